@@ -1,0 +1,1 @@
+"""Pieces every vendor adapter shares: errors, secrets, the polled-vendor contract."""

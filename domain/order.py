@@ -1,0 +1,517 @@
+"""The Order aggregate: check against the lifecycle table, then record.
+
+Public command methods return True when they recorded an event and False when
+the command only re-observed what is already known (polls repeat). A command
+the table forbids raises TransitionRefused and records nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.utils import register_topic
+
+from domain import events as ev
+from domain.errors import InvalidCommandError, TransitionRefused
+from domain.state_machine import Guard, State, allowed_targets
+
+
+class Meta:
+    """Where an observation came from; every event carries it."""
+
+    __slots__ = ("dedupe_key", "occurred_at", "raw", "source")
+
+    def __init__(
+        self,
+        source: str = "command",
+        occurred_at: datetime | None = None,
+        raw: Any = None,
+        dedupe_key: str | None = None,
+    ) -> None:
+        self.source = source
+        self.occurred_at = occurred_at
+        self.raw = raw
+        self.dedupe_key = dedupe_key
+
+
+class OrderAttributes:
+    """The Order's state, declared for type checkers and for the snapshot decoder.
+
+    Kept apart from ``Order`` so the library does not turn the aggregate into a
+    dataclass whose constructor demands every attribute.
+    """
+
+    vendor: str
+    idempotency_key: str
+    vendor_request: dict[str, Any]
+    requested_by: str
+    state: State
+    vendor_ref: str | None
+    vendor_ref_kind: str | None
+    vendor_secondary_refs: dict[str, str]
+    submission_attempts: int
+    last_submission: tuple[str, str | None] | None
+    submission_in_flight: bool
+    """A submission was attempted and no outcome is recorded yet."""
+    last_error: str | None
+    retry_not_before: datetime | None
+    payment_accepted: bool
+    last_raw_status: str | None
+    progress_current: int | None
+    progress_total: int | None
+    waiting: dict[str, Any] | None
+    user_input: Any
+    results_available: dict[str, dict[str, Any]]
+    results_retrieved: dict[str, str]
+    acked_transactions: dict[str, str]
+    cancellation_pending: bool
+    attention: str | None
+    requested_at: datetime | None
+    placed_at: datetime | None
+    delivered_at: datetime | None
+    finished_at: datetime | None
+
+
+
+class Order(Aggregate, OrderAttributes):
+    TOPIC = "ordertrail.order:Order"
+    Event = ev.OrderEvent
+    Created = ev.OrderRequested
+
+    def reset_observations(self) -> None:
+        """Initial values of everything the vendor has not told us yet."""
+        self.state = State.REQUESTED
+        self.vendor_ref = None
+        self.vendor_ref_kind = None
+        self.vendor_secondary_refs = {}
+        self.submission_attempts = 0
+        self.last_submission = None
+        self.submission_in_flight = False
+        self.last_error = None
+        self.retry_not_before = None
+        self.payment_accepted = False
+        self.last_raw_status = None
+        self.progress_current = None
+        self.progress_total = None
+        self.waiting = None
+        self.user_input = None
+        self.results_available = {}
+        self.results_retrieved = {}
+        self.acked_transactions = {}
+        self.cancellation_pending = False
+        self.attention = None
+        self.placed_at = None
+        self.delivered_at = None
+        self.finished_at = None
+
+    # ---------------------------------------------------------------- creation
+    @classmethod
+    def request(
+        cls,
+        order_id: UUID,
+        vendor: str,
+        idempotency_key: str,
+        vendor_request: dict[str, Any],
+        requested_by: str,
+        meta: Meta | None = None,
+    ) -> Order:
+        m = meta or Meta()
+        return cls._create(
+            ev.OrderRequested,
+            id=order_id,
+            vendor=vendor,
+            idempotency_key=idempotency_key,
+            vendor_request=vendor_request,
+            requested_by=requested_by,
+            source=m.source,
+            occurred_at=m.occurred_at,
+            raw=m.raw,
+            dedupe_key=m.dedupe_key,
+            to_state=State.REQUESTED.value,
+        )
+
+    # ---------------------------------------------------------------- the table
+    def _decide(self, event: str, command: str, **context: Any) -> State:
+        """The target state for ``event`` now, or TransitionRefused."""
+        for row in allowed_targets(self.state, event):
+            if row.guard is None or self._guard_holds(row.guard, context):
+                return row.target
+        detail = ", ".join(f"{k}={v}" for k, v in context.items() if v is not None)
+        raise TransitionRefused(self.id, self.state.value, command, detail)
+
+    def _guard_holds(self, guard: Guard, context: dict[str, Any]) -> bool:
+        if guard is Guard.HUMAN:
+            return bool(context.get("source") == "human")
+        if guard is Guard.RECONCILED_NOT_CREATED:
+            return bool(context.get("classification") == "reconciled_not_created")
+        if guard is Guard.PROGRESS_STARTED:
+            return bool((context.get("current") or 0) > 0)
+        if guard is Guard.ALL_RESULTS_RETRIEVED:
+            retrieved = set(self.results_retrieved) | {context.get("result_ref")}
+            return set(self.results_available) <= retrieved
+        raise AssertionError(guard)  # pragma: no cover
+
+    def _record(self, event_class: type[ev.OrderEvent], to: State, m: Meta, **fields: Any) -> bool:
+        self.trigger_event(
+            event_class,
+            vendor=self.vendor,
+            source=m.source,
+            occurred_at=m.occurred_at,
+            raw=m.raw,
+            dedupe_key=m.dedupe_key,
+            to_state=to.value,
+            **fields,
+        )
+        return True
+
+    # ---------------------------------------------------------------- submission
+    def attempt_submission(
+        self, channel: str, transaction_id: str | None = None, meta: Meta | None = None
+    ) -> bool:
+        if transaction_id is not None and self.last_submission == (channel, transaction_id):
+            return False
+        to = self._decide("SubmissionAttempted", "attempt_submission")
+        return self._record(
+            ev.SubmissionAttempted,
+            to,
+            meta or Meta(),
+            attempt=self.submission_attempts + 1,
+            channel=channel,
+            transaction_id=transaction_id,
+        )
+
+    def fail_submission(
+        self,
+        classification: str,
+        *,
+        http_status: int | None = None,
+        vendor_code: str | None = None,
+        message: str | None = None,
+        retry_not_before: datetime | None = None,
+        meta: Meta | None = None,
+    ) -> bool:
+        to = self._decide("SubmissionFailed", "fail_submission", classification=classification)
+        return self._record(
+            ev.SubmissionFailed,
+            to,
+            meta or Meta(),
+            attempt=self.submission_attempts,
+            http_status=http_status,
+            vendor_code=vendor_code,
+            message=message,
+            classification=classification,
+            retry_not_before=retry_not_before,
+        )
+
+    def mark_outcome_unknown(
+        self,
+        reason: str,
+        *,
+        http_status: int | None = None,
+        vendor_code: str | None = None,
+        meta: Meta | None = None,
+    ) -> bool:
+        if self.state is State.SUBMISSION_UNCERTAIN:
+            return False
+        to = self._decide("SubmissionOutcomeUnknown", "mark_outcome_unknown")
+        return self._record(
+            ev.SubmissionOutcomeUnknown,
+            to,
+            meta or Meta(),
+            attempt=self.submission_attempts,
+            http_status=http_status,
+            vendor_code=vendor_code,
+            reason=reason,
+        )
+
+    def accept_payment(
+        self,
+        *,
+        payment_method_id: int | None = None,
+        promotion_code: str | None = None,
+        amount: Decimal | None = None,
+        meta: Meta | None = None,
+    ) -> bool:
+        to = self._decide("PaymentAccepted", "accept_payment")
+        return self._record(
+            ev.PaymentAccepted,
+            to,
+            meta or Meta(),
+            payment_method_id=payment_method_id,
+            promotion_code=promotion_code,
+            amount=amount,
+        )
+
+    def decline_payment(
+        self,
+        reason_code: str,
+        *,
+        vendor_code: str | None = None,
+        http_status: int | None = None,
+        message: str | None = None,
+        meta: Meta | None = None,
+    ) -> bool:
+        to = self._decide("PaymentDeclined", "decline_payment")
+        return self._record(
+            ev.PaymentDeclined,
+            to,
+            meta or Meta(),
+            reason_code=reason_code,
+            vendor_code=vendor_code,
+            http_status=http_status,
+            message=message,
+        )
+
+    def resubmit(self, changes: dict[str, Any], meta: Meta | None = None) -> bool:
+        to = self._decide("OrderResubmitted", "resubmit")
+        return self._record(ev.OrderResubmitted, to, meta or Meta(), changes=dict(changes))
+
+    def place(
+        self,
+        vendor_ref: str,
+        vendor_ref_kind: str,
+        secondary_refs: dict[str, str] | None = None,
+        meta: Meta | None = None,
+    ) -> bool:
+        if not vendor_ref:
+            raise InvalidCommandError(f"order {self.id}: place needs a non-empty vendor_ref")
+        if self.vendor_ref == vendor_ref:
+            return False
+        if self.vendor_ref is not None:
+            raise TransitionRefused(
+                self.id,
+                self.state.value,
+                "place",
+                f"vendor_ref is write-once: has {self.vendor_ref}, got {vendor_ref}",
+            )
+        to = self._decide("OrderPlaced", "place")
+        return self._record(
+            ev.OrderPlaced,
+            to,
+            meta or Meta(),
+            vendor_ref=vendor_ref,
+            vendor_ref_kind=vendor_ref_kind,
+            vendor_secondary_refs=dict(secondary_refs or {}),
+        )
+
+    def reject(
+        self,
+        reason_code: str,
+        classification: str = "terminal",
+        *,
+        vendor_code: str | None = None,
+        http_status: int | None = None,
+        message: str | None = None,
+        details: dict[str, Any] | None = None,
+        meta: Meta | None = None,
+    ) -> bool:
+        to = self._decide("OrderRejected", "reject")
+        return self._record(
+            ev.OrderRejected,
+            to,
+            meta or Meta(),
+            reason_code=reason_code,
+            vendor_code=vendor_code,
+            http_status=http_status,
+            message=message,
+            classification=classification,
+            details=details,
+        )
+
+    def record_ack(
+        self,
+        transaction_id: str,
+        outcome: str,
+        acked_command: str = "new",
+        reason: str | None = None,
+        meta: Meta | None = None,
+    ) -> bool:
+        if transaction_id in self.acked_transactions:
+            return False
+        to = self._decide("Acked", "record_ack")
+        return self._record(
+            ev.Acked,
+            to,
+            meta or Meta(),
+            transaction_id=transaction_id,
+            outcome=outcome,
+            reason=reason,
+            acked_command=acked_command,
+        )
+
+    # ---------------------------------------------------------------- after placement
+    def change_status(
+        self, raw_status: str, normalized: State | None, meta: Meta | None = None
+    ) -> bool:
+        rows = allowed_targets(self.state, "StatusChanged")
+        if not rows:
+            if raw_status == self.last_raw_status:
+                return False
+            raise TransitionRefused(self.id, self.state.value, f"change_status({raw_status!r})")
+        targets = {row.target for row in rows}
+        anomaly: str | None = None
+        if normalized in targets:
+            to = normalized
+        else:
+            to = self.state
+            anomaly = (
+                f"unknown raw status {raw_status!r}"
+                if normalized is None
+                else f"{normalized.value} is not reachable from {self.state.value}"
+            )
+        if normalized is not None and normalized == self.state:
+            anomaly = None
+        if raw_status == self.last_raw_status and to == self.state:
+            return False
+        return self._record(
+            ev.StatusChanged,
+            to,
+            meta or Meta(),
+            raw_status=raw_status,
+            normalized_status=None if normalized is None else normalized.value,
+            previous_state=self.state.value,
+            anomaly=anomaly,
+        )
+
+    def report_progress(self, current: int, total: int | None, meta: Meta | None = None) -> bool:
+        if current < 0 or (total is not None and total < 0):
+            raise InvalidCommandError(
+                f"order {self.id}: progress must not be negative (got {current}/{total})"
+            )
+        if (current, total) == (self.progress_current, self.progress_total):
+            return False
+        to = self._decide("ProgressReported", "report_progress", current=current)
+        return self._record(ev.ProgressReported, to, meta or Meta(), current=current, total=total)
+
+    def wait_for_user(
+        self,
+        kind: str,
+        prompt: str | None = None,
+        choices: list[dict[str, str]] | None = None,
+        meta: Meta | None = None,
+    ) -> bool:
+        waiting = {"kind": kind, "prompt": prompt, "choices": list(choices or [])}
+        if self.state is State.WAITING_FOR_USER and self.waiting == waiting:
+            return False
+        to = self._decide("WaitingForUser", "wait_for_user")
+        return self._record(
+            ev.WaitingForUser, to, meta or Meta(), kind=kind, prompt=prompt,
+            choices=waiting["choices"],
+        )
+
+    def provide_user_input(self, kind: str, selection: Any, meta: Meta | None = None) -> bool:
+        to = self._decide("UserInputProvided", "provide_user_input")
+        return self._record(ev.UserInputProvided, to, meta or Meta(), kind=kind, selection=selection)
+
+    def send_amendment(
+        self, transaction_id: str, field: str, value: str, meta: Meta | None = None
+    ) -> bool:
+        to = self._decide("AmendmentSent", "send_amendment")
+        return self._record(
+            ev.AmendmentSent, to, meta or Meta(), transaction_id=transaction_id, field=field,
+            value=value,
+        )
+
+    def return_to_vendor(
+        self, reason: str, transaction_id: str | None = None, meta: Meta | None = None
+    ) -> bool:
+        to = self._decide("ReturnedToVendor", "return_to_vendor")
+        return self._record(
+            ev.ReturnedToVendor, to, meta or Meta(), reason=reason, transaction_id=transaction_id
+        )
+
+    def announce_result(
+        self,
+        result_ref: str,
+        *,
+        name: str | None = None,
+        media_type: str | None = None,
+        size: int | None = None,
+        download_ref: str | None = None,
+        meta: Meta | None = None,
+    ) -> bool:
+        if result_ref in self.results_available:
+            return False
+        to = self._decide("ResultAvailable", "announce_result")
+        return self._record(
+            ev.ResultAvailable, to, meta or Meta(), result_ref=result_ref, name=name,
+            media_type=media_type, size=size, download_ref=download_ref,
+        )
+
+    def record_result_retrieved(
+        self,
+        result_ref: str,
+        file_name: str,
+        media_type: str,
+        size: int,
+        sha256: str,
+        meta: Meta | None = None,
+    ) -> bool:
+        if self.results_retrieved.get(result_ref) == sha256:
+            return False
+        if result_ref not in self.results_available:
+            raise TransitionRefused(
+                self.id, self.state.value, "record_result_retrieved",
+                f"result {result_ref!r} was never announced",
+            )
+        to = self._decide("ResultRetrieved", "record_result_retrieved", result_ref=result_ref)
+        return self._record(
+            ev.ResultRetrieved, to, meta or Meta(), result_ref=result_ref, file_name=file_name,
+            media_type=media_type, size=size, sha256=sha256,
+        )
+
+    def request_cancellation(
+        self,
+        initiator: str,
+        reason: str | None = None,
+        transaction_id: str | None = None,
+        meta: Meta | None = None,
+    ) -> bool:
+        if self.cancellation_pending:
+            return False
+        to = self._decide("CancellationRequested", "request_cancellation")
+        return self._record(
+            ev.CancellationRequested, to, meta or Meta(), initiator=initiator, reason=reason,
+            transaction_id=transaction_id,
+        )
+
+    def cancel(
+        self,
+        initiator: str,
+        reason: str | None = None,
+        raw_status: str | None = None,
+        meta: Meta | None = None,
+    ) -> bool:
+        m = meta or Meta()
+        if self.state is State.CANCELLED:
+            return False
+        to = self._decide("Cancelled", "cancel", source=m.source)
+        return self._record(
+            ev.Cancelled, to, m, initiator=initiator, reason=reason, raw_status=raw_status
+        )
+
+    def fail(
+        self,
+        reason_code: str,
+        classification: str = "terminal",
+        *,
+        raw_status: str | None = None,
+        vendor_message: str | None = None,
+        meta: Meta | None = None,
+    ) -> bool:
+        m = meta or Meta()
+        if self.state is State.FAILED:
+            return False
+        to = self._decide("Failed", "fail", source=m.source)
+        return self._record(
+            ev.Failed, to, m, reason_code=reason_code, raw_status=raw_status,
+            vendor_message=vendor_message, classification=classification,
+        )
+
+
+for _event_class in ev.ORDER_EVENT_CLASSES:
+    register_topic(_event_class.TOPIC, _event_class)

@@ -1,0 +1,260 @@
+"""The tracker: ordertrail's use-case layer, an eventsourcing Application.
+
+Its methods take and return ids, primitives and frozen views; never live
+aggregates. Storage is chosen by the environment the caller passes in (see
+``adapters.store.open_tracker``); the domain never names a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, ClassVar
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError
+
+from domain import commands as c
+from domain.claims import VendorDay, VendorRefClaim
+from domain.errors import (
+    ConcurrencyError,
+    DomainError,
+    IdempotencyConflictError,
+    OrderNotFoundError,
+    VendorReferenceConflictError,
+)
+from domain.events import OrderEvent, OrderRequested
+from domain.order import Meta, Order
+from domain.state_machine import State
+from domain.vendors import (
+    Vendor,
+    order_id_for,
+    parse_order_id,
+    vendor_day_id,
+    vendor_ref_claim_id,
+)
+from domain.views import EventView, OrderView
+
+SNAPSHOT_INTERVAL = 50
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one command in a batch."""
+
+    command: c.Command
+    recorded: bool
+    error: DomainError | None = None
+
+
+class Tracker(Application[UUID]):
+    name = "ordertrail"
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Order: SNAPSHOT_INTERVAL}
+    conflict_retries = 5
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        interval = int((env or {}).get("ORDERTRAIL_SNAPSHOT_INTERVAL", SNAPSHOT_INTERVAL))
+        self.snapshotting_intervals = {Order: interval} if interval > 0 else {}
+        super().__init__(env)
+
+    # ------------------------------------------------------------------ commands
+    def request_order(
+        self,
+        vendor: str,
+        vendor_request: dict[str, Any],
+        idempotency_key: str | None = None,
+        requested_by: str = "ordertrail",
+        meta: Meta | None = None,
+    ) -> UUID:
+        """Record a new order, or return the one this key already names."""
+        v = Vendor.parse(vendor)
+        key = idempotency_key or uuid4().hex
+        order_id = order_id_for(v, key)
+        for _ in range(2):
+            existing = self._find(order_id)
+            if existing is not None:
+                if existing.vendor_request != vendor_request:
+                    raise IdempotencyConflictError(v.value, key, order_id)
+                return order_id
+            order = Order.request(order_id, v.value, key, dict(vendor_request), requested_by, meta)
+            try:
+                self.save(order)
+            except IntegrityError:
+                continue  # a concurrent writer created it first: compare with theirs
+            return order_id
+        raise ConcurrencyError(f"order {order_id} kept changing while being requested")
+
+    def run(self, command: c.Command) -> bool:
+        """Execute one command; raise its domain error if it was refused."""
+        (outcome,) = self.execute([command])
+        if outcome.error is not None:
+            raise outcome.error
+        return outcome.recorded
+
+    def execute(self, commands: Sequence[c.Command]) -> list[Outcome]:
+        """Execute many commands, for many orders, in one store transaction.
+
+        A refused command records nothing and does not stop the others. When
+        another writer got there first, everything is re-read and re-run.
+        """
+        for _ in range(self.conflict_retries):
+            try:
+                return self._execute_once(commands)
+            except IntegrityError:
+                continue
+        raise ConcurrencyError(
+            f"{len(commands)} command(s) conflicted with other writers {self.conflict_retries} "
+            "times in a row"
+        )
+
+    def _execute_once(self, commands: Sequence[c.Command]) -> list[Outcome]:
+        orders: dict[UUID, Order] = {}
+        extra: dict[UUID, Any] = {}
+        outcomes: list[Outcome] = []
+        for command in commands:
+            try:
+                order = orders.get(command.order_id) or self._load(command.order_id)
+                orders[order.id] = order
+                self._check_claim(order, command)
+                recorded = command.run(order)
+                if recorded:
+                    self._note_side_records(order, command, extra)
+                outcomes.append(Outcome(command, recorded))
+            except DomainError as error:
+                outcomes.append(Outcome(command, False, error))
+        changed = [o for o in orders.values() if o._pending_events]  # noqa: SLF001
+        if changed or extra:
+            self.save(*changed, *extra.values())
+        return outcomes
+
+    def _check_claim(self, order: Order, command: c.Command) -> None:
+        if not isinstance(command, c.Place) or order.vendor_ref == command.vendor_ref:
+            return
+        owner = self._claim_owner(Vendor(order.vendor), command.vendor_ref)
+        if owner is not None and owner != order.id:
+            raise VendorReferenceConflictError(order.vendor, command.vendor_ref, owner, order.id)
+
+    def _note_side_records(self, order: Order, command: c.Command, extra: dict[UUID, Any]) -> None:
+        vendor = Vendor(order.vendor)
+        if isinstance(command, c.Place):
+            claim_id = vendor_ref_claim_id(vendor, command.vendor_ref)
+            extra[claim_id] = VendorRefClaim._create(  # noqa: SLF001
+                VendorRefClaim.Claimed,
+                id=claim_id,
+                order_id=order.id,
+                vendor=vendor.value,
+                vendor_ref=command.vendor_ref,
+            )
+        elif isinstance(command, c.AttemptSubmission) and command.counts_toward_day is not None:
+            day = command.counts_toward_day.isoformat()
+            day_id = vendor_day_id(vendor, day)
+            counter = extra.get(day_id) or self._vendor_day(vendor, day)
+            counter.count_submission(order.id)
+            extra[day_id] = counter
+
+    # ------------------------------------------------------------------ queries
+    def get_order(
+        self, order_id: UUID | str, *, version: int | None = None, at: datetime | None = None
+    ) -> OrderView:
+        """The order now, as of a version, or as of a time."""
+        oid = parse_order_id(order_id)
+        if at is not None:
+            order = self._replay_until(oid, at)
+        else:
+            order = self._load(oid, version=version)
+        return OrderView.of(order)
+
+    def history(self, order_id: UUID | str) -> list[EventView]:
+        """Every event of the order, oldest first, with the state it changed."""
+        oid = parse_order_id(order_id)
+        views: list[EventView] = []
+        previous: State | None = None
+        for event in self.events.get(oid):
+            assert isinstance(event, OrderEvent)
+            view = EventView.of(event, previous)
+            views.append(view)
+            previous = view.to_state
+        if not views:
+            raise OrderNotFoundError(oid)
+        return views
+
+    def find_by_idempotency_key(self, vendor: str, key: str) -> OrderView | None:
+        order = self._find(order_id_for(Vendor.parse(vendor), key))
+        return None if order is None else OrderView.of(order)
+
+    def find_by_vendor_ref(self, vendor: str, vendor_ref: str) -> OrderView | None:
+        owner = self._claim_owner(Vendor.parse(vendor), vendor_ref)
+        return None if owner is None else self.get_order(owner)
+
+    def submissions_on(self, vendor: str, day: date) -> int:
+        """How many submissions to ``vendor`` counted toward ``day`` (its daily cap)."""
+        counter = self._vendor_day(Vendor.parse(vendor), day.isoformat())
+        return int(counter.submissions)
+
+    def order_ids(self, batch: int = 1000) -> Iterator[UUID]:
+        """Every order id, in the order the orders were requested."""
+        start = 1
+        while True:
+            found = self.recorder.select_notifications(
+                start, batch, topics=[OrderRequested.TOPIC]
+            )
+            for notification in found:
+                yield UUID(str(notification.originator_id))
+            if len(found) < batch:
+                return
+            start = found[-1].id + 1
+
+    def open_orders(self, vendor: str | None = None) -> list[OrderView]:
+        """Every order that is not in a terminal state, optionally for one vendor."""
+        wanted = None if vendor is None else Vendor.parse(vendor).value
+        views = []
+        for oid in self.order_ids():
+            view = self.get_order(oid)
+            if not view.is_terminal and (wanted is None or view.vendor == wanted):
+                views.append(view)
+        return views
+
+    # ------------------------------------------------------------------ loading
+    def _load(self, order_id: UUID, version: int | None = None) -> Order:
+        try:
+            order = self.repository.get(order_id, version=version)
+        except AggregateNotFoundError:
+            raise OrderNotFoundError(order_id) from None
+        if not isinstance(order, Order):
+            raise OrderNotFoundError(order_id)
+        return order
+
+    def _find(self, order_id: UUID) -> Order | None:
+        try:
+            return self._load(order_id)
+        except OrderNotFoundError:
+            return None
+
+    def _replay_until(self, order_id: UUID, at: datetime) -> Order:
+        order: Order | None = None
+        for event in self.events.get(order_id):
+            if event.timestamp > at:
+                break
+            order = event.mutate(order)  # type: ignore[attr-defined]
+        if order is None:
+            raise OrderNotFoundError(order_id)
+        return order
+
+    def _claim_owner(self, vendor: Vendor, vendor_ref: str) -> UUID | None:
+        try:
+            claim = self.repository.get(vendor_ref_claim_id(vendor, vendor_ref))
+        except AggregateNotFoundError:
+            return None
+        return UUID(str(claim.order_id))
+
+    def _vendor_day(self, vendor: Vendor, day: str) -> VendorDay:
+        day_id = vendor_day_id(vendor, day)
+        try:
+            counter: VendorDay = self.repository.get(day_id)
+        except AggregateNotFoundError:
+            counter = VendorDay._create(  # noqa: SLF001
+                VendorDay.Opened, id=day_id, vendor=vendor.value, day=day
+            )
+        return counter

@@ -1,0 +1,49 @@
+"""The vendors ordertrail knows, and how order ids derive from idempotency keys."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from uuid import UUID, uuid5
+
+from domain.errors import MalformedOrderIdError, UnknownVendorError
+
+
+class Vendor(StrEnum):
+    PLANVIEWER = "planviewer"
+    PPW = "ppw"
+    IVCAP = "ivcap"
+    PLANOMATIC = "planomatic"
+
+    @classmethod
+    def parse(cls, value: str) -> Vendor:
+        try:
+            return cls(value.strip().lower())
+        except (ValueError, AttributeError):
+            raise UnknownVendorError(value) from None
+
+
+_ORDER_NAMESPACE = UUID("5d0f4c52-0b9e-4a43-9d1a-9c0b7a7f3e11")
+_VENDOR_REF_NAMESPACE = UUID("0c7b2f9e-6c55-4a0e-8e43-2b1f0b5f8a27")
+_VENDOR_DAY_NAMESPACE = UUID("8a3e1d64-2f0c-4b7e-9d52-6e4f1c0a9b38")
+
+
+def order_id_for(vendor: Vendor, idempotency_key: str) -> UUID:
+    """The order id is derived, so requesting twice yields the same order."""
+    return uuid5(_ORDER_NAMESPACE, f"{vendor.value}\x1f{idempotency_key}")
+
+
+def vendor_ref_claim_id(vendor: Vendor, vendor_ref: str) -> UUID:
+    return uuid5(_VENDOR_REF_NAMESPACE, f"{vendor.value}\x1f{vendor_ref}")
+
+
+def vendor_day_id(vendor: Vendor, day: str) -> UUID:
+    return uuid5(_VENDOR_DAY_NAMESPACE, f"{vendor.value}\x1f{day}")
+
+
+def parse_order_id(value: str | UUID) -> UUID:
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value).strip())
+    except ValueError:
+        raise MalformedOrderIdError(value) from None

@@ -1,0 +1,111 @@
+"""Frozen read values the tracker returns: never live aggregates."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from domain.events import OrderEvent
+from domain.order import Order
+from domain.state_machine import NEEDS_A_PERSON, State
+
+_COMMON_EVENT_FIELDS = frozenset(
+    {
+        "originator_id", "originator_version", "timestamp", "originator_topic", "vendor",
+        "source", "occurred_at", "raw", "dedupe_key", "to_state",
+    }
+)
+
+
+@dataclass(frozen=True)
+class OrderView:
+    id: UUID
+    version: int
+    vendor: str
+    idempotency_key: str
+    state: State
+    vendor_request: dict[str, Any]
+    requested_by: str
+    vendor_ref: str | None
+    vendor_ref_kind: str | None
+    vendor_secondary_refs: dict[str, str]
+    submission_attempts: int
+    submission_in_flight: bool
+    last_error: str | None
+    retry_not_before: datetime | None
+    last_raw_status: str | None
+    progress_current: int | None
+    progress_total: int | None
+    waiting: dict[str, Any] | None
+    results_available: dict[str, dict[str, Any]]
+    results_retrieved: dict[str, str]
+    acked_transactions: dict[str, str]
+    cancellation_pending: bool
+    attention: str | None
+    requested_at: datetime | None
+    placed_at: datetime | None
+    delivered_at: datetime | None
+    finished_at: datetime | None
+    modified_on: datetime
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.state.is_terminal
+
+    @property
+    def needs_a_person(self) -> bool:
+        return self.attention is not None or self.state in NEEDS_A_PERSON
+
+    @classmethod
+    def of(cls, order: Order) -> OrderView:
+        names = {f.name for f in dataclasses.fields(cls)} - {"id", "version", "modified_on"}
+        values = {name: getattr(order, name) for name in names}
+        return cls(id=order.id, version=order.version, modified_on=order.modified_on, **values)
+
+
+@dataclass(frozen=True)
+class EventView:
+    """One event of an order's history, as an audit shows it."""
+
+    order_id: UUID
+    version: int
+    type: str
+    recorded_at: datetime
+    occurred_at: datetime | None
+    source: str
+    from_state: State | None
+    to_state: State
+    fields: dict[str, Any]
+    raw: Any
+    dedupe_key: str | None
+
+    @property
+    def summary(self) -> str:
+        """One line: the type, the state change and the event's own fields."""
+        change = (
+            f"{self.from_state.value if self.from_state else '-'} -> {self.to_state.value}"
+            if self.from_state != self.to_state
+            else self.to_state.value
+        )
+        details = ", ".join(f"{k}={v}" for k, v in self.fields.items() if v not in (None, {}, []))
+        return f"{self.type} [{change}] {details}".rstrip()
+
+    @classmethod
+    def of(cls, event: OrderEvent, from_state: State | None) -> EventView:
+        state = vars(event)
+        return cls(
+            order_id=event.originator_id,
+            version=event.originator_version,
+            type=type(event).__name__,
+            recorded_at=event.timestamp,
+            occurred_at=event.occurred_at,
+            source=event.source,
+            from_state=from_state,
+            to_state=State(event.to_state),
+            fields={k: v for k, v in state.items() if k not in _COMMON_EVENT_FIELDS},
+            raw=event.raw,
+            dedupe_key=event.dedupe_key,
+        )
