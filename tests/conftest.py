@@ -83,3 +83,13 @@ def tracker(store_url: str) -> Iterator[Tracker]:
         yield t
     finally:
         t.close()
+
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = REPO_ROOT / "tests" / "fixtures"
+"""Verbatim copies of ../shared/fixtures (the seeds' example payloads)."""
+
+
+def fixture_bytes(relative: str) -> bytes:
+    """The bytes of one vendor fixture, e.g. ``fixture_bytes("planviewer/jobs_order_response_200.json")``."""
+    return (FIXTURES / relative).read_bytes()
