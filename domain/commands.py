@@ -27,10 +27,6 @@ class Command:
     raw: Any = None
     dedupe_key: str | None = None
 
-    @property
-    def name(self) -> str:
-        return type(self).__name__
-
     def meta(self) -> Meta:
         from domain.order import Meta
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from eventsourcing.domain import Aggregate
 
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 class OrderEvent(Aggregate.Event):
     """Fields every order event carries (vendor-spec B.2)."""
+
+    TOPIC: ClassVar[str]
 
     vendor: str
     source: str

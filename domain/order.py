@@ -405,7 +405,9 @@ class Order(Aggregate, OrderAttributes):
 
     def provide_user_input(self, kind: str, selection: Any, meta: Meta | None = None) -> bool:
         to = self._decide("UserInputProvided", "provide_user_input")
-        return self._record(ev.UserInputProvided, to, meta or Meta(), kind=kind, selection=selection)
+        return self._record(
+            ev.UserInputProvided, to, meta or Meta(), kind=kind, selection=selection
+        )
 
     def send_amendment(
         self, transaction_id: str, field: str, value: str, meta: Meta | None = None
@@ -454,9 +456,9 @@ class Order(Aggregate, OrderAttributes):
         if self.results_retrieved.get(result_ref) == sha256:
             return False
         if result_ref not in self.results_available:
-            raise TransitionRefused(
-                self.id, self.state.value, "record_result_retrieved",
-                f"result {result_ref!r} was never announced",
+            raise InvalidCommandError(
+                f"order {self.id} in state {self.state.value}: record_result_retrieved for "
+                f"result {result_ref!r}, which was never announced"
             )
         to = self._decide("ResultRetrieved", "record_result_retrieved", result_ref=result_ref)
         return self._record(

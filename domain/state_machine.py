@@ -160,3 +160,7 @@ def mermaid_diagram() -> str:
     for state in sorted(TERMINAL_STATES):
         lines.append(f"    {state.value} --> [*]")
     return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(mermaid_diagram())

@@ -56,7 +56,7 @@ class Tracker(Application[UUID]):
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         interval = int((env or {}).get("ORDERTRAIL_SNAPSHOT_INTERVAL", SNAPSHOT_INTERVAL))
-        self.snapshotting_intervals = {Order: interval} if interval > 0 else {}
+        self.snapshotting_intervals = {Order: interval} if interval > 0 else {}  # type: ignore[misc]
         super().__init__(env)
 
     # ------------------------------------------------------------------ commands
@@ -72,19 +72,16 @@ class Tracker(Application[UUID]):
         v = Vendor.parse(vendor)
         key = idempotency_key or uuid4().hex
         order_id = order_id_for(v, key)
-        for _ in range(2):
+        order = Order.request(order_id, v.value, key, dict(vendor_request), requested_by, meta)
+        try:
+            self.save(order)  # optimistic: the store refuses a second version 1
+        except IntegrityError:
             existing = self._find(order_id)
-            if existing is not None:
-                if existing.vendor_request != vendor_request:
-                    raise IdempotencyConflictError(v.value, key, order_id)
-                return order_id
-            order = Order.request(order_id, v.value, key, dict(vendor_request), requested_by, meta)
-            try:
-                self.save(order)
-            except IntegrityError:
-                continue  # a concurrent writer created it first: compare with theirs
-            return order_id
-        raise ConcurrencyError(f"order {order_id} kept changing while being requested")
+            if existing is None:
+                raise ConcurrencyError(f"order {order_id} could not be created") from None
+            if existing.vendor_request != vendor_request:
+                raise IdempotencyConflictError(v.value, key, order_id) from None
+        return order_id
 
     def run(self, command: c.Command) -> bool:
         """Execute one command; raise its domain error if it was refused."""
@@ -124,7 +121,7 @@ class Tracker(Application[UUID]):
                 outcomes.append(Outcome(command, recorded))
             except DomainError as error:
                 outcomes.append(Outcome(command, False, error))
-        changed = [o for o in orders.values() if o._pending_events]  # noqa: SLF001
+        changed = [o for o in orders.values() if o._pending_events]
         if changed or extra:
             self.save(*changed, *extra.values())
         return outcomes
@@ -140,7 +137,7 @@ class Tracker(Application[UUID]):
         vendor = Vendor(order.vendor)
         if isinstance(command, c.Place):
             claim_id = vendor_ref_claim_id(vendor, command.vendor_ref)
-            extra[claim_id] = VendorRefClaim._create(  # noqa: SLF001
+            extra[claim_id] = VendorRefClaim._create(
                 VendorRefClaim.Claimed,
                 id=claim_id,
                 order_id=order.id,
@@ -160,10 +157,7 @@ class Tracker(Application[UUID]):
     ) -> OrderView:
         """The order now, as of a version, or as of a time."""
         oid = parse_order_id(order_id)
-        if at is not None:
-            order = self._replay_until(oid, at)
-        else:
-            order = self._load(oid, version=version)
+        order = self._replay_until(oid, at) if at is not None else self._load(oid, version=version)
         return OrderView.of(order)
 
     def history(self, order_id: UUID | str) -> list[EventView]:
@@ -219,7 +213,7 @@ class Tracker(Application[UUID]):
     # ------------------------------------------------------------------ loading
     def _load(self, order_id: UUID, version: int | None = None) -> Order:
         try:
-            order = self.repository.get(order_id, version=version)
+            order: Order = self.repository.get(order_id, version=version)
         except AggregateNotFoundError:
             raise OrderNotFoundError(order_id) from None
         if not isinstance(order, Order):
@@ -235,16 +229,17 @@ class Tracker(Application[UUID]):
     def _replay_until(self, order_id: UUID, at: datetime) -> Order:
         order: Order | None = None
         for event in self.events.get(order_id):
+            assert isinstance(event, OrderEvent)
             if event.timestamp > at:
                 break
-            order = event.mutate(order)  # type: ignore[attr-defined]
+            order = event.mutate(order)
         if order is None:
             raise OrderNotFoundError(order_id)
         return order
 
     def _claim_owner(self, vendor: Vendor, vendor_ref: str) -> UUID | None:
         try:
-            claim = self.repository.get(vendor_ref_claim_id(vendor, vendor_ref))
+            claim: VendorRefClaim = self.repository.get(vendor_ref_claim_id(vendor, vendor_ref))
         except AggregateNotFoundError:
             return None
         return UUID(str(claim.order_id))
@@ -254,7 +249,7 @@ class Tracker(Application[UUID]):
         try:
             counter: VendorDay = self.repository.get(day_id)
         except AggregateNotFoundError:
-            counter = VendorDay._create(  # noqa: SLF001
+            counter = VendorDay._create(
                 VendorDay.Opened, id=day_id, vendor=vendor.value, day=day
             )
         return counter

@@ -91,5 +91,5 @@ FIXTURES = REPO_ROOT / "tests" / "fixtures"
 
 
 def fixture_bytes(relative: str) -> bytes:
-    """The bytes of one vendor fixture, e.g. ``fixture_bytes("planviewer/jobs_order_response_200.json")``."""
+    """The bytes of one vendor fixture, e.g. ``fixture_bytes("ppw/x.json")``."""
     return (FIXTURES / relative).read_bytes()

@@ -53,7 +53,9 @@ def _is_classvar(hint: Any) -> bool:
     return typing.get_origin(hint) is typing.ClassVar
 
 
-def _typed(state: dict[str, Any], cls: type[Any], extra: tuple[tuple[str, Any], ...] = ()) -> dict[str, Any]:
+def _typed(
+    state: dict[str, Any], cls: type[Any], extra: tuple[tuple[str, Any], ...] = ()
+) -> dict[str, Any]:
     struct_type = _state_type(cls, extra)
     known = {k: v for k, v in state.items() if k in struct_type.__struct_fields__}
     typed = msgspec.structs.asdict(msgspec.convert(known, struct_type))

@@ -1,0 +1,59 @@
+"""The PostgreSQL recorder ordertrail uses: the library's, in one round trip.
+
+The library's application recorder takes an EXCLUSIVE table lock, NOTIFYs and
+inserts in a pipelined transaction (several round trips). Its optional
+database-function mode does the insert in one call but drops the table lock,
+which lets two writers commit out of notification-id order, so a projection
+following the log could pass over an event for good. This subclass keeps the
+one-call function and puts the lock back inside it: one round trip per save,
+commit order equal to notification order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.postgres import PostgresApplicationRecorder
+from psycopg.sql import SQL, Identifier
+
+
+class OrdertrailPostgresRecorder(PostgresApplicationRecorder):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        schema = Identifier(self.datastore.schema)
+        self.pg_function_name_insert_events = (
+            f"ordertrail_insert_{self.events_table_name}_{self.datastore.originator_id_type}"
+        )[:63]
+        function = Identifier(self.pg_function_name_insert_events)
+        self.sql_invoke_pg_function_insert_events = SQL(
+            "SELECT * FROM {schema}.{function}((%s))"
+        ).format(schema=schema, function=function)
+        self.sql_create_pg_function_insert_events = SQL(
+            "CREATE OR REPLACE FUNCTION "
+            "{schema}.{function}(events {schema}.{event}[]) "
+            "RETURNS SETOF bigint "
+            "LANGUAGE plpgsql "
+            "AS "
+            "$BODY$"
+            "BEGIN"
+            "    SET LOCAL lock_timeout = '{lock_timeout}s';"
+            "    LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE;"
+            "    NOTIFY {channel};"
+            "    RETURN QUERY"
+            "    INSERT INTO {schema}.{table} AS t ("
+            "    originator_id, originator_version, topic, state)"
+            "    SELECT originator_id, originator_version, topic, state"
+            "    FROM unnest(events)"
+            "    RETURNING notification_id;"
+            "END;"
+            "$BODY$"
+        ).format(
+            schema=schema,
+            function=function,
+            lock_timeout=self.datastore.lock_timeout,
+            channel=Identifier(self.channel_name),
+            event=Identifier(self.stored_event_type_name),
+            table=Identifier(self.events_table_name),
+        )
+        index = self.create_insert_function_statement_index
+        self.sql_create_statements[index] = self.sql_create_pg_function_insert_events

@@ -1,0 +1,176 @@
+"""Ledger benchmark (issue 2): append throughput and load latency.
+
+Append: orders saved through the tracker per second, against a raw driver
+insert of the same stored-event rows with the same commit shape (one commit
+per order), on SQLite and on PostgreSQL, in one run, printed as a ratio.
+Load: median time to get an order that has 200 events, snapshots on.
+
+    python bench/ledger.py [--orders 3000] [--stores sqlite,postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from adapters.store import open_tracker
+from adapters.store.mapper import MsgspecMapper
+from domain import commands as c
+from domain.order import Order
+from domain.tracker import Tracker
+
+POSTGRES_DSN = os.environ.get(
+    "ORDERTRAIL_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
+)
+REQUEST = {
+    "intention_uuid": "0fe30323-a86e-4048-a7e7-6d60c3365dcb",
+    "product": "bestemmingsplanrapport",
+}
+
+
+def sample_rows(n: int) -> list[tuple[str, int, str, bytes]]:
+    """The stored-event rows the tracker writes for n new orders."""
+    from eventsourcing.persistence import JSONTranscoder
+
+    mapper = MsgspecMapper(transcoder=JSONTranscoder())
+    rows = []
+    for i in range(n):
+        order = Order.request(uuid.uuid4(), "planviewer", f"raw-{i}", REQUEST, "bench")
+        (event,) = order.collect_events()
+        stored = mapper.to_stored_event(event)
+        row = (str(stored.originator_id), stored.originator_version, stored.topic, stored.state)
+        rows.append(row)
+    return rows
+
+
+def raw_sqlite(path: Path, rows: list[tuple[str, int, str, bytes]]) -> float:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(
+        "CREATE TABLE stored_events (notification_id INTEGER PRIMARY KEY AUTOINCREMENT, "
+        "originator_id TEXT, originator_version INTEGER, topic TEXT, state BLOB, "
+        "UNIQUE (originator_id, originator_version))"
+    )
+    started = time.perf_counter()
+    for row in rows:
+        conn.execute("BEGIN")
+        conn.execute(
+            "INSERT INTO stored_events (originator_id, originator_version, topic, state) "
+            "VALUES (?, ?, ?, ?)", row,
+        )
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return len(rows) / elapsed
+
+
+def raw_postgres(schema: str, rows: list[tuple[str, int, str, bytes]]) -> float:
+    with psycopg.connect(POSTGRES_DSN, autocommit=False) as conn:
+        conn.execute(f'SET search_path TO "{schema}"')
+        conn.execute(
+            "CREATE TABLE raw_events (notification_id BIGSERIAL, originator_id UUID NOT NULL, "
+            "originator_version BIGINT NOT NULL, topic TEXT, state BYTEA, "
+            "PRIMARY KEY (originator_id, originator_version))"
+        )
+        conn.commit()
+        started = time.perf_counter()
+        for row in rows:
+            conn.execute(
+                "INSERT INTO raw_events (originator_id, originator_version, topic, state) "
+                "VALUES (%s, %s, %s, %s)", row,
+            )
+            conn.commit()
+        elapsed = time.perf_counter() - started
+    return len(rows) / elapsed
+
+
+def tracker_append(tracker: Tracker, n: int) -> float:
+    started = time.perf_counter()
+    for i in range(n):
+        tracker.request_order("planviewer", REQUEST, f"bench-{i}")
+    return n / (time.perf_counter() - started)
+
+
+def load_latency(tracker: Tracker, events: int = 200, reads: int = 200) -> float:
+    oid = tracker.request_order("planviewer", REQUEST, f"long-{uuid.uuid4()}")
+    tracker.run(c.Place(order_id=oid, vendor_ref=f"job-{uuid.uuid4()}", vendor_ref_kind="pv"))
+    for i in range(events - 2):
+        tracker.run(c.ReportProgress(order_id=oid, current=i + 1, total=events))
+    assert tracker.get_order(oid).version == events
+    samples = []
+    for _ in range(reads):
+        started = time.perf_counter()
+        tracker.get_order(oid)
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples) * 1000
+
+
+def with_schema(run):  # type: ignore[no-untyped-def]
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        return run(schema)
+    finally:
+        with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def bench_sqlite(n: int) -> None:
+    rows = sample_rows(n)
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = raw_sqlite(Path(tmp) / "raw.db", rows)
+        tracker = open_tracker(f"sqlite:///{Path(tmp) / 'ordertrail.db'}")
+        ours = tracker_append(tracker, n)
+        load_ms = load_latency(tracker)
+        tracker.close()
+    report("sqlite", n, ours, raw, load_ms)
+
+
+def bench_postgres(n: int) -> None:
+    rows = sample_rows(n)
+
+    def run(schema: str) -> None:
+        raw = raw_postgres(schema, rows)
+        tracker = open_tracker(f"{POSTGRES_DSN}?schema={schema}")
+        ours = tracker_append(tracker, n)
+        load_ms = load_latency(tracker)
+        tracker.close()
+        report("postgres", n, ours, raw, load_ms)
+
+    with_schema(run)
+
+
+def report(store: str, n: int, ours: float, raw: float, load_ms: float) -> None:
+    print(
+        f"{store:9} append: tracker {ours:8.0f} orders/s | raw driver {raw:8.0f} rows/s | "
+        f"ratio {ours / raw:5.2f} (target >= 0.70) | load 200-event order median "
+        f"{load_ms:5.2f} ms (target <= 2 ms)  [n={n}]"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--orders", type=int, default=3000)
+    parser.add_argument("--stores", default="sqlite,postgres")
+    args = parser.parse_args()
+    stores = args.stores.split(",")
+    if "sqlite" in stores:
+        bench_sqlite(args.orders)
+    if "postgres" in stores:
+        bench_postgres(args.orders)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""The library's own application-recorder test cases, run against our PostgreSQL recorder."""
+
+from __future__ import annotations
+
+import os
+from uuid import uuid4
+
+import psycopg
+from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.tests.persistence import ApplicationRecorderTestCase
+
+from adapters.store import StoreURL
+from adapters.store.postgres import OrdertrailPostgresRecorder
+from tests.conftest import POSTGRES_DSN, _postgres_reachable
+
+
+class TestOrdertrailPostgresRecorder(ApplicationRecorderTestCase[OrdertrailPostgresRecorder]):
+    def setUp(self) -> None:
+        error = _postgres_reachable()
+        if error is not None:
+            if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+                self.fail(f"PostgreSQL unreachable: {error}")
+            self.skipTest(f"PostgreSQL unreachable: {error}")
+        self.schema = f"rec_{uuid4().hex[:10]}"
+        with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
+            conn.execute(f'create schema "{self.schema}"')
+        url = StoreURL.parse(POSTGRES_DSN)
+        self.datastore = PostgresDatastore(
+            url.dbname, url.host, str(url.port), url.user or "postgres", url.password,
+            schema=self.schema, enable_db_functions=True, pool_size=4, max_overflow=4,
+        )
+
+    def tearDown(self) -> None:
+        self.datastore.close()
+        with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
+            conn.execute(f'drop schema if exists "{self.schema}" cascade')
+
+    def create_recorder(self) -> OrdertrailPostgresRecorder:
+        recorder = OrdertrailPostgresRecorder(self.datastore, events_table_name="stored_events")
+        recorder.create_table()
+        return recorder
+
+    def test_concurrent_throughput(self) -> None:
+        self.skipTest("a throughput printout, not a check; bench/ledger.py measures ours")
