@@ -49,6 +49,7 @@ class StoreURL:
     password: str = field(default="", repr=False)
     dbname: str = ""
     schema: str = ""
+    lock_timeout: int = 10
 
     @classmethod
     def parse(cls, url: str) -> StoreURL:
@@ -65,7 +66,10 @@ class StoreURL:
                 path = parts.netloc + "/" + path
             if not path:
                 raise StoreConfigError(f"store URL {cls._safe(text)} names no SQLite file")
-            return cls(kind="sqlite", path=path)
+            timeout = parse_qs(parts.query).get("lock_timeout", ["10"])[0]
+            if not timeout.isdigit():
+                raise StoreConfigError(f"store URL {text}: lock_timeout must be whole seconds")
+            return cls(kind="sqlite", path=path, lock_timeout=int(timeout))
         if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
             return cls._postgres(text, parts)
         raise StoreConfigError(
@@ -120,7 +124,7 @@ class StoreURL:
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": self.path,
-                "SQLITE_LOCK_TIMEOUT": "10",
+                "SQLITE_LOCK_TIMEOUT": str(self.lock_timeout),
             }
         env = {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",

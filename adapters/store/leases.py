@@ -1,0 +1,100 @@
+"""Order leases: how several sync workers split the open orders between them.
+
+A worker may act on an order (submit, poll, reconcile, download) only while it
+holds the order's lease. A lease is one row; taking it is one atomic
+``INSERT ... ON CONFLICT DO UPDATE ... WHERE the lease expired or is ours``,
+so two workers can never both hold it, on PostgreSQL or SQLite, and a dead
+worker's leases simply expire and are taken over. Workers hold no state that
+matters: the event store is the truth, the lease only says who acts now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from adapters.store import StoreURL
+
+metadata = sa.MetaData()
+leases = sa.Table(
+    "ordertrail_leases",
+    metadata,
+    sa.Column("order_id", sa.String(36), primary_key=True),
+    sa.Column("owner", sa.String(200), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+def engine_for(url: str) -> sa.Engine:
+    """A SQLAlchemy engine on the same database as the event store at ``url``."""
+    store = StoreURL.parse(url)
+    if store.kind == "sqlite":
+        return sa.create_engine(f"sqlite:///{store.path}", connect_args={"timeout": 10})
+    sa_url = sa.URL.create(
+        "postgresql+psycopg", username=store.user or "postgres", password=store.password or None,
+        host=store.host, port=store.port, database=store.dbname,
+    )
+    options = {"options": f"-csearch_path={store.schema}"} if store.schema else {}
+    return sa.create_engine(sa_url, connect_args=options, pool_pre_ping=True)
+
+
+class LeaseBook:
+    """Take, renew and release order leases for one worker."""
+
+    def __init__(self, url: str, owner: str, ttl: timedelta = timedelta(seconds=60)) -> None:
+        self.engine = engine_for(url)
+        self.owner = owner
+        self.ttl = ttl
+        metadata.create_all(self.engine)
+        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+        self._insert = insert
+
+    def acquire(self, order_ids: Iterable[UUID], now: datetime | None = None) -> set[UUID]:
+        """Take (or renew) the leases that are free, expired or already ours."""
+        moment = now or datetime.now(UTC)
+        granted: set[UUID] = set()
+        with self.engine.begin() as conn:
+            for order_id in order_ids:
+                statement = self._insert(leases).values(
+                    order_id=str(order_id), owner=self.owner, expires_at=moment + self.ttl
+                )
+                statement = statement.on_conflict_do_update(
+                    index_elements=[leases.c.order_id],
+                    set_={"owner": self.owner, "expires_at": moment + self.ttl},
+                    where=sa.or_(
+                        leases.c.expires_at < moment, leases.c.owner == self.owner
+                    ),
+                ).returning(leases.c.order_id)
+                if conn.execute(statement).first() is not None:
+                    granted.add(order_id)
+        return granted
+
+    def release(self, order_ids: Iterable[UUID]) -> None:
+        ids = [str(i) for i in order_ids]
+        if not ids:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.delete(leases).where(leases.c.order_id.in_(ids), leases.c.owner == self.owner)
+            )
+
+    def holder(self, order_id: UUID) -> str | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(leases.c.owner, leases.c.expires_at).where(
+                    leases.c.order_id == str(order_id)
+                )
+            ).first()
+        if row is None:
+            return None
+        expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(
+            tzinfo=UTC
+        )
+        return str(row.owner) if expires >= datetime.now(UTC) else None
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,65 @@
+"""Two workers never hold the same order's lease; a dead worker's leases expire."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+from adapters.store.leases import LeaseBook
+
+
+def test_a_lease_is_held_by_one_worker_at_a_time(store_url: str) -> None:
+    alice = LeaseBook(store_url, "alice")
+    bob = LeaseBook(store_url, "bob")
+    orders = [uuid4() for _ in range(6)]
+    assert alice.acquire(orders[:4]) == set(orders[:4])
+    assert bob.acquire(orders) == set(orders[4:])
+    assert alice.acquire(orders) == set(orders[:4])  # renewing our own
+    assert alice.holder(orders[0]) == "alice" and bob.holder(orders[5]) == "bob"
+    alice.close()
+    bob.close()
+
+
+def test_an_expired_lease_is_taken_over(store_url: str) -> None:
+    dead = LeaseBook(store_url, "dead", ttl=timedelta(seconds=30))
+    alive = LeaseBook(store_url, "alive", ttl=timedelta(seconds=30))
+    order = uuid4()
+    start = datetime.now(UTC)
+    assert dead.acquire([order], now=start) == {order}
+    assert alive.acquire([order], now=start + timedelta(seconds=10)) == set()
+    assert alive.acquire([order], now=start + timedelta(seconds=31)) == {order}
+    assert dead.acquire([order], now=start + timedelta(seconds=32)) == set()
+    dead.close()
+    alive.close()
+
+
+def test_released_leases_are_free_again(store_url: str) -> None:
+    a, b = LeaseBook(store_url, "a"), LeaseBook(store_url, "b")
+    order = uuid4()
+    a.acquire([order])
+    a.release([order])
+    assert b.acquire([order]) == {order}
+    a.close()
+    b.close()
+
+
+def test_racing_workers_split_the_orders_without_overlap(store_url: str) -> None:
+    orders = [uuid4() for _ in range(40)]
+    books = [LeaseBook(store_url, f"w{i}") for i in range(3)]
+    got: dict[str, set] = {}
+    barrier = threading.Barrier(len(books))
+
+    def take(book: LeaseBook) -> None:
+        barrier.wait()
+        got[book.owner] = book.acquire(orders)
+
+    threads = [threading.Thread(target=take, args=(b,)) for b in books]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    all_taken = [o for s in got.values() for o in s]
+    assert len(all_taken) == len(set(all_taken)) == len(orders)
+    for b in books:
+        b.close()

@@ -1,0 +1,112 @@
+"""The CLI as a user runs it: one clear line on stderr, a non-zero exit, nothing lost."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def ordertrail(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "adapters.cli", *args],
+        cwd=cwd, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert result.returncode != 0, result
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("ordertrail: ")
+    assert "Traceback" not in result.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def test_placing_an_order_prints_its_id_and_placing_again_names_the_same(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path / 'o.db'}"
+    args = ("--store", store, "place", "planviewer", "--field", "intention_uuid=i-1", "--key", "k1")
+    first = ordertrail(*args, cwd=tmp_path)
+    second = ordertrail(*args, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.split()[0] == second.stdout.split()[0]
+    order_id = first.stdout.split()[0]
+    history = ordertrail("--store", store, "--json", "history", order_id, cwd=tmp_path)
+    assert history.returncode == 0 and '"OrderRequested"' in history.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (("place", "acme"), ("unknown vendor", "acme")),
+        (("history", "not-a-uuid"), ("malformed order id", "not-a-uuid")),
+        (("history", "00000000-0000-0000-0000-000000000001"), ("no order",)),
+    ],
+)
+def test_bad_input_gives_one_line_and_a_non_zero_exit(
+    tmp_path: Path, args: tuple[str, ...], needles: tuple[str, ...]
+) -> None:
+    result = ordertrail("--store", f"sqlite:///{tmp_path / 'o.db'}", *args, cwd=tmp_path)
+    assert_one_line_error(result, *needles)
+
+
+def test_a_bad_store_url_names_itself(tmp_path: Path) -> None:
+    assert_one_line_error(ordertrail("--store", "mysql://db/x", "history", "x", cwd=tmp_path),
+                          "mysql://db/x")
+
+
+def test_an_unreachable_postgres_names_the_store_but_not_the_password(tmp_path: Path) -> None:
+    result = ordertrail("--store", "postgresql://u:hunter2@127.0.0.1:1/db", "history",
+                        "00000000-0000-0000-0000-000000000001", cwd=tmp_path)
+    assert_one_line_error(result, "127.0.0.1:1")
+    assert "hunter2" not in result.stderr
+
+
+def test_a_bad_config_file_names_the_file_and_key(tmp_path: Path) -> None:
+    config = tmp_path / "ordertrail.toml"
+    config.write_text('[store]\nurl = "sqlite:///x.db"\ncolour = "blue"\n')
+    assert_one_line_error(ordertrail("config", "check", cwd=tmp_path), "colour", "ordertrail.toml")
+    config.write_text("[store\n")
+    assert_one_line_error(ordertrail("config", "check", cwd=tmp_path), "not valid TOML")
+    config.write_text('[vendors.ivcap]\ntoken_env = "IVCAP_TOKEN_FOR_TEST"\n')
+    result = ordertrail("config", "check", cwd=tmp_path, env={"IVCAP_TOKEN_FOR_TEST": ""})
+    assert_one_line_error(result, "IVCAP_TOKEN_FOR_TEST")
+
+
+def test_a_secret_in_the_config_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "ordertrail.toml").write_text('[vendors.ivcap]\ntoken_env = "eyJhbGciOi.J9.x-y"\n')
+    assert_one_line_error(ordertrail("config", "check", cwd=tmp_path), "environment variable")
+
+
+def test_a_locked_sqlite_store_is_a_clear_error_and_loses_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "o.db"
+    store = f"sqlite:///{db}"
+    placed = ordertrail("--store", store, "place", "ivcap", "--key", "a", cwd=tmp_path)
+    assert placed.returncode == 0
+    locker = sqlite3.connect(db, isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        result = ordertrail("--store", f"{store}?lock_timeout=1", "place", "ivcap", "--key", "b",
+                            cwd=tmp_path)
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert_one_line_error(result, "locked", str(db))
+    listed = ordertrail("--store", store, "--json", "show", placed.stdout.split()[0], cwd=tmp_path)
+    assert listed.returncode == 0 and '"REQUESTED"' in listed.stdout
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    result = ordertrail("--debug", "--store", f"sqlite:///{tmp_path / 'o.db'}", "place", "acme",
+                        cwd=tmp_path)
+    assert result.returncode != 0 and "Traceback" in result.stderr
