@@ -54,52 +54,71 @@ def sample_rows(n: int) -> list[tuple[str, int, str, bytes]]:
     return rows
 
 
-def raw_sqlite(path: Path, rows: list[tuple[str, int, str, bytes]]) -> float:
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute(
-        "CREATE TABLE stored_events (notification_id INTEGER PRIMARY KEY AUTOINCREMENT, "
-        "originator_id TEXT, originator_version INTEGER, topic TEXT, state BLOB, "
-        "UNIQUE (originator_id, originator_version))"
-    )
-    started = time.perf_counter()
-    for row in rows:
-        conn.execute("BEGIN")
-        conn.execute(
+class RawSQLite:
+    """The library's own table shape, written with the bare sqlite3 driver."""
+
+    def __init__(self, path: Path) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute(
+            "CREATE TABLE stored_events (originator_id TEXT, originator_version INTEGER, "
+            "topic TEXT, state BLOB, PRIMARY KEY (originator_id, originator_version))"
+        )
+
+    def insert(self, row: tuple[str, int, str, bytes]) -> None:
+        self.conn.execute("BEGIN")
+        self.conn.execute(
             "INSERT INTO stored_events (originator_id, originator_version, topic, state) "
-            "VALUES (?, ?, ?, ?)", row,
+            "VALUES (?, ?, ?, ?)", (uuid.UUID(row[0]).hex, *row[1:]),
         )
-        conn.execute("COMMIT")
-    elapsed = time.perf_counter() - started
-    conn.close()
-    return len(rows) / elapsed
+        self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
 
 
-def raw_postgres(schema: str, rows: list[tuple[str, int, str, bytes]]) -> float:
-    with psycopg.connect(POSTGRES_DSN, autocommit=False) as conn:
-        conn.execute(f'SET search_path TO "{schema}"')
-        conn.execute(
-            "CREATE TABLE raw_events (notification_id BIGSERIAL, originator_id UUID NOT NULL, "
+class RawPostgres:
+    """The library's table shape, written with the bare psycopg driver."""
+
+    def __init__(self, schema: str) -> None:
+        self.conn = psycopg.connect(POSTGRES_DSN, autocommit=False)
+        self.conn.execute(f'SET search_path TO "{schema}"')
+        self.conn.execute(
+            "CREATE TABLE raw_events (originator_id UUID NOT NULL, "
             "originator_version BIGINT NOT NULL, topic TEXT, state BYTEA, "
-            "PRIMARY KEY (originator_id, originator_version))"
+            "notification_id BIGSERIAL, PRIMARY KEY (originator_id, originator_version))"
         )
-        conn.commit()
+        self.conn.commit()
+
+    def insert(self, row: tuple[str, int, str, bytes]) -> None:
+        self.conn.execute(
+            "INSERT INTO raw_events (originator_id, originator_version, topic, state) "
+            "VALUES (%s, %s, %s, %s)", row,
+        )
+        self.conn.commit()
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def interleaved(
+    tracker: Tracker, raw: RawSQLite | RawPostgres, n: int, rounds: int = 10
+) -> tuple[float, float]:
+    """Alternate chunks of ours and the baseline so machine load hits both alike."""
+    rows = sample_rows(n)
+    chunk = max(1, n // rounds)
+    ours_time = raw_time = 0.0
+    for r in range(rounds):
         started = time.perf_counter()
-        for row in rows:
-            conn.execute(
-                "INSERT INTO raw_events (originator_id, originator_version, topic, state) "
-                "VALUES (%s, %s, %s, %s)", row,
-            )
-            conn.commit()
-        elapsed = time.perf_counter() - started
-    return len(rows) / elapsed
-
-
-def tracker_append(tracker: Tracker, n: int) -> float:
-    started = time.perf_counter()
-    for i in range(n):
-        tracker.request_order("planviewer", REQUEST, f"bench-{i}")
-    return n / (time.perf_counter() - started)
+        for i in range(r * chunk, (r + 1) * chunk):
+            tracker.request_order("planviewer", REQUEST, f"bench-{i}")
+        ours_time += time.perf_counter() - started
+        started = time.perf_counter()
+        for row in rows[r * chunk:(r + 1) * chunk]:
+            raw.insert(row)
+        raw_time += time.perf_counter() - started
+    done = chunk * rounds
+    return done / ours_time, done / raw_time
 
 
 def load_latency(tracker: Tracker, events: int = 200, reads: int = 200) -> float:
@@ -128,26 +147,25 @@ def with_schema(run):  # type: ignore[no-untyped-def]
 
 
 def bench_sqlite(n: int) -> None:
-    rows = sample_rows(n)
     with tempfile.TemporaryDirectory() as tmp:
-        raw = raw_sqlite(Path(tmp) / "raw.db", rows)
+        raw = RawSQLite(Path(tmp) / "raw.db")
         tracker = open_tracker(f"sqlite:///{Path(tmp) / 'ordertrail.db'}")
-        ours = tracker_append(tracker, n)
+        ours, baseline = interleaved(tracker, raw, n)
         load_ms = load_latency(tracker)
         tracker.close()
-    report("sqlite", n, ours, raw, load_ms)
+        raw.close()
+    report("sqlite", n, ours, baseline, load_ms)
 
 
 def bench_postgres(n: int) -> None:
-    rows = sample_rows(n)
-
     def run(schema: str) -> None:
-        raw = raw_postgres(schema, rows)
+        raw = RawPostgres(schema)
         tracker = open_tracker(f"{POSTGRES_DSN}?schema={schema}")
-        ours = tracker_append(tracker, n)
+        ours, baseline = interleaved(tracker, raw, n)
         load_ms = load_latency(tracker)
         tracker.close()
-        report("postgres", n, ours, raw, load_ms)
+        raw.close()
+        report("postgres", n, ours, baseline, load_ms)
 
     with_schema(run)
 

@@ -13,8 +13,8 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.persistence import IntegrityError, Recording
 
 from domain import commands as c
 from domain.claims import VendorDay, VendorRefClaim
@@ -58,6 +58,22 @@ class Tracker(Application[UUID]):
         interval = int((env or {}).get("ORDERTRAIL_SNAPSHOT_INTERVAL", SNAPSHOT_INTERVAL))
         self.snapshotting_intervals = {Order: interval} if interval > 0 else {}  # type: ignore[misc]
         super().__init__(env)
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """The library's save, minus its runtime-Protocol isinstance checks.
+
+        On Python 3.11 those checks cost about a tenth of an append; the tracker
+        only ever saves aggregates, so it collects their events directly.
+        """
+        processing = ProcessingEvent[UUID]()
+        for aggregate in objs:
+            processing.events.extend(aggregate.collect_events())
+            processing.aggregates[aggregate.id] = aggregate
+        processing.saved_kwargs.update(kwargs)
+        recordings = self._record(processing)
+        self._take_snapshots(processing)
+        self._notify(recordings)
+        return recordings
 
     # ------------------------------------------------------------------ commands
     def request_order(

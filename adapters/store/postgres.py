@@ -6,14 +6,20 @@ database-function mode does the insert in one call but drops the table lock,
 which lets two writers commit out of notification-id order, so a projection
 following the log could pass over an event for good. This subclass keeps the
 one-call function and puts the lock back inside it: one round trip per save,
-commit order equal to notification order.
+commit order equal to notification order. The function takes four plain
+arrays rather than an array of a composite type, which psycopg dumps much
+faster.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
 
@@ -26,11 +32,13 @@ class OrdertrailPostgresRecorder(PostgresApplicationRecorder):
         )[:63]
         function = Identifier(self.pg_function_name_insert_events)
         self.sql_invoke_pg_function_insert_events = SQL(
-            "SELECT * FROM {schema}.{function}((%s))"
+            "SELECT * FROM {schema}.{function}(%s, %s, %s, %s)"
         ).format(schema=schema, function=function)
+        id_type = SQL(self.datastore.originator_id_type)
         self.sql_create_pg_function_insert_events = SQL(
             "CREATE OR REPLACE FUNCTION "
-            "{schema}.{function}(events {schema}.{event}[]) "
+            "{schema}.{function}(ids {id_type}[], versions bigint[], topics text[], "
+            "states bytea[]) "
             "RETURNS SETOF bigint "
             "LANGUAGE plpgsql "
             "AS "
@@ -42,8 +50,7 @@ class OrdertrailPostgresRecorder(PostgresApplicationRecorder):
             "    RETURN QUERY"
             "    INSERT INTO {schema}.{table} AS t ("
             "    originator_id, originator_version, topic, state)"
-            "    SELECT originator_id, originator_version, topic, state"
-            "    FROM unnest(events)"
+            "    SELECT * FROM unnest(ids, versions, topics, states)"
             "    RETURNING notification_id;"
             "END;"
             "$BODY$"
@@ -52,8 +59,29 @@ class OrdertrailPostgresRecorder(PostgresApplicationRecorder):
             function=function,
             lock_timeout=self.datastore.lock_timeout,
             channel=Identifier(self.channel_name),
-            event=Identifier(self.stored_event_type_name),
+            id_type=id_type,
             table=Identifier(self.events_table_name),
         )
         index = self.create_insert_function_statement_index
         self.sql_create_statements[index] = self.sql_create_pg_function_insert_events
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids: list[UUID | str] = []
+        versions: list[int] = []
+        topics: list[str] = []
+        states: list[bytes] = []
+        for event in stored_events:
+            ids.append(event.originator_id)
+            versions.append(event.originator_version)
+            topics.append(event.topic)
+            states.append(event.state)
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                self.sql_invoke_pg_function_insert_events,
+                (ids, versions, topics, states),
+                prepare=True,
+            )
+            return [row[self.pg_function_name_insert_events] for row in curs.fetchall()]
