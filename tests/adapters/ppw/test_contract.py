@@ -71,12 +71,11 @@ def test_get_all_orders_reproduces_the_seed_response_exactly(
     )
 
     async def post() -> tuple[int, str, bytes]:
-        async with serving(make_app(PPWLink(tracker, outbox, config))) as base:
-            async with aiohttp.ClientSession() as session:
-                async with session.post(
-                    f"{base}/ppw/receiver", data={"payload": REQUEST.decode()}
-                ) as response:
-                    return response.status, response.content_type, await response.read()
+        app = make_app(PPWLink(tracker, outbox, config))
+        async with serving(app) as base, aiohttp.ClientSession() as session:
+            url = f"{base}/ppw/receiver"
+            async with session.post(url, data={"payload": REQUEST.decode()}) as response:
+                return response.status, response.content_type, await response.read()
 
     try:
         status, content_type, body = asyncio.run(post())

@@ -44,7 +44,7 @@ def test_a_requested_order_is_offered_fetched_acked_and_placed_in_that_order(
     assert [e.type for e in history] == [
         "OrderRequested", "SubmissionAttempted", "SubmissionAttempted", "Acked", "OrderPlaced",
     ]
-    offered, fetched, acked, placed = history[1:]
+    offered, fetched, acked, _placed = history[1:]
     assert offered.fields["channel"] == "ppw:get_all_orders"
     assert fetched.fields["channel"] == "ppw:get_order"
     tid = offered.fields["transaction_id"]
