@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from adapters.common.secret import Secret
 
@@ -35,7 +36,7 @@ class PPWConfig:
 
     @classmethod
     def with_password(
-        cls, username: str, password: str, site_id: str, remote_site_id: str, **options: object
+        cls, username: str, password: str, site_id: str, remote_site_id: str, **options: Any
     ) -> PPWConfig:
         """Configure from the plain password (hashed here, never kept)."""
-        return cls(username, Secret(sha1_hex(password)), site_id, remote_site_id, **options)  # type: ignore[arg-type]
+        return cls(username, Secret(sha1_hex(password)), site_id, remote_site_id, **options)

@@ -9,7 +9,7 @@ with the error envelope). Order facts go to the tracker; protocol bookkeeping
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from adapters.ppw import translate
@@ -177,7 +177,7 @@ class PPWLink:
         )
         return {k: v for k, v in _struct_items(header) if v is not None}
 
-    def _execute(self, commands: list[c.Command]) -> list[Outcome]:
+    def _execute(self, commands: Sequence[c.Command]) -> list[Outcome]:
         if not commands:
             return []
         outcomes = self.tracker.execute(commands)
