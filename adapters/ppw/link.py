@@ -28,7 +28,6 @@ from adapters.ppw.wire import (
     ResultEventData,
     SinceData,
     ValidateUserData,
-    WorkOrderHeader,
     convert,
 )
 from domain import commands as c
@@ -82,9 +81,9 @@ class PPWLink:
             )
             for o in fresh
         ]
-        refused = {out.command.order_id for out in self._execute(commands) if out.error}
-        self.outbox.mark([o.transaction_id for o in fresh if o.order_id not in refused], "offered")
-        headers: list[Any] = [self._header(o) for o in offers if o.order_id not in refused]
+        refused = {str(out.command.order_id) for out in self._execute(commands) if out.error}
+        self.outbox.mark([o.transaction_id for o in fresh if o.order_key not in refused], "offered")
+        headers: list[Any] = [self._header(o) for o in offers if o.order_key not in refused]
         return [*headers, *CONTROL_OBJECTS]
 
     def get_all_updates(self, data: dict[str, Any]) -> list[Any]:
@@ -126,15 +125,18 @@ class PPWLink:
         offer = self.outbox.offer(tid)
         if offer is None:
             raise UnknownTransactionError(tid)
-        view = self.tracker.get_order(offer.order_id)
-        if tid in view.acked_transactions:
-            log.info("ppw ack_transaction %s: repeated, nothing recorded", tid)
-            self.outbox.settle(tid, view.acked_transactions[tid])
-            return ""
         outcome = translate.classify_ack(ack)
-        commands = translate.ack_commands(
-            offer, outcome, already_placed=view.vendor_ref is not None, raw=data
-        )
+        already_placed = False
+        if not offer.open or (offer.kind == NEW and outcome.outcome == "duplicate"):
+            # A repeat, or a duplicate that must not reject an order PPW already has.
+            view = self.tracker.get_order(offer.order_id)
+            if tid in view.acked_transactions:
+                log.info("ppw ack_transaction %s: repeated, nothing recorded", tid)
+                self.outbox.settle(tid, view.acked_transactions[tid])
+                return ""
+            already_placed = view.vendor_ref is not None
+        # The domain dedupes by transaction id as well: a repeat recorded nothing.
+        commands = translate.ack_commands(offer, outcome, already_placed=already_placed, raw=data)
         self._execute(commands)
         self.outbox.settle(tid, outcome.outcome)
         return ""
@@ -165,17 +167,20 @@ class PPWLink:
         return None if timestamp is None else float(timestamp - self.config.overlap_seconds)
 
     def _header(self, offer: Offer) -> dict[str, Any]:
-        with_value = offer.kind in (UPDATE, RTV)
-        header = WorkOrderHeader(
-            report_id=str(offer.report_id),
-            wo_number=self.config.wo_number_prefix + offer.wo_number,
-            org_wo_num=offer.org_wo_num,
-            wo_status=offer.wo_status,
-            transaction_id=offer.transaction_id,
-            update_field=offer.field if offer.kind == UPDATE else None,
-            update_value=offer.value if with_value else None,
-        )
-        return {k: v for k, v in _struct_items(header) if v is not None}
+        """A work-order header, keys in the seed's order; org_wo_num only when we have one."""
+        header = {
+            "report_id": str(offer.report_id),
+            "wo_number": self.config.wo_number_prefix + offer.wo_number,
+        }
+        if offer.org_wo_num is not None:
+            header["org_wo_num"] = offer.org_wo_num
+        header["wo_status"] = offer.wo_status
+        header["transaction_id"] = offer.transaction_id
+        if offer.kind == UPDATE and offer.field is not None:
+            header["update_field"] = offer.field
+        if offer.kind in (UPDATE, RTV) and offer.value is not None:
+            header["update_value"] = offer.value
+        return header
 
     def _execute(self, commands: Sequence[c.Command]) -> list[Outcome]:
         if not commands:
@@ -187,6 +192,3 @@ class PPWLink:
                             out.command.order_id, out.error)
         return outcomes
 
-
-def _struct_items(header: WorkOrderHeader) -> list[tuple[str, Any]]:
-    return [(name, getattr(header, name)) for name in header.__struct_fields__]

@@ -62,12 +62,13 @@ create unique index if not exists ppw_offers_one_new on ppw_offers (order_id) wh
 """
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Offer:
     """One instruction to PPW, keyed by the transaction id PPW acks."""
 
     transaction_id: str
-    order_id: UUID
+    order_key: str
+    """The order id as stored (text); ``order_id`` parses it."""
     report_id: int
     wo_number: str
     org_wo_num: str | None
@@ -77,6 +78,10 @@ class Offer:
     open: bool
     offered: bool
     fetched: bool
+
+    @property
+    def order_id(self) -> UUID:
+        return UUID(self.order_key)
 
     @property
     def wo_status(self) -> str:
@@ -98,6 +103,8 @@ class PPWOutbox:
         first_report_id: int = 1,
     ) -> None:
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.execute("pragma journal_mode = wal")
+        self._db.execute("pragma synchronous = normal")
         self._db.executescript(_SCHEMA)
         self._lock = threading.RLock()
         self._new_transaction_id = transaction_ids or (lambda: str(uuid4()))
@@ -271,6 +278,6 @@ class PPWOutbox:
 def _offer(row: tuple[Any, ...]) -> Offer:
     tid, oid, rid, wo, org, kind, field, value, is_open, offered, fetched = row
     return Offer(
-        tid, UUID(oid), int(rid), wo or str(rid), org, kind, field, value, bool(is_open),
+        tid, oid, int(rid), wo or str(rid), org, kind, field, value, bool(is_open),
         bool(offered), bool(fetched),
     )

@@ -62,18 +62,6 @@ class ResultEventData(msgspec.Struct, frozen=True):
     wo_status: str | None = None
 
 
-class WorkOrderHeader(msgspec.Struct, frozen=True, omit_defaults=True):
-    """One element of our ``get_all_orders`` / ``get_all_updates`` result_data."""
-
-    report_id: str
-    wo_number: str
-    org_wo_num: str | None = None
-    wo_status: str = "Unread"
-    transaction_id: str | None = None
-    update_field: str | None = None
-    update_value: str | None = None
-
-
 class Envelope(msgspec.Struct, frozen=True):
     """Every response we give PPW, in PPW's key order."""
 

@@ -37,7 +37,7 @@ def test_acks_are_classified_by_their_outcome_fields(
 
 
 def offer(kind: str, *, value: str | None = None) -> Offer:
-    return Offer("T-1", uuid4(), 1234, "OT-1", None, kind, None, value, True, True, True)
+    return Offer("T-1", str(uuid4()), 1234, "OT-1", None, kind, None, value, True, True, True)
 
 
 def test_an_imported_new_order_is_acked_then_placed_under_its_report_id() -> None:
