@@ -35,6 +35,15 @@ class PPWConfig:
     """``get_all_orders {timestamp}`` also returns what changed this long before it."""
 
     @classmethod
+    def from_env(cls, prefix: str = "ORDERTRAIL_PPW_") -> PPWConfig:
+        """From ``<prefix>USERNAME``, ``PASSWORD_SHA1``, ``SITE_ID``, ``REMOTE_SITE_ID``."""
+        values = {}
+        for name in ("USERNAME", "SITE_ID", "REMOTE_SITE_ID"):
+            values[name] = Secret.from_env(prefix + name, f"PPW Link {name.lower()}").reveal()
+        password = Secret.from_env(prefix + "PASSWORD_SHA1", "PPW Link password hash")
+        return cls(values["USERNAME"], password, values["SITE_ID"], values["REMOTE_SITE_ID"])
+
+    @classmethod
     def with_password(
         cls, username: str, password: str, site_id: str, remote_site_id: str, **options: Any
     ) -> PPWConfig:

@@ -73,6 +73,12 @@ def request_cancel(
         frozenset({State.REQUESTED, *_UPDATABLE_STATES, State.DELIVERED}), "a cancel",
     )
     if state is State.REQUESTED:
+        offer = outbox.new_offer_of(order_id)
+        if offer is not None and offer.fetched:
+            raise NotOfferableError(
+                f"order {order_id}: PPW fetched it and may be importing it; "
+                "cancel after its ack arrives"
+            )
         tracker.run(c.Cancel(order_id=order_id, initiator="us", reason=reason))
         outbox.sync(tracker)
         return None

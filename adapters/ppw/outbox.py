@@ -5,6 +5,12 @@ PPW-protocol bookkeeping (which transaction id goes with which instruction,
 which unsigned integer PPW knows an order by), not a fact about an order. The
 order facts (offered, fetched, acked, placed...) are recorded in the tracker.
 
+Report ids are a mapping, not derived from the order id: sequential unsigned
+integers from ``first_report_id`` (PPW's examples are 8-digit numbers and PPW
+may keep them in a 32-bit column, which a 64-bit hash of a UUID would
+overflow). A unique constraint keeps each stable for the order's life;
+``assign_report_id`` pins one (migrating an existing integration, contract tests).
+
 New PPW orders are discovered by following the tracker's notification log
 (``sync``): each ``OrderRequested`` for vendor ``ppw`` gets a report id and a
 "new" offer with a fresh transaction id; an order that leaves REQUESTED by any

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import aiohttp
+import pytest
 
 from adapters.ppw import PPWConfig, PPWLink, PPWOutbox, make_app
 from adapters.ppw.wire import decode_form, event_data
@@ -85,3 +86,15 @@ def test_get_all_orders_reproduces_the_seed_response_exactly(
     ours = json.loads(body)
     assert ours == expected
     assert _key_orders(ours) == _key_orders(expected)
+
+
+def test_the_config_reads_the_environment_and_never_shows_the_hash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in [("USERNAME", "u"), ("PASSWORD_SHA1", "ab" * 20), ("SITE_ID", "s"),
+                        ("REMOTE_SITE_ID", "r")]:
+        monkeypatch.setenv(f"ORDERTRAIL_PPW_{name}", value)
+    config = PPWConfig.from_env()
+    assert (config.username, config.site_id, config.remote_site_id) == ("u", "s", "r")
+    assert config.password_sha1.reveal() == "ab" * 20
+    assert "abab" not in repr(config)

@@ -183,3 +183,18 @@ def test_invoiced_after_delivery_is_recorded_without_changing_state(
     assert (last.type, last.fields["raw_status"], last.to_state) == (
         "StatusChanged", "Invoiced", State.DELIVERED,
     )
+
+
+def test_an_order_ppw_has_fetched_is_not_cancelled_behind_its_back(
+    tracker: Tracker, link: PPWLink
+) -> None:
+    order_id = request(tracker)
+
+    async def scenario(ppw: PPWSimulator) -> Any:
+        listing = await ppw.call("get_all_orders", {})
+        await ppw.call("get_order", {"report_id": listing[0]["report_id"]})
+
+    with_ppw(link, scenario)
+    with pytest.raises(NotOfferableError, match="may be importing it"):
+        request_cancel(tracker, link.outbox, order_id)
+    assert tracker.get_order(order_id).state is State.REQUESTED
