@@ -10,6 +10,7 @@ credentials, malformed bodies, repeated acks.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -128,6 +129,16 @@ class PPWSimulator:
         if {"get_all_notes": "1"} in listing:
             report.notes.extend(await self.call("get_all_notes", since))
         return report
+
+    async def run(self, cycles: int, every_seconds: float = 60.0) -> list[CycleReport]:
+        """Auto Import on a schedule: ``validate_user``, then a cycle every ``every_seconds``."""
+        await self.validate_user()
+        reports = []
+        for i in range(cycles):
+            if i:
+                await asyncio.sleep(every_seconds)
+            reports.append(await self.run_cycle())
+        return reports
 
     async def _take(self, header: dict[str, Any], report: CycleReport) -> None:
         tid, report_id = header["transaction_id"], header["report_id"]

@@ -79,7 +79,7 @@ def test_an_order_is_imported_exactly_once_over_many_cycles(
     first, second = request(tracker, "OT-1"), request(tracker, "OT-2")
 
     async def scenario(ppw: PPWSimulator) -> Any:
-        reports = [await ppw.run_cycle() for _ in range(3)]
+        reports = await ppw.run(cycles=3, every_seconds=0)
         return ppw.import_log, [r.offered for r in reports]
 
     import_log, offered = with_ppw(link, scenario)
