@@ -1,0 +1,51 @@
+"""PPW Link (Property Preservation Wizard): PPW calls our receiver (vendor-spec B.6).
+
+Wire it up::
+
+    outbox = PPWOutbox("ppw-link.sqlite3")
+    link = PPWLink(tracker, outbox, PPWConfig.with_password(user, password, site_id, our_id))
+    app = make_app(link)          # an aiohttp.web.Application: serve it behind TLS
+
+then request orders with ``tracker.request_order("ppw", vendor_request={...})``.
+"""
+
+from __future__ import annotations
+
+from adapters.ppw.config import PPWConfig, sha1_hex
+from adapters.ppw.errors import (
+    MalformedRequestError,
+    NotOfferableError,
+    PPWRequestError,
+    UnknownReportError,
+    UnknownTransactionError,
+    UnsupportedEventError,
+)
+from adapters.ppw.instructions import request_cancel, request_complete, request_rtv, send_update
+from adapters.ppw.link import PPWLink
+from adapters.ppw.outbox import Offer, PPWOutbox
+from adapters.ppw.push import ping_if_due, ping_push_url, request_ping
+from adapters.ppw.receiver import make_app
+from adapters.ppw.simulator import PPWSimulator
+
+__all__ = [
+    "MalformedRequestError",
+    "NotOfferableError",
+    "Offer",
+    "PPWConfig",
+    "PPWLink",
+    "PPWOutbox",
+    "PPWRequestError",
+    "PPWSimulator",
+    "UnknownReportError",
+    "UnknownTransactionError",
+    "UnsupportedEventError",
+    "make_app",
+    "ping_if_due",
+    "ping_push_url",
+    "request_cancel",
+    "request_complete",
+    "request_ping",
+    "request_rtv",
+    "send_update",
+    "sha1_hex",
+]

@@ -1,0 +1,89 @@
+"""Queueing instructions for PPW: Update, RTV, Complete and Cancel.
+
+Each records what the domain has a fact for (``AmendmentSent``,
+``CancellationRequested``) and queues an offer with a fresh transaction id;
+PPW picks it up in ``get_all_updates`` and acks it, and the ack records the
+outcome (see ``translate.ack_commands``). The domain write comes first: when
+the domain refuses, nothing is offered.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from adapters.ppw.errors import NotOfferableError
+from adapters.ppw.outbox import CANCEL, COMPLETE, RTV, UPDATE, PPWOutbox
+from adapters.ppw.translate import UPDATABLE_FIELDS
+from domain import commands as c
+from domain.state_machine import State
+from domain.tracker import Tracker
+
+_UPDATABLE_STATES = frozenset({State.PLACED, State.IN_PROGRESS, State.WAITING_FOR_USER})
+
+
+def _require(tracker: Tracker, order_id: UUID, states: frozenset[State], what: str) -> State:
+    view = tracker.get_order(order_id)
+    if view.vendor != "ppw":
+        raise NotOfferableError(f"order {order_id} is a {view.vendor} order, not a PPW one")
+    if view.state not in states:
+        allowed = ", ".join(sorted(s.value for s in states))
+        raise NotOfferableError(
+            f"order {order_id} is {view.state.value}: {what} needs one of {allowed}"
+        )
+    return view.state
+
+
+def send_update(
+    tracker: Tracker, outbox: PPWOutbox, order_id: UUID, field: str, value: str
+) -> str:
+    """Offer PPW an ``Update`` of one field; return its transaction id.
+
+    PPW ignores updates once the order is Ready for Office, Invoiced or Complete,
+    so they are refused here from DELIVERED on.
+    """
+    if field not in UPDATABLE_FIELDS:
+        raise NotOfferableError(f"PPW cannot update field {field!r}")
+    _require(tracker, order_id, _UPDATABLE_STATES, "an update")
+    tid = outbox.new_transaction_id()
+    tracker.run(c.SendAmendment(order_id=order_id, transaction_id=tid, field=field, value=value))
+    return outbox.queue(order_id, UPDATE, field, value, transaction_id=tid)
+
+
+def request_rtv(tracker: Tracker, outbox: PPWOutbox, order_id: UUID, reason: str) -> str:
+    """Return delivered work to the vendor for follow-up (recorded as ReturnedToVendor on ack)."""
+    _require(tracker, order_id, frozenset({State.DELIVERED}), "RTV")
+    return outbox.queue(order_id, RTV, value=reason)
+
+
+def request_complete(tracker: Tracker, outbox: PPWOutbox, order_id: UUID) -> str:
+    """Accept delivered work: COMPLETED once PPW acks the ``Complete``."""
+    _require(tracker, order_id, frozenset({State.DELIVERED}), "Complete")
+    return outbox.queue(order_id, COMPLETE)
+
+
+def request_cancel(
+    tracker: Tracker, outbox: PPWOutbox, order_id: UUID, reason: str | None = None
+) -> str | None:
+    """Cancel: locally while PPW has not imported the order, else offer PPW a ``Cancel``.
+
+    Returns the transaction id of the offered Cancel, or None for a local cancel.
+    """
+    state = _require(
+        tracker, order_id,
+        frozenset({State.REQUESTED, *_UPDATABLE_STATES, State.DELIVERED}), "a cancel",
+    )
+    if state is State.REQUESTED:
+        offer = outbox.new_offer_of(order_id)
+        if offer is not None and offer.fetched:
+            raise NotOfferableError(
+                f"order {order_id}: PPW fetched it and may be importing it; "
+                "cancel after its ack arrives"
+            )
+        tracker.run(c.Cancel(order_id=order_id, initiator="us", reason=reason))
+        outbox.sync(tracker)
+        return None
+    tid = outbox.new_transaction_id()
+    tracker.run(
+        c.RequestCancellation(order_id=order_id, initiator="us", reason=reason, transaction_id=tid)
+    )
+    return outbox.queue(order_id, CANCEL, value=reason, transaction_id=tid)

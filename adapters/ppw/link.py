@@ -1,0 +1,194 @@
+"""The PPW Link events we serve, between the wire and the tracker.
+
+Each handler takes one event's decoded ``event_data`` and returns the
+``result_data`` of a successful answer, or raises a PPWRequestError (answered
+with the error envelope). Order facts go to the tracker; protocol bookkeeping
+(report ids, transaction ids, what is still offered) to the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from adapters.ppw import translate
+from adapters.ppw.config import PPWConfig
+from adapters.ppw.errors import (
+    PPWRequestError,
+    UnknownReportError,
+    UnknownTransactionError,
+    UnsupportedEventError,
+)
+from adapters.ppw.outbox import CANCEL, COMPLETE, NEW, RTV, UPDATE, Offer, PPWOutbox
+from adapters.ppw.wire import (
+    CONTROL_OBJECTS,
+    AckData,
+    GetOrderData,
+    ResultEventData,
+    SinceData,
+    ValidateUserData,
+    convert,
+)
+from domain import commands as c
+from domain.tracker import Outcome, Tracker
+
+log = logging.getLogger(__name__)
+PUSH_URL_KEY = "ppwlink_push"
+RESULT_EVENTS = frozenset({"send_ready_for_office", "bid_comp_confirm", "send_notes"})
+_HEADER_KEYS = ("report_id", "wo_number", "org_wo_num", "wo_status", "transaction_id")
+
+
+class PPWLink:
+    def __init__(self, tracker: Tracker, outbox: PPWOutbox, config: PPWConfig) -> None:
+        self.tracker = tracker
+        self.outbox = outbox
+        self.config = config
+        self._handlers: dict[str, Callable[[dict[str, Any]], Any]] = {
+            "validate_user": self.validate_user,
+            "get_all_orders": self.get_all_orders,
+            "get_order": self.get_order,
+            "get_all_updates": self.get_all_updates,
+            "get_all_notes": self.get_all_notes,
+            "ack_transaction": self.ack_transaction,
+        }
+
+    def handle(self, event_name: str, data: dict[str, Any]) -> Any:
+        """The result_data for one authenticated event."""
+        if event_name in RESULT_EVENTS:
+            return self.result_event(event_name, data)
+        handler = self._handlers.get(event_name)
+        if handler is None:
+            raise UnsupportedEventError(f"unknown event_name {event_name[:60]!r}")
+        return handler(data)
+
+    # ---------------------------------------------------------------- events
+    def validate_user(self, data: dict[str, Any]) -> Any:
+        push = convert(data, ValidateUserData, "validate_user").ppwlink_push
+        if push:
+            self.outbox.set_state(PUSH_URL_KEY, push)
+        return ""
+
+    def get_all_orders(self, data: dict[str, Any]) -> list[Any]:
+        since = self._since(data, "get_all_orders")
+        self.outbox.sync(self.tracker)
+        offers = self.outbox.open_offers((NEW,), since)
+        fresh = [o for o in offers if not o.offered]
+        commands = [
+            c.AttemptSubmission(
+                order_id=o.order_id, channel="ppw:get_all_orders", transaction_id=o.transaction_id,
+                source="push", raw=self._header(o), dedupe_key=f"ppw:offer:{o.transaction_id}",
+            )
+            for o in fresh
+        ]
+        refused = {str(out.command.order_id) for out in self._execute(commands) if out.error}
+        self.outbox.mark([o.transaction_id for o in fresh if o.order_key not in refused], "offered")
+        headers: list[Any] = [self._header(o) for o in offers if o.order_key not in refused]
+        return [*headers, *CONTROL_OBJECTS]
+
+    def get_all_updates(self, data: dict[str, Any]) -> list[Any]:
+        since = self._since(data, "get_all_updates")
+        self.outbox.sync(self.tracker)
+        offers = self.outbox.open_offers((UPDATE, RTV, COMPLETE, CANCEL), since)
+        return [self._header(o) for o in offers]
+
+    def get_all_notes(self, data: dict[str, Any]) -> list[Any]:
+        self._since(data, "get_all_notes")
+        return []
+
+    def get_order(self, data: dict[str, Any]) -> dict[str, Any]:
+        wanted = convert(data, GetOrderData, "get_order")
+        order_id = self.outbox.order_of(wanted.report_id)
+        offer = None if order_id is None else self.outbox.new_offer_of(order_id)
+        if offer is None:
+            raise UnknownReportError(wanted.report_id)
+        if wanted.transaction_id is not None and str(wanted.transaction_id) != offer.transaction_id:
+            log.info("ppw get_order %s: PPW passed another transaction_id; ours is echoed",
+                     offer.report_id)
+        view = self.tracker.get_order(offer.order_id)
+        details = {**self._header(offer), **{
+            k: v for k, v in view.vendor_request.items() if k not in _HEADER_KEYS
+        }}
+        if offer.open and not offer.fetched:
+            command = c.AttemptSubmission(
+                order_id=offer.order_id, channel="ppw:get_order",
+                transaction_id=offer.transaction_id, source="push", raw=data,
+                dedupe_key=f"ppw:get_order:{offer.transaction_id}",
+            )
+            if not any(out.error for out in self._execute([command])):
+                self.outbox.mark([offer.transaction_id], "fetched")
+        return details
+
+    def ack_transaction(self, data: dict[str, Any]) -> Any:
+        ack = convert(data, AckData, "ack_transaction")
+        tid = str(ack.transaction_id)
+        offer = self.outbox.offer(tid)
+        if offer is None:
+            raise UnknownTransactionError(tid)
+        outcome = translate.classify_ack(ack)
+        already_placed = False
+        if not offer.open or (offer.kind == NEW and outcome.outcome == "duplicate"):
+            # A repeat, or a duplicate that must not reject an order PPW already has.
+            view = self.tracker.get_order(offer.order_id)
+            if tid in view.acked_transactions:
+                log.info("ppw ack_transaction %s: repeated, nothing recorded", tid)
+                self.outbox.settle(tid, view.acked_transactions[tid])
+                return ""
+            already_placed = view.vendor_ref is not None
+        # The domain dedupes by transaction id as well: a repeat recorded nothing.
+        commands = translate.ack_commands(offer, outcome, already_placed=already_placed, raw=data)
+        self._execute(commands)
+        self.outbox.settle(tid, outcome.outcome)
+        return ""
+
+    def result_event(self, event_name: str, data: dict[str, Any]) -> Any:
+        event = convert(data, ResultEventData, event_name)
+        order_id = self.outbox.order_of(event.dst_report_id)
+        if order_id is None:
+            raise UnknownReportError(event.dst_report_id)
+        raw_status = (
+            translate.READY_FOR_OFFICE if event_name == "send_ready_for_office" else event.wo_status
+        )
+        if raw_status:
+            commands = translate.status_commands(
+                order_id, raw_status, event.dst_report_id, raw=data,
+                dedupe_key=f"ppw:{event_name}:{event.dst_report_id}:{raw_status}",
+            )
+            refused = [out.error for out in self._execute(commands) if out.error]
+            if refused:
+                raise PPWRequestError(f"{event_name}: {refused[0]}")
+        if event_name == "send_ready_for_office":
+            return {"errors": [], "cell_updates": {"wo_status": translate.READY_FOR_OFFICE}}
+        return ""
+
+    # ---------------------------------------------------------------- helpers
+    def _since(self, data: dict[str, Any], event_name: str) -> float | None:
+        timestamp = convert(data, SinceData, event_name).timestamp
+        return None if timestamp is None else float(timestamp - self.config.overlap_seconds)
+
+    def _header(self, offer: Offer) -> dict[str, Any]:
+        """A work-order header, keys in the seed's order; org_wo_num only when we have one."""
+        header = {
+            "report_id": str(offer.report_id),
+            "wo_number": self.config.wo_number_prefix + offer.wo_number,
+        }
+        if offer.org_wo_num is not None:
+            header["org_wo_num"] = offer.org_wo_num
+        header["wo_status"] = offer.wo_status
+        header["transaction_id"] = offer.transaction_id
+        if offer.kind == UPDATE and offer.field is not None:
+            header["update_field"] = offer.field
+        if offer.kind in (UPDATE, RTV) and offer.value is not None:
+            header["update_value"] = offer.value
+        return header
+
+    def _execute(self, commands: Sequence[c.Command]) -> list[Outcome]:
+        if not commands:
+            return []
+        outcomes = self.tracker.execute(commands)
+        for out in outcomes:
+            if out.error is not None:
+                log.warning("ppw %s refused for order %s: %s", out.command.name,
+                            out.command.order_id, out.error)
+        return outcomes
+

@@ -1,0 +1,143 @@
+"""Pure functions: what PPW told us, as domain commands. No I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from adapters.ppw.outbox import CANCEL, COMPLETE, NEW, RTV, Offer
+from adapters.ppw.wire import AckData
+from domain import commands as c
+from domain.state_machine import State
+
+VENDOR_REF_KIND = "ppw.report_id"
+UPDATABLE_FIELDS = frozenset(
+    {
+        "address", "loan_type_other", "city", "lock_code", "comments", "lot_size", "cust_text",
+        "mortgage_name", "date_due", "start_date", "key_code", "state", "line_items",
+        "vendor_id", "loan_number", "zip",
+    }
+)
+_YES = frozenset({"1", "true", "yes", "y", "ok", "success", "successful", "imported", "complete",
+                  "completed", "done"})
+_NO = frozenset({"0", "false", "no", "n", "error", "failed", "failure", "fail", "refused",
+                 "rejected", "declined", "not imported"})
+
+
+@dataclass(frozen=True)
+class AckOutcome:
+    outcome: str
+    """imported | duplicate | refused | unknown"""
+    reason: str | None
+
+
+def _word(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(int(value)) if value in (0, 1) else str(value)
+    if isinstance(value, str):
+        return value.strip().lower()
+    return None
+
+
+def classify_ack(data: AckData) -> AckOutcome:
+    """Read PPW's undocumented ack: duplicate if any text says "dup", else success or failure.
+
+    Positive signals: ``success`` truthy, ``status`` like "success", ``error`` false.
+    Negative: ``success`` false, ``error`` true or a message, ``status`` like "error".
+    Both or neither: ``unknown`` (a person must look at the stored raw ack).
+    """
+    texts = [v for v in (data.reason, data.message, data.error, data.status) if isinstance(v, str)]
+    reason = next((t.strip() for t in texts if t.strip()), None)
+    if any("dup" in t.lower() for t in texts):
+        return AckOutcome("duplicate", reason)
+    success, status, error = _word(data.success), _word(data.status), _word(data.error)
+    positive = success in _YES or status in _YES or error in ("false", "0")
+    negative = (
+        success in _NO or status in _NO or error in ("true", "1")
+        or (error is not None and error not in ("", "false", "0", "null"))
+    )
+    if positive and not negative:
+        return AckOutcome("imported", reason)
+    if negative and not positive:
+        return AckOutcome("refused", reason)
+    return AckOutcome("unknown", reason)
+
+
+def ack_commands(
+    offer: Offer, ack: AckOutcome, *, already_placed: bool, raw: Any
+) -> list[c.Command]:
+    """The commands one first ack of ``offer`` leads to (vendor-spec B.6)."""
+    common: dict[str, Any] = {
+        "order_id": offer.order_id, "source": "ack", "raw": raw,
+        "dedupe_key": f"ppw:ack:{offer.transaction_id}",
+    }
+    outcome = ack.outcome
+    if offer.kind != NEW and outcome == "duplicate":
+        outcome = "refused"
+    commands: list[c.Command] = [
+        c.RecordAck(
+            transaction_id=offer.transaction_id, outcome=outcome, acked_command=offer.kind,
+            reason=ack.reason, **common,
+        )
+    ]
+    if offer.kind == NEW and outcome == "imported":
+        commands.append(
+            c.Place(vendor_ref=str(offer.report_id), vendor_ref_kind=VENDOR_REF_KIND, **common)
+        )
+    elif offer.kind == NEW and outcome == "duplicate" and not already_placed:
+        commands.append(
+            c.Reject(reason_code="duplicate", classification="needs_human", message=ack.reason,
+                     **common)
+        )
+    elif outcome == "imported" and offer.kind == RTV:
+        commands.append(
+            c.ReturnToVendor(reason=offer.value or "", transaction_id=offer.transaction_id,
+                             **common)
+        )
+    elif outcome == "imported" and offer.kind == COMPLETE:
+        commands.append(c.ChangeStatus(raw_status="Complete", normalized=State.COMPLETED, **common))
+    elif outcome == "imported" and offer.kind == CANCEL:
+        commands.append(
+            c.Cancel(initiator="us", reason=offer.value, raw_status="Cancel", **common)
+        )
+    return commands
+
+
+READY_FOR_OFFICE = "Ready for Office"
+
+
+def status_commands(
+    order_id: UUID, raw_status: str, report_id: int, *, raw: Any, dedupe_key: str
+) -> list[c.Command]:
+    """A PPW-side work-order status as commands (vendor-spec B.4, PPW rows).
+
+    Matching is case-insensitive; "Cancel" and "Cancelled" are both accepted.
+    An unknown status is still recorded (normalized ``None``) for audit.
+    """
+    common: dict[str, Any] = {
+        "order_id": order_id, "source": "push", "raw": raw, "dedupe_key": dedupe_key,
+    }
+    key = " ".join(raw_status.lower().replace("_", " ").split())
+    simple = {
+        "unread": State.PLACED, "accepted": State.PLACED, "in field": State.IN_PROGRESS,
+        "invoiced": State.DELIVERED, "complete": State.COMPLETED, "completed": State.COMPLETED,
+    }
+    if key in simple:
+        return [c.ChangeStatus(raw_status=raw_status, normalized=simple[key], **common)]
+    if key == "follow up":
+        return [c.WaitForUser(kind="follow_up", prompt=raw_status, **common)]
+    if key == "rejected":
+        return [c.Reject(reason_code="vendor_rejected", classification="needs_human", **common)]
+    if key in ("cancel", "cancelled", "canceled"):
+        return [c.Cancel(initiator="vendor", raw_status=raw_status, **common)]
+    if key == READY_FOR_OFFICE.lower():
+        return [
+            c.ChangeStatus(raw_status=raw_status, normalized=State.DELIVERED, **common),
+            c.AnnounceResult(
+                result_ref=f"ppw:{report_id}:ready_for_office", name=READY_FOR_OFFICE, **common
+            ),
+        ]
+    return [c.ChangeStatus(raw_status=raw_status, normalized=None, **common)]

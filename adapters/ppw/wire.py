@@ -1,0 +1,126 @@
+"""PPW Link's wire shapes: the inbound form payload, each event's data, our envelope.
+
+PPW posts ``application/x-www-form-urlencoded`` with one field, ``payload``,
+whose value is JSON; inside it ``event_data`` is itself JSON-encoded text
+(sometimes an object: both are accepted). Ids PPW calls numbers arrive as
+strings; both are accepted and we always emit digit strings.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeVar
+from urllib.parse import parse_qs
+
+import msgspec
+
+from adapters.ppw.errors import MalformedRequestError, UnsupportedEventError
+
+UnsignedId = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
+
+
+class InboundPayload(msgspec.Struct, frozen=True):
+    username: str
+    password: str
+    site_id: str
+    event_name: str
+    event_data: str | dict[str, Any] | None = None
+
+    def __repr__(self) -> str:  # the password hash never shows
+        return f"InboundPayload(username={self.username!r}, event_name={self.event_name!r})"
+
+
+class ValidateUserData(msgspec.Struct, frozen=True):
+    ppwlink_push: str | None = None
+
+
+class SinceData(msgspec.Struct, frozen=True):
+    """``get_all_orders`` / ``get_all_updates`` / ``get_all_notes``: a unix-seconds string."""
+
+    timestamp: Annotated[int, msgspec.Meta(ge=0, le=2**40)] | None = None
+
+
+class GetOrderData(msgspec.Struct, frozen=True):
+    report_id: UnsignedId
+    transaction_id: str | int | None = None
+
+
+class AckData(msgspec.Struct, frozen=True):
+    """Undocumented by PPW: the transaction id plus whatever outcome fields it sends."""
+
+    transaction_id: str | int
+    status: Any = None
+    success: Any = None
+    error: Any = None
+    reason: Any = None
+    message: Any = None
+
+
+class ResultEventData(msgspec.Struct, frozen=True):
+    """``send_ready_for_office``, ``bid_comp_confirm``, ``send_notes``, status reports."""
+
+    dst_report_id: UnsignedId
+    wo_status: str | None = None
+
+
+class Envelope(msgspec.Struct, frozen=True):
+    """Every response we give PPW, in PPW's key order."""
+
+    remote_site_id: str
+    error: bool
+    success: bool
+    return_error_msg: str | None
+    result_data: Any
+
+
+T = TypeVar("T")
+CONTROL_OBJECTS: tuple[dict[str, str], ...] = ({"get_all_updates": "1"}, {"get_all_notes": "1"})
+_payload_decoder = msgspec.json.Decoder(InboundPayload)
+_data_decoder = msgspec.json.Decoder()
+_encoder = msgspec.json.Encoder()
+
+
+def decode_form(body: bytes) -> InboundPayload:
+    """The ``payload`` field of a form-encoded body, decoded; MalformedRequestError if not."""
+    try:
+        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=20)
+    except ValueError as error:  # includes UnicodeDecodeError
+        raise MalformedRequestError(f"form body is not url-encoded UTF-8 ({error})") from None
+    values = fields.get("payload", [])
+    if len(values) != 1:
+        raise MalformedRequestError(
+            f"form must have exactly one field 'payload' (has {len(values)})"
+        )
+    try:
+        return _payload_decoder.decode(values[0])
+    except msgspec.DecodeError as error:
+        raise MalformedRequestError(f"payload: {error}") from None
+
+
+def event_data(payload: InboundPayload) -> dict[str, Any]:
+    """``event_data`` as an object, decoding the JSON text inside the JSON when needed."""
+    raw = payload.event_data
+    if raw is None or raw == "":
+        return {}
+    if isinstance(raw, dict):
+        return raw
+    try:
+        data = _data_decoder.decode(raw)
+    except msgspec.DecodeError:
+        raise UnsupportedEventError(f"{payload.event_name}: event_data is not JSON") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise UnsupportedEventError(f"{payload.event_name}: event_data is not a JSON object")
+    return data
+
+
+def convert(data: dict[str, Any], into: type[T], event_name: str) -> T:
+    """One event's data as its typed struct; MalformedRequestError naming the field if not."""
+    try:
+        return msgspec.convert(data, into, strict=False)
+    except msgspec.ValidationError as error:
+        raise MalformedRequestError(f"{event_name}: event_data {error}") from None
+
+
+def encode(envelope: Envelope) -> bytes:
+    return _encoder.encode(envelope)
