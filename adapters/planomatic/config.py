@@ -1,0 +1,39 @@
+"""What the PlanOmatic client is configured with. Secrets are ``Secret`` values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from adapters.common.secret import Secret
+
+DEFAULT_BASE_URL = "https://planocore.planomatic.com"
+DEFAULT_PATH = "/api/v1/orders/pay_and_submit"
+SESSIONS_PATH = "/api/v1/sessions/create"
+
+
+@dataclass(frozen=True)
+class PlanomaticConfig:
+    token: Secret
+    """An application or session token, sent as the body parameter ``token``."""
+    base_url: str = DEFAULT_BASE_URL
+    path: str = DEFAULT_PATH
+    """The route is not printed in the seed; ``route-non-existent`` means this is wrong."""
+    sessions_path: str = SESSIONS_PATH
+    email: Secret | None = None
+    password: Secret | None = None
+    """Credentials for sessions/create; without them an expired token needs a person."""
+    application: str = "planoorder"
+    timeout_seconds: float = 120.0
+    connect_timeout_seconds: float = 10.0
+
+    @property
+    def url(self) -> str:
+        return self.base_url.rstrip("/") + self.path
+
+    @property
+    def sessions_url(self) -> str:
+        return self.base_url.rstrip("/") + self.sessions_path
+
+    @property
+    def can_reauthenticate(self) -> bool:
+        return self.email is not None and self.password is not None
