@@ -94,7 +94,7 @@ class SubmissionFailed(OrderEvent):
         order.retry_not_before = self.retry_not_before
         order.attention = (
             f"submission failed ({self.classification}): {order.last_error}"
-            if self.classification in ("needs_human", "needs_reauth")
+            if self.classification in ("needs_human", "needs_reauth", "terminal")
             else None
         )
 

@@ -1,0 +1,240 @@
+"""Read commands: status, attention, report, watch, and the projections themselves."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+from projections.replay import verify
+from projections.schema import upgrade
+from projections.store import engine_for
+from rich.live import Live
+from rich.progress import BarColumn, Progress, TextColumn
+
+from adapters.cli.html_report import render_report
+from adapters.cli.render import print_json, print_table
+from domain.state_machine import State
+from domain.vendors import Vendor
+from projections import OrderFilter, ProjectionRunner, open_read_models
+
+EXIT_MISMATCH = 3
+
+
+def refreshed(app: Any) -> Any:
+    """Bring the read models up to date with the store, then open them for queries."""
+    runner = ProjectionRunner(app.tracker(), app.config.store_url,
+                              auto_upgrade=app.config.auto_migrate)
+    try:
+        runner.catch_up()
+    finally:
+        runner.close()
+    return open_read_models(app.config.store_url, auto_upgrade=app.config.auto_migrate)
+
+
+STATUS_COLUMNS = ["order", "vendor", "state", "vendor ref", "raw status", "progress", "attention"]
+
+
+def status_rows(rows: list[Any]) -> list[tuple[Any, ...]]:
+    return [
+        (str(r.order_id), r.vendor, r.state, r.vendor_ref, r.last_raw_status,
+         f"{r.progress_current}/{r.progress_total}" if r.progress_current is not None else "",
+         r.attention or "")
+        for r in rows
+    ]
+
+
+@click.command()
+@click.option("--vendor", default=None, help="Only this vendor.")
+@click.option("--state", default=None, help="Only this state (e.g. IN_PROGRESS).")
+@click.option("--needs-attention", is_flag=True, help="Only orders a person must act on.")
+@click.option("--limit", default=200, show_default=True, type=click.IntRange(1, 100000))
+@click.pass_obj
+def status(app: Any, vendor: str | None, state: str | None, needs_attention: bool,
+           limit: int) -> None:
+    """Where every order is now (from the read models)."""
+    filters = OrderFilter(
+        vendor=Vendor.parse(vendor).value if vendor else None,
+        state=State.parse(state).value if state else None,
+        needs_person=True if needs_attention else None, limit=limit,
+    )
+    models = refreshed(app)
+    try:
+        rows = models.list_orders(filters)
+    finally:
+        models.close()
+    if app.as_json:
+        print_json([r._asdict() for r in rows])
+    else:
+        print_table(f"orders ({len(rows)})", STATUS_COLUMNS, status_rows(rows))
+
+
+@click.command()
+@click.pass_obj
+def attention(app: Any) -> None:
+    """The orders a person must act on, with the reason and since when."""
+    models = refreshed(app)
+    try:
+        items = models.attention()
+    finally:
+        models.close()
+    if app.as_json:
+        print_json(items)
+    else:
+        print_table(f"needs a person ({len(items)})", ["order", "vendor", "kind", "reason", "since"],
+                    [(str(i.order_id), i.vendor, i.kind, i.reason, i.since) for i in items])
+
+
+REPORT_COUNTS = ["requested", "placed", "rejected", "declined", "failed", "cancelled", "completed"]
+
+
+def report_rows(reports: list[Any]) -> list[tuple[Any, ...]]:
+    rows = []
+    for r in reports:
+        declines = ", ".join(f"{k}:{v}" for k, v in sorted(r.declines.items()))
+        rows.append((r.vendor, r.day, *(r.counts.get(k, 0) for k in REPORT_COUNTS), declines,
+                     _seconds(r.lead_p50_seconds), _seconds(r.lead_p95_seconds),
+                     r.counts.get("placed_against_cap", r.counts.get("daily_cap", 0))))
+    return rows
+
+
+def _seconds(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}s"
+
+
+REPORT_COLUMNS = ["vendor", "day", *REPORT_COUNTS, "declines", "lead p50", "lead p95", "cap hits"]
+
+
+@click.command()
+@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 3660))
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Also write a self-contained HTML report with charts here.")
+@click.pass_obj
+def report(app: Any, days: int, html_path: Path | None) -> None:
+    """How each vendor is doing: per vendor and day, with lead times."""
+    models = refreshed(app)
+    try:
+        reports = models.vendor_report(days)
+        if html_path is not None:
+            write_html(models, reports, html_path)
+    finally:
+        models.close()
+    if app.as_json:
+        print_json(reports)
+    else:
+        print_table(f"vendors, last {days} day(s)", REPORT_COLUMNS, report_rows(reports))
+    if html_path is not None and not app.as_json:
+        click.echo(f"HTML report written to {html_path}")
+
+
+def write_html(models: Any, reports: list[Any], path: Path) -> None:
+    states: dict[str, int] = {}
+    for row in models.list_orders(OrderFilter(limit=1_000_000)):
+        states[row.state] = states.get(row.state, 0) + 1
+    totals = [r for r in reports if r.day == "total"]
+    leads = {r.vendor: (r.lead_p50_seconds, r.lead_p95_seconds) for r in totals}
+    attention_rows = [(str(i.order_id), i.vendor, i.reason, i.since) for i in models.attention()]
+    html = render_report(states, leads, REPORT_COLUMNS, report_rows(reports), attention_rows)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8")
+
+
+@click.command()
+@click.option("--interval", default=1.0, show_default=True, type=click.FloatRange(0.1, 60))
+@click.option("--once", is_flag=True, help="Draw once and exit.")
+@click.pass_obj
+def watch(app: Any, interval: float, once: bool) -> None:
+    """Live progress bars of the orders in progress (from ProgressReported)."""
+    progress = Progress(TextColumn("{task.description}"), BarColumn(),
+                        TextColumn("{task.completed}/{task.total}"), TextColumn("{task.fields[state]}"))
+    tasks: dict[str, Any] = {}
+    with Live(progress, refresh_per_second=4, transient=False):
+        while True:
+            models = refreshed(app)
+            try:
+                rows = models.list_orders(OrderFilter(open_only=True, limit=200))
+            finally:
+                models.close()
+            for row in rows:
+                key = str(row.order_id)
+                total = row.progress_total or 1
+                done = min(row.progress_current or 0, total)
+                label = f"{row.vendor:10} {key[:8]}"
+                if key not in tasks:
+                    tasks[key] = progress.add_task(label, total=total, state=row.state)
+                progress.update(tasks[key], total=total, completed=done, state=row.state)
+            if once:
+                return
+            time.sleep(interval)
+
+
+@click.group()
+def projections() -> None:
+    """Keep the read models current, rebuild them, or verify them against the ledger."""
+
+
+@projections.command("run")
+@click.option("--follow", is_flag=True, help="Keep following new events until interrupted.")
+@click.pass_obj
+def projections_run(app: Any, follow: bool) -> None:
+    runner = ProjectionRunner(app.tracker(), app.config.store_url,
+                              auto_upgrade=app.config.auto_migrate)
+    try:
+        applied = runner.catch_up()
+        click.echo(f"applied {applied} event(s); read models are current")
+        if follow:
+            stop = threading.Event()
+            try:
+                runner.follow(stop)
+            except KeyboardInterrupt:
+                stop.set()
+    finally:
+        runner.close()
+
+
+@projections.command("rebuild")
+@click.pass_obj
+def projections_rebuild(app: Any) -> None:
+    runner = ProjectionRunner(app.tracker(), app.config.store_url,
+                              auto_upgrade=app.config.auto_migrate)
+    try:
+        count = runner.rebuild()
+    finally:
+        runner.close()
+    click.echo(f"rebuilt the read models from {count} event(s)")
+
+
+@projections.command("verify")
+@click.pass_obj
+def projections_verify(app: Any) -> int:
+    """Replay every order and compare with every read model; exit 3 on any mismatch."""
+    models = refreshed(app)
+    try:
+        mismatches = verify(app.tracker(), models)
+    finally:
+        models.close()
+    if app.as_json:
+        print_json(mismatches)
+    elif mismatches:
+        print_table(f"{len(mismatches)} mismatch(es)", ["order", "model", "what"],
+                    [tuple(str(v) for v in vars(m).values()) for m in mismatches])
+    else:
+        click.echo("every read model agrees with a replay of the ledger")
+    return EXIT_MISMATCH if mismatches else 0
+
+
+@click.command()
+@click.pass_obj
+def migrate(app: Any) -> None:
+    """Upgrade the read-model schema to the newest migration (the event tables are the library's)."""
+    engine = engine_for(app.config.store_url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    click.echo("read-model schema is at head")
+
+
+COMMANDS = [status, attention, report, watch, projections, migrate]

@@ -1,0 +1,1 @@
+"""Planviewer Product API (seeds 000, 001): polled jobs for Dutch property reports."""

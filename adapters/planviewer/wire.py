@@ -1,0 +1,66 @@
+"""Planviewer wire types: decoded strictly from bytes, unknown fields tolerated."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import msgspec
+
+from adapters.common.errors import VendorProtocolError
+
+VENDOR = "planviewer"
+T = TypeVar("T")
+
+
+class Job(msgspec.Struct, frozen=True):
+    uuid: str
+
+
+class OrderedJob(msgspec.Struct, frozen=True):
+    uuid: str
+    """The product intention the job was ordered for."""
+    job: Job
+
+
+class Progress(msgspec.Struct, frozen=True):
+    current: int = 0
+    total: int | None = None
+
+
+class JobStatus(msgspec.Struct, frozen=True):
+    uuid: str
+    status: str
+    progress: Progress | None = None
+
+
+class CapError(msgspec.Struct, frozen=True):
+    message: str = ""
+    error: bool | str = True
+    """The seed's 429 body says ``"error": "true"``: a string."""
+
+
+class Waiting(msgspec.Struct, frozen=True):
+    locaties: dict[str, str]
+    message: str = ""
+
+
+class Product(msgspec.Struct, frozen=True):
+    slug: str
+    name: str
+
+
+def decode(body: bytes, kind: type[T], what: str) -> T:
+    """``body`` as ``kind``; a VendorProtocolError naming the field when it does not fit."""
+    try:
+        return msgspec.json.decode(body, type=kind)
+    except msgspec.ValidationError as error:
+        raise VendorProtocolError(VENDOR, f"{what}: {error}") from None
+    except msgspec.DecodeError as error:
+        raise VendorProtocolError(VENDOR, f"{what}: not JSON ({error})") from None
+
+
+def raw(body: bytes) -> Any:
+    try:
+        return msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        return body[:500].decode("utf-8", "replace")

@@ -1,0 +1,1 @@
+"""The sync engine that keeps polled vendors' orders current, and safe result downloads."""

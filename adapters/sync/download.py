@@ -1,0 +1,147 @@
+"""Stream a result into the results directory: verified, durable, never partial.
+
+Bytes go to a temporary file beside the final one, counted and hashed as they
+arrive; the count must match Content-Length (and the vendor's stated size);
+then fsync, atomic rename, fsync of the directory. Any failure deletes the
+temporary file and raises DownloadError: nothing half-written is left or
+recorded. A stall timeout abandons a download that stops making progress.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import aiohttp
+
+from adapters.common.errors import Classification, VendorError
+from adapters.common.polled import DownloadedFile
+from adapters.sync import crashpoints
+from adapters.sync.filenames import disposition_filename, sanitize
+
+CHUNK = 64 * 1024
+
+
+class DownloadError(VendorError):
+    """The result could not be downloaded completely and correctly."""
+
+    classification = Classification.RETRYABLE
+
+
+class NotDownloadable(DownloadError):
+    """The vendor answered 4xx: retrying now will not help (403 rights, 404 not finished)."""
+
+    classification = Classification.NEEDS_HUMAN
+
+    def __init__(self, vendor: str, message: str, status: int) -> None:
+        super().__init__(vendor, message)
+        self.status = status
+
+
+class SafeDownloader:
+    """Downloads into ``results_dir/<order_id>/``; one instance per order (see ``for_order``)."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        results_dir: Path,
+        *,
+        vendor: str = "vendor",
+        max_bytes: int = 100 * 1024 * 1024,
+        stall_timeout: float = 30.0,
+        order_dir: str = "",
+    ) -> None:
+        self.session = session
+        self.results_dir = results_dir
+        self.vendor = vendor
+        self.max_bytes = max_bytes
+        self.stall_timeout = stall_timeout
+        self.order_dir = order_dir
+
+    def for_order(self, order_id: object, vendor: str) -> SafeDownloader:
+        return SafeDownloader(
+            self.session, self.results_dir, vendor=vendor, max_bytes=self.max_bytes,
+            stall_timeout=self.stall_timeout, order_dir=str(order_id),
+        )
+
+    async def __call__(
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        fallback_name: str,
+        expected_size: int | None = None,
+    ) -> DownloadedFile:
+        folder = self.results_dir / sanitize(self.order_dir, "unsorted")
+        folder.mkdir(parents=True, exist_ok=True)
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=self.stall_timeout)
+        try:
+            async with self.session.get(url, headers=dict(headers), timeout=timeout) as response:
+                if response.status >= 400:
+                    raise NotDownloadable(
+                        self.vendor, f"download answered HTTP {response.status}", response.status
+                    )
+                name = sanitize(disposition_filename(response.headers.get("Content-Disposition")),
+                                fallback_name)
+                media_type = response.content_type or "application/octet-stream"
+                length = response.content_length
+                if length is not None and length > self.max_bytes:
+                    raise DownloadError(self.vendor, f"{name}: {length} bytes exceeds the cap")
+                return await self._stream(response, folder, name, media_type, length,
+                                          expected_size)
+        except (TimeoutError, aiohttp.ClientError) as error:
+            raise DownloadError(self.vendor, f"download failed: {type(error).__name__}") from None
+
+    async def _stream(
+        self, response: aiohttp.ClientResponse, folder: Path, name: str, media_type: str,
+        length: int | None, expected_size: int | None,
+    ) -> DownloadedFile:
+        digest = hashlib.sha256()
+        size = 0
+        handle, temp_name = tempfile.mkstemp(prefix=".part-", dir=folder)
+        temp = Path(temp_name)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                async for chunk in response.content.iter_chunked(CHUNK):
+                    size += len(chunk)
+                    if size > self.max_bytes:
+                        raise DownloadError(self.vendor, f"{name}: more than {self.max_bytes} bytes")
+                    digest.update(chunk)
+                    out.write(chunk)
+                    crashpoints.crash_point("mid_download")
+                out.flush()
+                os.fsync(out.fileno())
+            for stated, what in ((length, "Content-Length"), (expected_size, "stated size")):
+                if stated is not None and stated != size:
+                    raise DownloadError(self.vendor, f"{name}: got {size} bytes, {what} {stated}")
+            final = _free_path(folder, name)
+            os.replace(temp, final)
+            _fsync_dir(folder)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        return DownloadedFile(final, final.name, media_type, size, digest.hexdigest())
+
+
+def _free_path(folder: Path, name: str) -> Path:
+    """``name`` in ``folder``, or ``name (2)``... when a different file already has it."""
+    candidate = folder / name
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    n = 2
+    while candidate.exists():
+        candidate = folder / (f"{stem} ({n}).{ext}" if ext else f"{stem} ({n})")
+        n += 1
+    return candidate
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
