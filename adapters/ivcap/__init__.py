@@ -1,0 +1,1 @@
+"""IVCAP Orders API (seed 003): polled analytics orders with downloadable products."""

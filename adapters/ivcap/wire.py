@@ -1,0 +1,102 @@
+"""IVCAP wire types (the seed-era API, tolerant of the newer field spellings where cheap).
+
+Decoded strictly from bytes: unknown fields are skipped, wrong types are a
+VendorProtocolError naming the field. ``metadata`` may be an array of
+name/value pairs (seed) or a map (generated client); both are accepted.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import msgspec
+
+from adapters.common.errors import VendorProtocolError
+
+VENDOR = "ivcap"
+T = TypeVar("T")
+
+
+class NameValue(msgspec.Struct, frozen=True):
+    name: str
+    value: str = ""
+
+
+class DescribedBy(msgspec.Struct, frozen=True):
+    href: str = ""
+    type: str = ""
+
+
+class Links(msgspec.Struct, frozen=True, rename={"described_by": "describedBy"}):
+    self_: str = msgspec.field(default="", name="self")
+    described_by: DescribedBy | None = None
+    data: str | None = None
+    next: str | None = None
+    first: str | None = None
+
+
+class Product(msgspec.Struct, frozen=True, rename={"mime_type": "mime-type"}):
+    id: str
+    name: str = ""
+    status: str = ""
+    mime_type: str = ""
+    size: int | None = None
+    links: Links | None = None
+
+
+class OrderStatus(msgspec.Struct, frozen=True):
+    id: str
+    status: str
+    name: str | None = None
+    ordered_at: str | None = None
+    metadata: list[NameValue] | dict[str, str] | None = None
+    parameters: list[NameValue] = []
+    products: list[Product] = []
+    links: Links | None = None
+
+
+class OrderListItem(msgspec.Struct, frozen=True):
+    id: str
+    status: str
+    name: str | None = None
+    ordered_at: str | None = None
+    finished_at: str | None = None
+    account_id: str | None = None
+    service_id: str | None = None
+    links: Links | None = None
+
+
+class OrderList(msgspec.Struct, frozen=True):
+    orders: list[OrderListItem] = []
+    links: Links | None = None
+
+
+class ErrorBody(msgspec.Struct, frozen=True):
+    message: str = ""
+    id: str | None = None
+    name: str | None = None
+    value: str | None = None
+
+
+class OrderRequest(msgspec.Struct, frozen=True):
+    service_id: str = msgspec.field(name="serviceID")
+    account_id: str = msgspec.field(name="accountID")
+    parameters: list[NameValue] = []
+    name: str | None = None
+    metadata: list[NameValue] = []
+
+
+def decode(body: bytes, kind: type[T], what: str) -> T:
+    try:
+        return msgspec.json.decode(body, type=kind)
+    except msgspec.ValidationError as error:
+        raise VendorProtocolError(VENDOR, f"{what}: {error}") from None
+    except msgspec.DecodeError as error:
+        raise VendorProtocolError(VENDOR, f"{what}: not JSON ({error})") from None
+
+
+def raw(body: bytes) -> Any:
+    try:
+        return msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        return body[:500].decode("utf-8", "replace")
