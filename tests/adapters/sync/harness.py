@@ -1,0 +1,60 @@
+"""Both polled vendors' simulators on loopback, their adapters and a sync engine."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from adapters.common.secret import Secret
+from adapters.ivcap.adapter import IvcapAdapter
+from adapters.ivcap.client import IvcapClient
+from adapters.ivcap.config import IvcapConfig
+from adapters.ivcap.simulator import IvcapSim, start_ivcap_simulator
+from adapters.planviewer.adapter import PlanviewerAdapter
+from adapters.planviewer.client import PlanviewerClient
+from adapters.planviewer.config import PlanviewerConfig
+from adapters.planviewer.simulator import PlanviewerSim, start_planviewer_simulator
+from adapters.store.leases import LeaseBook
+from adapters.sync.download import SafeDownloader
+from adapters.sync.engine import SyncEngine
+from domain.tracker import Tracker
+
+
+@dataclass
+class Rig:
+    engine: SyncEngine
+    planviewer: PlanviewerSim
+    ivcap: IvcapSim
+    session: aiohttp.ClientSession
+    adapters: dict[str, Any]
+
+
+@asynccontextmanager
+async def rig(tracker: Tracker, results: Path, *, daily_cap: int = 10,
+              pv: PlanviewerSim | None = None, iv: IvcapSim | None = None,
+              leases: LeaseBook | None = None, **engine_options: Any) -> AsyncIterator[Rig]:
+    pv_runner, pv_url, pv_sim = await start_planviewer_simulator(sim=pv)
+    iv_runner, iv_url, iv_sim = await start_ivcap_simulator(sim=iv)
+    try:
+        async with aiohttp.ClientSession() as session:
+            pv_config = PlanviewerConfig("demo-key", Secret(pv_sim.secret), base_url=pv_url,
+                                         daily_cap=daily_cap, poll_fast_seconds=0,
+                                         poll_slow_seconds=0, poll_waiting_seconds=0, retries=1)
+            iv_config = IvcapConfig(Secret(iv_sim.token), iv_url, service_id="urn:s",
+                                    account_id="urn:a", poll_fast_seconds=0, poll_slow_seconds=0,
+                                    retries=1)
+            adapters = {
+                "planviewer": PlanviewerAdapter(PlanviewerClient(session, pv_config), pv_config),
+                "ivcap": IvcapAdapter(IvcapClient(session, iv_config), iv_config),
+            }
+            engine = SyncEngine(tracker, adapters, SafeDownloader(session, results),
+                                leases=leases, **engine_options)
+            yield Rig(engine, pv_sim, iv_sim, session, adapters)
+    finally:
+        await pv_runner.cleanup()
+        await iv_runner.cleanup()

@@ -1,0 +1,171 @@
+"""The sync engine against both polled vendors' simulators, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.ivcap.simulator import IvcapSim
+from adapters.ivcap.simulator import Plan as IvcapPlan
+from adapters.planviewer.simulator import PlanviewerSim
+from adapters.store import open_tracker
+from adapters.store.leases import LeaseBook
+from domain import commands as c
+from domain.state_machine import State
+from domain.tracker import Tracker
+from tests.adapters.sync.harness import rig
+
+PV = {"intention_uuid": "i-{n}", "product": "bestemmingsplanrapport"}
+
+
+def pv_order(tracker: Tracker, n: int) -> Any:
+    return tracker.request_order("planviewer", {**PV, "intention_uuid": f"i-{n}"}, f"pv-{n}")
+
+
+def iv_order(tracker: Tracker, n: int) -> Any:
+    return tracker.request_order("ivcap", {"parameters": [{"name": "n", "value": str(n)}]},
+                                 f"iv-{n}")
+
+
+async def passes(engine: Any, count: int) -> list[Any]:
+    return [await engine.run_once() for _ in range(count)]
+
+
+def test_passes_carry_orders_of_both_vendors_to_completion(tracker: Tracker,
+                                                           tmp_path: Path) -> None:
+    pv = [pv_order(tracker, n) for n in range(3)]
+    iv = [iv_order(tracker, n) for n in range(3)]
+
+    async def go() -> None:
+        async with rig(tracker, tmp_path) as r:
+            await passes(r.engine, 8)
+            assert all(r.planviewer.jobs_per_intention[f"i-{n}"] == 1 for n in range(3))
+            assert all(r.ivcap.created_per_name[str(o)] == 1 for o in iv)
+
+    asyncio.run(go())
+    assert {tracker.get_order(o).state for o in pv + iv} == {State.COMPLETED}
+    assert tracker.open_orders() == []
+
+
+def test_the_daily_cap_is_checked_locally_before_any_call(tracker: Tracker,
+                                                          tmp_path: Path) -> None:
+    orders = [pv_order(tracker, n) for n in range(3)]
+
+    async def go() -> PlanviewerSim:
+        async with rig(tracker, tmp_path, daily_cap=2) as r:
+            await passes(r.engine, 3)
+            return r.planviewer
+
+    sim = asyncio.run(go())
+    assert len(sim.jobs) == 2
+    held = [o for o in orders if tracker.get_order(o).state is State.REQUESTED]
+    assert len(held) == 1
+    history = tracker.history(held[0])
+    assert [e.fields.get("vendor_code") for e in history if e.type == "SubmissionFailed"] == [
+        "daily_cap_local"
+    ]
+
+
+def test_an_order_stranded_mid_submission_becomes_uncertain_and_is_not_resent(
+    tracker: Tracker, tmp_path: Path
+) -> None:
+    oid = pv_order(tracker, 1)
+    tracker.run(c.AttemptSubmission(order_id=oid, channel="planviewer:submit"))  # then a crash
+
+    async def go() -> PlanviewerSim:
+        async with rig(tracker, tmp_path) as r:
+            await passes(r.engine, 2)
+            return r.planviewer
+
+    sim = asyncio.run(go())
+    assert tracker.get_order(oid).state is State.SUBMISSION_UNCERTAIN
+    assert sim.jobs_per_intention["i-1"] == 0
+
+
+def test_a_failing_vendor_does_not_stop_the_others(tracker: Tracker, tmp_path: Path) -> None:
+    pv = pv_order(tracker, 1)
+    iv = iv_order(tracker, 1)
+
+    async def go() -> list[Any]:
+        async with rig(tracker, tmp_path) as r:
+            await r.engine.run_once()
+            r.ivcap.read_failures = 10_000
+            return await passes(r.engine, 6)
+
+    reports = asyncio.run(go())
+    assert tracker.get_order(pv).state is State.COMPLETED
+    assert tracker.get_order(iv).state is State.PLACED
+    assert any("503" in e for report in reports for e in report.errors)
+
+
+def test_many_orders_polls_land_in_few_transactions(tracker: Tracker, tmp_path: Path) -> None:
+    for n in range(20):
+        pv_order(tracker, n)
+    calls: list[int] = []
+    original = tracker.execute
+
+    def counting(commands: Any) -> Any:
+        calls.append(len(commands))
+        return original(commands)
+
+    tracker.execute = counting  # type: ignore[method-assign]
+
+    async def go() -> None:
+        async with rig(tracker, tmp_path, daily_cap=100, pv=PlanviewerSim(daily_cap=100)) as r:
+            await r.engine.run_once()  # 20 submissions: one transaction each
+            calls.clear()
+            await r.engine.run_once()  # one batched status request
+
+    asyncio.run(go())
+    assert calls == [20]
+
+
+@pytest.mark.postgres
+def test_two_workers_on_postgresql_split_the_orders_and_never_double_submit(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    setup = open_tracker(postgres_url)
+    orders = [pv_order(setup, n) for n in range(12)]
+    setup.close()
+    a, b = open_tracker(postgres_url), open_tracker(postgres_url)
+    books = [LeaseBook(postgres_url, "worker-a"), LeaseBook(postgres_url, "worker-b")]
+    sim = PlanviewerSim(daily_cap=100)
+
+    async def go() -> None:
+        async with rig(a, tmp_path / "a", pv=sim, leases=books[0], daily_cap=100) as ra, \
+                rig(b, tmp_path / "b", pv=sim, leases=books[1], daily_cap=100) as rb:
+            for _ in range(6):
+                await asyncio.gather(ra.engine.run_once(), rb.engine.run_once())
+
+    asyncio.run(go())
+    assert all(sim.jobs_per_intention[f"i-{n}"] == 1 for n in range(12))
+    assert {a.get_order(o).state for o in orders} == {State.COMPLETED}
+    for book in books:
+        book.close()
+    a.close()
+    b.close()
+
+
+def test_an_expired_lease_lets_another_worker_take_over(sqlite_url: str, tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    tracker = open_tracker(sqlite_url)
+    oid = iv_order(tracker, 1)
+    dead = LeaseBook(sqlite_url, "dead", ttl=timedelta(milliseconds=200))
+    dead.acquire([oid])
+    alive = LeaseBook(sqlite_url, "alive")
+
+    async def go() -> None:
+        async with rig(tracker, tmp_path, iv=IvcapSim(default_plan=IvcapPlan()),
+                       leases=alive) as r:
+            report = await r.engine.run_once()
+            assert report.open_orders == 0  # still the dead worker's
+            await asyncio.sleep(0.3)
+            await passes(r.engine, 5)
+
+    asyncio.run(go())
+    assert tracker.get_order(oid).state is State.COMPLETED
+    tracker.close()
