@@ -98,17 +98,18 @@ async def bearer(request: web.Request, handler: Any) -> web.StreamResponse:
     return response
 
 
-def close_without_answer(request: web.Request) -> None:
+def close_without_answer(request: web.Request) -> web.StreamResponse:
+    """Close the connection without answering: the client sees a dropped response."""
     assert request.transport is not None
     request.transport.close()
-    raise ConnectionResetError("simulated lost answer")
+    return web.Response()  # never sent: the transport is gone
 
 
 async def create(request: web.Request) -> web.StreamResponse:
     sim = request.app[SIM]
     if sim.lose_next_creates > 0:
         sim.lose_next_creates -= 1
-        close_without_answer(request)
+        return close_without_answer(request)
     if sim.fail_next_create is not None:
         status, sim.fail_next_create = sim.fail_next_create, None
         if sim.fail_body is None:
@@ -129,7 +130,7 @@ async def create(request: web.Request) -> web.StreamResponse:
     sim.created_per_name[name] += 1
     if sim.drop_next_creates > 0:
         sim.drop_next_creates -= 1
-        close_without_answer(request)
+        return close_without_answer(request)
     return web.json_response(sim.body(order), status=200)
 
 

@@ -16,12 +16,13 @@ from uuid import UUID
 
 from adapters.common.errors import VendorAuthError, VendorError
 from adapters.planomatic.client import PlanomaticClient
-from adapters.planomatic.outcomes import Kind
+from adapters.planomatic.outcomes import Kind, Outcome
 from adapters.planomatic.translate import commands_for
 from adapters.planomatic.wire import VENDOR
 from domain import commands as c
 from domain.state_machine import State
 from domain.tracker import Tracker
+from domain.views import OrderView
 
 log = logging.getLogger(__name__)
 CHANNEL = "pay_and_submit"
@@ -56,7 +57,19 @@ async def pay_and_submit(
     if view.state is not State.REQUESTED:
         raise SubmissionRefused(VENDOR, f"order {order_id} is {view.state.value}, not REQUESTED")
     await asyncio.to_thread(tracker.run, c.AttemptSubmission(order_id=order_id, channel=CHANNEL))
-    request = with_reference(view.vendor_request, order_id)
+    outcome = await send_once(client, view)
+    commands = commands_for(order_id, outcome, now or datetime.now(timezone.utc))
+    await asyncio.to_thread(tracker.execute, commands)
+    return (await asyncio.to_thread(tracker.get_order, order_id)).state
+
+
+async def send_once(client: PlanomaticClient, view: OrderView) -> Outcome:
+    """One pay-and-submit call; a refused token is renewed once and the call made again.
+
+    The caller has already committed SubmissionAttempted. The second call is
+    safe because invalid-token and session-expired are answered before charging.
+    """
+    request = with_reference(view.vendor_request, view.id)
     outcome = await client.pay_and_submit(request)
     if outcome.rule.kind is Kind.REAUTH and client.can_reauthenticate:
         try:
@@ -64,10 +77,8 @@ async def pay_and_submit(
         except VendorAuthError as error:
             log.warning("planomatic: re-authentication failed: %s", error)
         else:
-            outcome = await client.pay_and_submit(request)  # refused before charging: safe once
-    commands = commands_for(order_id, outcome, now or datetime.now(timezone.utc))
-    await asyncio.to_thread(tracker.execute, commands)
-    return (await asyncio.to_thread(tracker.get_order, order_id)).state
+            outcome = await client.pay_and_submit(request)
+    return outcome
 
 
 def resubmit_with_payment_method(tracker: Tracker, order_id: UUID, payment_method_id: int) -> None:

@@ -1,0 +1,195 @@
+"""Long-running and end-to-end commands: demo, sync, serve."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import click
+from aiohttp import web
+from rich.console import Console
+
+from adapters.cli.demo import DEMO_DIR, DemoResult, doubled, run_demo
+from adapters.cli.render import print_json
+from adapters.config import ConfigError
+from adapters.ppw import PPWLink, PPWOutbox, make_app
+from adapters.service.app import make_service, outbox_path, ppw_config
+from adapters.service.read_side import ProjectedReadSide
+from adapters.store.leases import LeaseBook
+from adapters.sync.download import SafeDownloader
+from adapters.sync.engine import PassReport, SyncEngine
+from adapters.wiring import sync_vendors
+
+
+@click.command()
+@click.option("--dir", "workdir", type=click.Path(file_okay=False, path_type=Path),
+              default=DEMO_DIR, show_default=True,
+              help="Working directory (emptied and refilled on every run).")
+@click.pass_obj
+def demo(app: Any, workdir: Path) -> int:
+    """Place ~40 orders with the four simulated vendors, sync them, and report."""
+    from adapters.cli import commands_read as read
+
+    console = Console(stderr=app.as_json)
+    result = asyncio.run(run_demo(workdir, console))
+    app.config = type(app.config)(**{**app.config.__dict__, "store_url": result.store_url})
+    app.close()
+    models = read.refreshed(app)
+    try:
+        rows = models.list_orders(read.OrderFilter(limit=1000))
+        attention_items = models.attention()
+        reports = models.vendor_report(1)
+        html = workdir / "report.html"
+        read.write_html(models, models.vendor_report(7), html)
+    finally:
+        models.close()
+    if app.as_json:
+        print_json({"result": _summary(result), "orders": [r._asdict() for r in rows],
+                    "attention": attention_items, "report": reports})
+    else:
+        read.print_table(f"orders ({len(rows)})", read.STATUS_COLUMNS, read.status_rows(rows))
+        read.print_table(f"needs a person ({len(attention_items)})",
+                         ["order", "vendor", "kind", "reason", "since"],
+                         [(str(i.order_id), i.vendor, i.kind, i.reason, i.since)
+                          for i in attention_items])
+        totals = [r for r in reports if r.day == "total"]
+        read.print_table("vendors today", read.REPORT_COLUMNS, read.report_rows(totals))
+        _print_summary(console, result, html)
+    return 1 if doubled(result) else 0
+
+
+def _summary(result: DemoResult) -> dict[str, Any]:
+    return {"store": result.store_url, "orders": sum(map(len, result.orders.values())),
+            "states": dict(result.states), "passes": result.passes,
+            "seconds": round(result.seconds, 2), "files_downloaded": result.files,
+            "vendor_side": result.vendor_side, "doubled": doubled(result)}
+
+
+def _print_summary(console: Console, result: DemoResult, html: Path) -> None:
+    console.print(f"\n[bold]{sum(map(len, result.orders.values()))} orders[/bold] settled in "
+                  f"{result.passes} sync passes, {result.seconds:.1f}s; "
+                  f"{result.files} result files in {result.workdir / 'results'}")
+    for vendor, line in result.vendor_side.items():
+        console.print(f"  {vendor:<11} {line}")
+    console.print(f"HTML report: {html}")
+    console.print(f"Try: ordertrail --store {result.store_url} history <order>   "
+                  f"(or status, attention, report, projections verify)")
+
+
+# ---------------------------------------------------------------- sync
+@click.command()
+@click.option("--once", "mode", flag_value="once", default=True, help="One pass, then exit.")
+@click.option("--follow", "mode", flag_value="follow",
+              help="Keep going until interrupted (and run the PPW receiver when configured).")
+@click.option("--worker", default=None, help="This worker's name for order leases.")
+@click.pass_obj
+def sync(app: Any, mode: str, worker: str | None) -> None:
+    """Keep every open order current: submit, reconcile, poll, download."""
+    owner = worker or f"{socket.gethostname()}:{os.getpid()}"
+    if mode == "once":
+        report = asyncio.run(_sync_once(app, owner))
+        if app.as_json:
+            print_json(report)
+        else:
+            click.echo(f"open {report.open_orders}  submitted {report.submitted}  "
+                       f"reconciled {report.reconciled}  polled {report.polled}  "
+                       f"retrieved {report.retrieved}  recorded {report.recorded} event(s)")
+            for problem in report.errors:
+                click.echo(f"  problem: {problem}", err=True)
+        return
+    asyncio.run(_sync_follow(app, owner))
+
+
+def _engine(app: Any, session: aiohttp.ClientSession, owner: str) -> SyncEngine:
+    vendors = sync_vendors(app.config, session)
+    if not vendors and "ppw" not in app.config.vendors:
+        raise ConfigError(f"{app.config.source}: no [vendors.*] table, so nothing to sync")
+    downloader = SafeDownloader(session, app.config.results_dir,
+                                max_bytes=app.config.results_max_bytes)
+    leases = LeaseBook(app.config.store_url, owner)
+    return SyncEngine(app.tracker(), vendors, downloader, leases=leases)
+
+
+async def _sync_once(app: Any, owner: str) -> PassReport:
+    async with aiohttp.ClientSession() as session:
+        return await _engine(app, session, owner).run_once()
+
+
+async def _sync_follow(app: Any, owner: str) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    interval = float(app.config.sync.get("pass_interval_seconds", 5.0))
+    async with aiohttp.ClientSession() as session:
+        engine = _engine(app, session, owner)
+        receiver = await _start_receiver(app)
+        try:
+            await engine.run_forever(stop, pass_interval=interval)
+        finally:
+            if receiver is not None:
+                runner, outbox = receiver
+                await runner.cleanup()
+                outbox.close()
+
+
+async def _start_receiver(app: Any) -> tuple[web.AppRunner, PPWOutbox] | None:
+    ppw = ppw_config(app.config)
+    if ppw is None:
+        return None
+    outbox = PPWOutbox(outbox_path(app.config))
+    path = app.config.vendors["ppw"].get("receiver_path", "/ppw/receiver")
+    runner = await _serve(make_app(PPWLink(app.tracker(), outbox, ppw), path), app)
+    return runner, outbox
+
+
+async def _serve(web_app: web.Application, app: Any) -> web.AppRunner:
+    host = str(app.config.service.get("host", "127.0.0.1"))
+    port = int(app.config.service.get("port", 8080))
+    runner = web.AppRunner(web_app, access_log=None, handle_signals=False)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as error:
+        await runner.cleanup()
+        raise ConfigError(f"{app.config.source}: cannot listen on {host}:{port}: "
+                          f"{error.strerror or error}") from None
+    click.echo(f"listening on http://{host}:{runner.addresses[0][1]}", err=True)
+    return runner
+
+
+# ---------------------------------------------------------------- serve
+@click.command()
+@click.option("--port", type=int, default=None, help="Override [service] port (0: any free port).")
+@click.pass_obj
+def serve(app: Any, port: int | None) -> None:
+    """The PPW Link receiver (when configured) and the read-only JSON API under /api."""
+    if port is not None:
+        app.config.service["port"] = port
+    asyncio.run(_serve_forever(app))
+
+
+async def _serve_forever(app: Any) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    read_side = ProjectedReadSide(app.tracker(), app.config.store_url,
+                                  auto_upgrade=app.config.auto_migrate)
+    web_app, outbox = make_service(app.tracker(), read_side, app.config)
+    runner = await _serve(web_app, app)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+        read_side.close()
+        if outbox is not None:
+            outbox.close()
+
+
+COMMANDS = [demo, sync, serve]

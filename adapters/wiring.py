@@ -1,0 +1,79 @@
+"""Build the vendor adapters the configuration names: the one place that knows all four.
+
+Only vendors with a ``[vendors.<name>]`` table are built; each credential is
+read from the environment variable its ``*_env`` key names, so a missing one
+is a ConfigError naming the file, the table and the variable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+
+from adapters.common.polled import PolledVendor
+from adapters.common.secret import Secret
+from adapters.config import Config, ConfigError
+from adapters.ivcap.adapter import IvcapAdapter
+from adapters.ivcap.client import IvcapClient
+from adapters.ivcap.config import IvcapConfig
+from adapters.planomatic.adapter import PlanomaticAdapter
+from adapters.planomatic.client import PlanomaticClient
+from adapters.planomatic.config import PlanomaticConfig
+from adapters.planviewer.adapter import PlanviewerAdapter
+from adapters.planviewer.client import PlanviewerClient
+from adapters.planviewer.config import PlanviewerConfig
+
+DRIVEN_BY_SYNC = ("planviewer", "ivcap", "planomatic")
+
+
+def planviewer_config(config: Config) -> PlanviewerConfig:
+    table = config.vendors["planviewer"]
+    options: dict[str, Any] = {}
+    if "poll_interval_seconds" in table:
+        options["poll_fast_seconds"] = float(table["poll_interval_seconds"])
+    for key in ("base_url", "daily_cap", "timezone"):
+        if key in table:
+            options[key] = table[key]
+    return PlanviewerConfig(
+        config.secret_from_env("planviewer", "access_key_id_env"),
+        Secret(config.secret_from_env("planviewer", "access_key_secret_env")),
+        **options,
+    )
+
+
+def ivcap_config(config: Config) -> IvcapConfig:
+    table = config.vendors["ivcap"]
+    if not table.get("base_url"):
+        raise ConfigError(f"{config.source}: [vendors.ivcap] needs base_url")
+    options: dict[str, Any] = {}
+    if "poll_interval_seconds" in table:
+        options["poll_fast_seconds"] = float(table["poll_interval_seconds"])
+    return IvcapConfig(
+        Secret(config.secret_from_env("ivcap", "token_env")), table["base_url"],
+        service_id=table.get("service_id", ""), account_id=table.get("account_id", ""), **options,
+    )
+
+
+def planomatic_config(config: Config) -> PlanomaticConfig:
+    table = config.vendors["planomatic"]
+    options: dict[str, Any] = {k: table[k] for k in ("base_url", "path") if k in table}
+    if "email_env" in table or "password_env" in table:
+        options["email"] = Secret(config.secret_from_env("planomatic", "email_env"))
+        options["password"] = Secret(config.secret_from_env("planomatic", "password_env"))
+    return PlanomaticConfig(Secret(config.secret_from_env("planomatic", "token_env")), **options)
+
+
+def sync_vendors(config: Config, session: aiohttp.ClientSession) -> dict[str, PolledVendor]:
+    """The adapters ``ordertrail sync`` drives, for the vendors configured."""
+    vendors: dict[str, PolledVendor] = {}
+    if "planviewer" in config.vendors:
+        pv = planviewer_config(config)
+        vendors["planviewer"] = PlanviewerAdapter(PlanviewerClient(session, pv), pv)
+    if "ivcap" in config.vendors:
+        iv = ivcap_config(config)
+        vendors["ivcap"] = IvcapAdapter(IvcapClient(session, iv), iv)
+    if "planomatic" in config.vendors:
+        vendors["planomatic"] = PlanomaticAdapter(
+            PlanomaticClient(session, planomatic_config(config)))
+    return vendors
