@@ -77,6 +77,7 @@ class SafeDownloader:
     ) -> DownloadedFile:
         folder = self.results_dir / sanitize(self.order_dir, "unsorted")
         folder.mkdir(parents=True, exist_ok=True)
+        _sweep_partials(folder)
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=self.stall_timeout)
         try:
             async with self.session.get(url, headers=dict(headers), timeout=timeout) as response:
@@ -117,13 +118,34 @@ class SafeDownloader:
             for stated, what in ((length, "Content-Length"), (expected_size, "stated size")):
                 if stated is not None and stated != size:
                     raise DownloadError(self.vendor, f"{name}: got {size} bytes, {what} {stated}")
-            final = _free_path(folder, name)
-            os.replace(temp, final)
-            _fsync_dir(folder)
+            final = _same_file(folder / name, size, digest.hexdigest())
+            if final is not None:  # fetched before a crash, not yet recorded: keep one copy
+                temp.unlink()
+            else:
+                final = _free_path(folder, name)
+                os.replace(temp, final)
+                _fsync_dir(folder)
         except BaseException:
             temp.unlink(missing_ok=True)
             raise
         return DownloadedFile(final, final.name, media_type, size, digest.hexdigest())
+
+
+def _sweep_partials(folder: Path) -> None:
+    """Remove temp files a killed process left behind (one worker holds an order at a time)."""
+    for leftover in folder.glob(".part-*"):
+        leftover.unlink(missing_ok=True)
+
+
+def _same_file(path: Path, size: int, sha256: str) -> Path | None:
+    """``path`` when it already holds exactly these bytes."""
+    if not path.is_file() or path.stat().st_size != size:
+        return None
+    digest = hashlib.sha256()
+    with path.open("rb") as existing:
+        for block in iter(lambda: existing.read(CHUNK), b""):
+            digest.update(block)
+    return path if digest.hexdigest() == sha256 else None
 
 
 def _free_path(folder: Path, name: str) -> Path:

@@ -108,3 +108,27 @@ def test_any_name_sanitizes_to_one_safe_component(name: str) -> None:
 def test_any_header_gives_a_name_or_none_never_an_error(header: str) -> None:
     name = disposition_filename(f"attachment; filename*=UTF-8''{header}")
     sanitize(name, "x.bin")
+
+
+def test_a_temp_file_left_by_a_killed_process_is_swept_before_the_next_download(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "order-1"
+    folder.mkdir()
+    (folder / ".part-killed").write_bytes(b"half a file")
+    fetch(tmp_path, "ok")
+    assert leftovers(tmp_path) == ["€ rates.pdf"]
+
+
+def test_fetching_again_after_a_crash_before_the_record_keeps_one_copy(tmp_path: Path) -> None:
+    first, second = fetch(tmp_path, "ok"), fetch(tmp_path, "ok")
+    assert second.path == first.path and leftovers(tmp_path) == ["€ rates.pdf"]
+
+
+def test_a_different_file_of_the_same_name_is_kept_beside_it(tmp_path: Path) -> None:
+    folder = tmp_path / "order-1"
+    folder.mkdir()
+    (folder / "€ rates.pdf").write_bytes(b"another report")
+    file = fetch(tmp_path, "ok")
+    assert file.file_name == "€ rates (2).pdf"
+    assert (folder / "€ rates.pdf").read_bytes() == b"another report"
