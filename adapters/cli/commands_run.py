@@ -19,7 +19,6 @@ from adapters.cli.render import print_json
 from adapters.config import ConfigError
 from adapters.ppw import PPWLink, PPWOutbox, make_app
 from adapters.service.app import make_service, outbox_path, ppw_config
-from adapters.service.read_side import ProjectedReadSide
 from adapters.store.leases import LeaseBook
 from adapters.sync.download import SafeDownloader
 from adapters.sync.engine import PassReport, SyncEngine
@@ -117,7 +116,11 @@ def _engine(app: Any, session: aiohttp.ClientSession, owner: str) -> SyncEngine:
 
 async def _sync_once(app: Any, owner: str) -> PassReport:
     async with aiohttp.ClientSession() as session:
-        return await _engine(app, session, owner).run_once()
+        engine = _engine(app, session, owner)
+        try:
+            return await engine.run_once()
+        finally:
+            await engine.release()
 
 
 async def _sync_follow(app: Any, owner: str) -> None:
@@ -132,6 +135,7 @@ async def _sync_follow(app: Any, owner: str) -> None:
         try:
             await engine.run_forever(stop, pass_interval=interval)
         finally:
+            await engine.release()
             if receiver is not None:
                 runner, outbox = receiver
                 await runner.cleanup()
@@ -179,6 +183,8 @@ async def _serve_forever(app: Any) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    from adapters.service.read_side import ProjectedReadSide  # the projections, only when serving
+
     read_side = ProjectedReadSide(app.tracker(), app.config.store_url,
                                   auto_upgrade=app.config.auto_migrate)
     web_app, outbox = make_service(app.tracker(), read_side, app.config)

@@ -82,6 +82,11 @@ class LeaseBook:
                 sa.delete(leases).where(leases.c.order_id.in_(ids), leases.c.owner == self.owner)
             )
 
+    def release_all(self) -> None:
+        """Give back every lease this worker holds (a clean exit; a crash lets them expire)."""
+        with self.engine.begin() as conn:
+            conn.execute(sa.delete(leases).where(leases.c.owner == self.owner))
+
     def holder(self, order_id: UUID) -> str | None:
         with self.engine.connect() as conn:
             row = conn.execute(

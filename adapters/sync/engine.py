@@ -101,6 +101,11 @@ class SyncEngine:
             except TimeoutError:
                 continue
 
+    async def release(self) -> None:
+        """Give back this worker's leases, so another worker need not wait for them to expire."""
+        if self.leases is not None:
+            await asyncio.to_thread(self.leases.release_all)
+
     def _open_views(self) -> list[OrderView]:
         return [v for v in self.tracker.open_orders() if v.vendor in self.vendors]
 

@@ -44,6 +44,19 @@ def test_released_leases_are_free_again(store_url: str) -> None:
     b.close()
 
 
+def test_a_worker_that_exits_cleanly_gives_back_all_its_leases_and_no_others(
+    store_url: str,
+) -> None:
+    a, b, c = LeaseBook(store_url, "a"), LeaseBook(store_url, "b"), LeaseBook(store_url, "c")
+    mine, theirs = [uuid4(), uuid4()], uuid4()
+    a.acquire(mine)
+    b.acquire([theirs])
+    a.release_all()
+    assert c.acquire([*mine, theirs]) == set(mine)
+    for book in (a, b, c):
+        book.close()
+
+
 def test_racing_workers_split_the_orders_without_overlap(store_url: str) -> None:
     orders = [uuid4() for _ in range(40)]
     books = [LeaseBook(store_url, f"w{i}") for i in range(3)]
