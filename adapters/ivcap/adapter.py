@@ -57,14 +57,27 @@ class IvcapAdapter:
         )
 
     async def submit(self, order: OrderView) -> list[c.Command]:
+        if order.submission_attempts > 1:
+            # An earlier attempt failed (a 503, say) after the request may have been processed:
+            # look for our name first (vendor-spec I2), and create only if IVCAP has none.
+            existing = await self._find_ours(order)
+            if existing is not None:
+                return existing
         return create_commands(order.id, await self.client.create(self.request_for(order)))
 
     async def reconcile(self, order: OrderView) -> list[c.Command]:
+        existing = await self._find_ours(order)
+        if existing is not None:
+            return existing
+        return [c.FailSubmission(order_id=order.id, classification="reconciled_not_created",
+                                 source="reconciliation",
+                                 message="no IVCAP order carries our name")]
+
+    async def _find_ours(self, order: OrderView) -> list[c.Command] | None:
+        """Placement commands for the IVCAP order named after ours, or None if there is none."""
         found = await self.client.list_by_name(str(order.id))
         if not found:
-            return [c.FailSubmission(order_id=order.id, classification="reconciled_not_created",
-                                     source="reconciliation",
-                                     message="no IVCAP order carries our name")]
+            return None
         if len(found) > 1:
             log.warning("ivcap: %d orders named %s; the first is ours, a person must check",
                         len(found), order.id)

@@ -56,6 +56,8 @@ class IvcapSim:
     fail_body: dict[str, Any] | None = None
     drop_next_creates: int = 0
     lose_next_creates: int = 0
+    unavailable_after_create: int = 0
+    """Create the order, then answer 503 as an overloaded gateway would."""
     unknown_status: str | None = None
     read_failures: int = 0
     orders: dict[str, Order] = field(default_factory=dict)
@@ -131,6 +133,9 @@ async def create(request: web.Request) -> web.StreamResponse:
     if sim.drop_next_creates > 0:
         sim.drop_next_creates -= 1
         return close_without_answer(request)
+    if sim.unavailable_after_create > 0:
+        sim.unavailable_after_create -= 1
+        return web.Response(status=503)
     return web.json_response(sim.body(order), status=200)
 
 

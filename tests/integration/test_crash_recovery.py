@@ -34,19 +34,19 @@ def seeds(default: int) -> list[int]:
     return list(range(int(os.environ.get("ORDERTRAIL_CRASH_SEEDS", default))))
 
 
-def place(store_url: str) -> dict[str, list[Any]]:
+def place(store_url: str, n: int = 3) -> dict[str, list[Any]]:
     tracker = open_tracker(store_url)
     try:
         return {
             "planviewer": [tracker.request_order(
-                "planviewer", {"intention_uuid": f"int-{n}", "product": "p"}, f"pv-{n}")
-                for n in range(3)],
+                "planviewer", {"intention_uuid": f"int-{i}", "product": "p"}, f"pv-{i}")
+                for i in range(n)],
             "ivcap": [tracker.request_order(
-                "ivcap", {"parameters": [{"name": "n", "value": str(n)}]}, f"iv-{n}")
-                for n in range(3)],
+                "ivcap", {"parameters": [{"name": "n", "value": str(i)}]}, f"iv-{i}")
+                for i in range(n)],
             "planomatic": [tracker.request_order(
-                "planomatic", {"order": {"client": {"email": f"c{n}@example.com"}},
-                               "payment_method_id": n}, f"po-{n}") for n in range(2)],
+                "planomatic", {"order": {"client": {"email": f"c{i}@example.com"}},
+                               "payment_method_id": i}, f"po-{i}") for i in range(max(1, n - 1))],
         }
     finally:
         tracker.close()

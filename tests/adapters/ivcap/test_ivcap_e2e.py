@@ -155,6 +155,22 @@ def test_a_lost_answer_is_reconciled_by_name_and_never_resent(tracker: Tracker,
     drive(tracker, tmp_path, scenario)
 
 
+def test_a_503_after_creation_is_found_by_name_before_any_second_create(
+    tracker: Tracker, tmp_path: Path
+) -> None:
+    async def scenario(d: Driver) -> None:
+        d.sim.unavailable_after_create = 1
+        oid = await d.submit("iv-503")
+        assert d.tracker.get_order(oid).state is State.REQUESTED  # retryable, per the spec
+        d.tracker.run(c.AttemptSubmission(order_id=oid, channel="POST /1/orders"))
+        d.tracker.execute(await d.adapter.submit(d.tracker.get_order(oid)))
+        view = d.tracker.get_order(oid)
+        assert view.state is State.PLACED and view.vendor_ref in d.sim.orders
+        assert d.sim.created_per_name[str(oid)] == 1
+
+    drive(tracker, tmp_path, scenario)
+
+
 def test_a_request_lost_before_creation_goes_back_to_requested(tracker: Tracker,
                                                                tmp_path: Path) -> None:
     async def scenario(d: Driver) -> None:

@@ -1,0 +1,136 @@
+"""Vendors and networks misbehave: every fault gives a classified outcome, the engine keeps
+running, and once the weather clears every order settles with nothing lost or doubled.
+
+A chaos proxy sits between the sync engine and each simulator and answers a
+share of requests (submissions included) with 5xx, a stall past the timeout,
+a connection reset, a truncated or never-finishing body, malformed JSON,
+wrong field types or a huge body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from adapters.common.secret import Secret
+from adapters.ivcap.adapter import IvcapAdapter
+from adapters.ivcap.client import IvcapClient
+from adapters.ivcap.config import IvcapConfig
+from adapters.planomatic.adapter import PlanomaticAdapter
+from adapters.planomatic.client import PlanomaticClient
+from adapters.planomatic.config import PlanomaticConfig
+from adapters.planviewer.adapter import PlanviewerAdapter
+from adapters.planviewer.client import PlanviewerClient
+from adapters.planviewer.config import PlanviewerConfig
+from adapters.store import open_tracker
+from adapters.sync.download import SafeDownloader
+from adapters.sync.engine import SyncEngine
+from tests.integration.chaos import FAULTS, Chaos, start_proxy
+from tests.integration.sims import Sims, running
+from tests.integration.test_crash_recovery import (
+    check_nothing_lost_or_doubled,
+    place,
+    settled,
+    views,
+)
+
+CLASSIFIED = {"SubmissionFailed", "SubmissionOutcomeUnknown", "OrderRejected", "PaymentDeclined"}
+
+
+def engine_through(urls: dict[str, str], sims: Sims, session: aiohttp.ClientSession,
+                   tracker: Any, results: Path) -> SyncEngine:
+    pv = PlanviewerConfig(sims.planviewer.key_id, Secret(sims.planviewer.secret),
+                          base_url=urls["planviewer"], daily_cap=1000, poll_fast_seconds=0,
+                          poll_slow_seconds=0, poll_waiting_seconds=0, retries=2,
+                          request_timeout_seconds=1, order_timeout_seconds=1)
+    iv = IvcapConfig(Secret(sims.ivcap.token), urls["ivcap"], service_id="urn:s", account_id="urn:a",
+                     poll_fast_seconds=0, poll_slow_seconds=0, retries=2,
+                     request_timeout_seconds=1, create_timeout_seconds=1)
+    po = PlanomaticConfig(Secret(next(iter(sims.planomatic.tokens))), base_url=urls["planomatic"],
+                          timeout_seconds=1)
+    vendors = {
+        "planviewer": PlanviewerAdapter(PlanviewerClient(session, pv), pv),
+        "ivcap": IvcapAdapter(IvcapClient(session, iv), iv),
+        "planomatic": PlanomaticAdapter(PlanomaticClient(session, po)),
+    }
+    return SyncEngine(tracker, vendors, SafeDownloader(session, results, stall_timeout=1,
+                                                       max_bytes=1_000_000))
+
+
+async def weather(store_url: str, sims: Sims, chaos: Chaos, results: Path) -> Counter[str]:
+    problems: Counter[str] = Counter()
+    proxies = [await start_proxy(sims.urls[name], chaos) for name in sims.urls]
+    urls = dict(zip(sims.urls, (base for _, base in proxies), strict=True))
+    tracker = open_tracker(store_url)
+    try:
+        async with aiohttp.ClientSession() as session:
+            engine = engine_through(urls, sims, session, tracker, results)
+            for _ in range(25):  # the storm: every pass survives it
+                report = await engine.run_once()
+                problems.update(p.split(":")[0] for p in report.errors)
+            chaos.rate = 0.0
+            for _ in range(30):  # clear skies: everything settles
+                await engine.run_once()
+                if all(settled(v) for v in tracker.open_orders()):
+                    break
+    finally:
+        tracker.close()
+        for runner, _ in proxies:
+            await runner.cleanup()
+    return problems
+
+
+@pytest.mark.parametrize(("seed", "faulty_posts"), [(1, True), (2, False)],
+                         ids=["submissions-too", "polls-and-downloads"])
+def test_a_storm_of_faults_loses_nothing_and_doubles_nothing(seed: int, faulty_posts: bool,
+                                                             tmp_path: Path) -> None:
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    place(store_url, n=8)
+    chaos = Chaos(rate=0.35, seed=seed, stall_seconds=1.5, faulty_posts=faulty_posts)
+    with running(Sims()) as sims:
+        problems = asyncio.run(weather(store_url, sims, chaos, tmp_path / "results"))
+        final = views(store_url)
+        assert all(settled(v) for v in final), [(v.vendor, v.state) for v in final]
+        check_nothing_lost_or_doubled(sims, final, store_url, tmp_path / "results")
+    assert sum(chaos.injected.values()) >= 8
+    print({"seed": seed, "injected": dict(chaos.injected), "engine_problems": dict(problems)})
+
+
+def test_every_fault_kind_was_exercised_across_the_seeds() -> None:
+    chaos = Chaos(rate=1.0, seed=1)
+    seen = {chaos.pick("GET") for _ in range(200)}
+    assert seen == set(FAULTS)
+
+
+def test_a_fault_on_submission_is_recorded_as_a_classified_outcome(tmp_path: Path) -> None:
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    orders = place(store_url)
+    chaos = Chaos(rate=1.0, seed=3, stall_seconds=1.5)  # every first answer is a fault
+    with running(Sims()) as sims:
+
+        async def one_pass() -> None:
+            proxies = [await start_proxy(sims.urls[name], chaos) for name in sims.urls]
+            urls = dict(zip(sims.urls, (base for _, base in proxies), strict=True))
+            tracker = open_tracker(store_url)
+            try:
+                async with aiohttp.ClientSession() as session:
+                    await engine_through(urls, sims, session, tracker, tmp_path).run_once()
+            finally:
+                tracker.close()
+                for runner, _ in proxies:
+                    await runner.cleanup()
+
+        asyncio.run(one_pass())
+    tracker = open_tracker(store_url)
+    try:
+        for order_id in (o for group in orders.values() for o in group):
+            types = [e.type for e in tracker.history(order_id)]
+            assert types[:2] == ["OrderRequested", "SubmissionAttempted"]
+            assert CLASSIFIED & set(types) or "OrderPlaced" in types, types
+    finally:
+        tracker.close()
