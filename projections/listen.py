@@ -17,6 +17,9 @@ from adapters.store import StoreURL
 
 log = logging.getLogger(__name__)
 
+APPLICATION_NAME = "ordertrail-projections-listen"
+"""How the LISTEN connection shows in pg_stat_activity."""
+
 
 class Waiter:
     """Sleeps until ``timeout`` or ``stop``; the SQLite recorder has no subscription."""
@@ -58,7 +61,7 @@ class NotifyWaiter(Waiter):
             conn = psycopg.connect(
                 host=self.store.host, port=self.store.port, dbname=self.store.dbname,
                 user=self.store.user or "postgres", password=self.store.password or None,
-                autocommit=True, connect_timeout=5,
+                autocommit=True, connect_timeout=5, application_name=APPLICATION_NAME,
             )
             conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
         except psycopg.Error as error:
