@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 import threading
 
+import sqlalchemy as sa
+from eventsourcing.persistence import OperationalError
+
 from domain.tracker import Tracker
 from projections.errors import DuplicateDeliveryError
 from projections.listen import waiter_for
@@ -54,7 +57,10 @@ class ProjectionRunner:
         waiter = waiter_for(self.url, channel)
         try:
             while not stop.is_set():
-                self.catch_up()
+                try:
+                    self.catch_up()
+                except (sa.exc.OperationalError, OperationalError) as error:
+                    log.warning("projection %s: store unavailable (%s); retrying", NAME, error)
                 waiter.wait(stop, poll_interval)
         finally:
             waiter.close()
