@@ -8,9 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from projections.replay import verify
-from projections.schema import upgrade
-from projections.store import engine_for
 from rich.live import Live
 from rich.progress import BarColumn, Progress, TextColumn
 
@@ -19,6 +16,9 @@ from adapters.cli.render import print_json, print_table
 from domain.state_machine import State
 from domain.vendors import Vendor
 from projections import OrderFilter, ProjectionRunner, open_read_models
+from projections.replay import verify
+from projections.schema import upgrade
+from projections.store import engine_for
 
 EXIT_MISMATCH = 3
 

@@ -17,7 +17,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from adapters.store import StoreURL
+from projections.store import engine_for
 
 metadata = sa.MetaData()
 leases = sa.Table(
@@ -27,19 +27,6 @@ leases = sa.Table(
     sa.Column("owner", sa.String(200), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
 )
-
-
-def engine_for(url: str) -> sa.Engine:
-    """A SQLAlchemy engine on the same database as the event store at ``url``."""
-    store = StoreURL.parse(url)
-    if store.kind == "sqlite":
-        return sa.create_engine(f"sqlite:///{store.path}", connect_args={"timeout": 10})
-    sa_url = sa.URL.create(
-        "postgresql+psycopg", username=store.user or "postgres", password=store.password or None,
-        host=store.host, port=store.port, database=store.dbname,
-    )
-    options = {"options": f"-csearch_path={store.schema}"} if store.schema else {}
-    return sa.create_engine(sa_url, connect_args=options, pool_pre_ping=True)
 
 
 class LeaseBook:

@@ -1,0 +1,175 @@
+"""Projection benchmark (issue 5): catch-up throughput of all four read models.
+
+For each store (SQLite file, PostgreSQL schema) the same history is written
+once, then projected by:
+- ours: ProjectionRunner.catch_up (batches, one transaction per batch);
+- the stock shape (baseline, same run): the library's notification reader and
+  mapper, then, per event, one raw-driver transaction inserting one audit row
+  and moving the tracking position; one commit per event, as the library's
+  projection runner does. It does less work per event than ours (one row, not
+  four models), so the ratio is conservative. It runs over the first
+  ``--baseline-events`` events only, to keep the run short; rates are per second.
+Then a full rebuild of the same history is timed.
+
+    python bench/projections.py [--orders 4000] [--stores sqlite,postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from adapters.store import StoreURL, open_tracker
+from domain.events import OrderEvent
+from domain.order import Order
+from domain.state_machine import State
+from domain.tracker import Tracker
+from projections import ProjectionRunner
+from projections.source import ORDER_TOPICS
+
+POSTGRES_DSN = os.environ.get(
+    "ORDERTRAIL_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+def write_history(tracker: Tracker, orders: int) -> int:
+    """``orders`` orders of five events each (request, place, status, progress, result)."""
+    chunk: list[Order] = []
+    for n in range(orders):
+        order = Order.request(uuid.uuid4(), "planviewer", f"bench-{n}", {"n": n}, "bench")
+        order.place(f"job-{n}", "planviewer.job_uuid")
+        order.change_status("in_progress", State.IN_PROGRESS)
+        order.report_progress(2, 6)
+        order.announce_result(f"r-{n}")
+        chunk.append(order)
+        if len(chunk) == 200:
+            tracker.save(*chunk)
+            chunk.clear()
+    if chunk:
+        tracker.save(*chunk)
+    return orders * 5
+
+
+def order_events(tracker: Tracker, limit: int) -> Iterator[tuple[int, OrderEvent]]:
+    """The library's way to read a projection's input: notifications, decoded by the mapper."""
+    start, seen = 1, 0
+    while seen < limit:
+        found = tracker.recorder.select_notifications(start, 1000)
+        if not found:
+            return
+        for notification in found:
+            if notification.topic in ORDER_TOPICS and seen < limit:
+                event = tracker.mapper.to_domain_event(notification)
+                assert isinstance(event, OrderEvent)
+                seen += 1
+                yield notification.id, event
+        start = found[-1].id + 1
+
+
+BASELINE_DDL = [
+    "CREATE TABLE baseline_audit (order_id TEXT, version INTEGER, event_type TEXT, "
+    "recorded_at TEXT, to_state TEXT, PRIMARY KEY (order_id, version))",
+    "CREATE TABLE baseline_tracking (name TEXT PRIMARY KEY, position BIGINT)",
+    "INSERT INTO baseline_tracking VALUES ('baseline', 0)",
+]
+
+
+def baseline(tracker: Tracker, connect: Callable[[], Any], placeholder: str, limit: int) -> float:
+    """Events per second, one raw-driver transaction per event (row + tracking position)."""
+    conn = connect()
+    for ddl in BASELINE_DDL:
+        conn.execute(ddl)
+    conn.commit()
+    p = placeholder
+    insert = f"INSERT INTO baseline_audit VALUES ({p}, {p}, {p}, {p}, {p})"
+    track = f"UPDATE baseline_tracking SET position = {p} WHERE name = 'baseline'"
+    started = time.perf_counter()
+    count = 0
+    for position, event in order_events(tracker, limit):
+        conn.execute(insert, (str(event.originator_id), event.originator_version,
+                              type(event).__name__, event.timestamp.isoformat(), event.to_state))
+        conn.execute(track, (position,))
+        conn.commit()
+        count += 1
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return count / elapsed
+
+
+def measure(name: str, url: str, connect: Callable[[], Any], placeholder: str,
+            orders: int, baseline_events: int) -> None:
+    tracker = open_tracker(url)
+    try:
+        started = time.perf_counter()
+        events = write_history(tracker, orders)
+        written = time.perf_counter() - started
+        runner = ProjectionRunner(tracker, url)
+        started = time.perf_counter()
+        applied = runner.catch_up()
+        ours = applied / (time.perf_counter() - started)
+        assert applied == events, (applied, events)
+        started = time.perf_counter()
+        runner.rebuild()
+        rebuild = time.perf_counter() - started
+        runner.close()
+        stock = baseline(tracker, connect, placeholder, baseline_events)
+    finally:
+        tracker.close()
+    print(f"{name:10} {events:>7} events (written in {written:.1f} s) | "
+          f"ours {ours:>9,.0f} ev/s | stock {stock:>8,.0f} ev/s "
+          f"(first {min(baseline_events, events)}) | ratio {ours / stock:5.1f}x | "
+          f"rebuild {rebuild:.2f} s ({events / rebuild:,.0f} ev/s)")
+
+
+def on_sqlite(orders: int, baseline_events: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.db"
+        measure("sqlite", f"sqlite:///{path}", lambda: sqlite3.connect(path), "?",
+                orders, baseline_events)
+
+
+def on_postgres(orders: int, baseline_events: int) -> None:
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(POSTGRES_DSN, autocommit=True) as admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+    url = f"{POSTGRES_DSN}?schema={schema}"
+    store = StoreURL.parse(url)
+
+    def connect() -> psycopg.Connection[Any]:
+        return psycopg.connect(host=store.host, port=store.port, dbname=store.dbname,
+                               user=store.user or "postgres", options=f"-csearch_path={schema}")
+
+    try:
+        measure("postgresql", url, connect, "%s", orders, baseline_events)
+    finally:
+        with psycopg.connect(POSTGRES_DSN, autocommit=True) as admin:
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=4000, help="5 events each")
+    parser.add_argument("--baseline-events", type=int, default=3000)
+    parser.add_argument("--stores", default="sqlite,postgres")
+    args = parser.parse_args()
+    print("catch-up of order_status + attention + vendor_daily + audit_log; "
+          "targets >= 100k ev/s SQLite, >= 50k ev/s PostgreSQL, >= 10x stock")
+    for store in args.stores.split(","):
+        {"sqlite": on_sqlite, "postgres": on_postgres}[store.strip()](
+            args.orders, args.baseline_events)
+
+
+if __name__ == "__main__":
+    main()

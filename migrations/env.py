@@ -1,0 +1,21 @@
+"""Alembic environment: online only, on the connection projections.schema passes in."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from projections.models import Base
+from projections.schema import context_options
+
+connection = context.config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("run migrations through projections.schema (it passes the connection)")
+
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    **context_options(),
+)
+with context.begin_transaction():
+    context.run_migrations()

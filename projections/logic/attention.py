@@ -1,0 +1,62 @@
+"""attention: what a person must act on, per order (no I/O).
+
+Kinds:
+- ``WAITING_FOR_USER``, ``PAYMENT_DECLINED``, ``SUBMISSION_UNCERTAIN``: the order is in that state;
+- ``CREDENTIALS``: the last submission failed with ``needs_reauth`` (renew the vendor credentials);
+- ``NEEDS_HUMAN``: any other reason the ledger flags (a rejection, failure or ack a person must see);
+- ``ACK_PENDING``: a PPW offer (a ``SubmissionAttempted`` with a transaction id) not yet acked.
+  It becomes *overdue*, and is listed, only once it is older than the caller's limit, so the
+  query, not the fold, decides what is overdue.
+
+``since`` is when the condition began; it is kept while the condition lasts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from domain import events as ev
+from domain.state_machine import NEEDS_A_PERSON
+from projections.rows import AttentionEntry, OrderStatusRow
+
+ACK_PENDING = "ACK_PENDING"
+CREDENTIALS = "CREDENTIALS"
+NEEDS_HUMAN = "NEEDS_HUMAN"
+ACK_VENDORS = frozenset({"ppw"})
+_STATE_KINDS = frozenset(s.value for s in NEEDS_A_PERSON)
+_REAUTH = "submission failed (needs_reauth)"
+
+Key = tuple[str, str]
+
+
+def condition(row: OrderStatusRow) -> tuple[str, str] | None:
+    """The (kind, reason) an order's row calls for, if any; acks aside."""
+    if row.state in _STATE_KINDS:
+        return row.state, row.attention or row.state.lower().replace("_", " ")
+    if row.attention is None:
+        return None
+    kind = CREDENTIALS if row.attention.startswith(_REAUTH) else NEEDS_HUMAN
+    return kind, row.attention
+
+
+def apply(
+    entries: Mapping[Key, AttentionEntry], row: OrderStatusRow, event: ev.OrderEvent
+) -> dict[Key, AttentionEntry]:
+    """The order's attention entries after ``event``, given its row after it."""
+    result = {k: e for k, e in entries.items() if k[0] == ACK_PENDING}
+    found = condition(row)
+    if found is not None:
+        kind, reason = found
+        previous = entries.get((kind, ""))
+        since = previous.since if previous is not None else event.timestamp
+        result[(kind, "")] = AttentionEntry(kind, "", reason, since)
+    match event:
+        case ev.SubmissionAttempted(transaction_id=str(tid)) if row.vendor in ACK_VENDORS:
+            if (ACK_PENDING, tid) not in result:
+                reason = f"no ack from {row.vendor} for transaction {tid} ({event.channel})"
+                result[(ACK_PENDING, tid)] = AttentionEntry(ACK_PENDING, tid, reason, event.timestamp)
+        case ev.Acked(transaction_id=tid):
+            result.pop((ACK_PENDING, tid), None)
+    if row.finished_at is not None:
+        result = {k: e for k, e in result.items() if k[0] != ACK_PENDING}
+    return result

@@ -1,0 +1,135 @@
+"""ReadModels: the queries users and reporting tools run; they read only the read-model tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from domain.state_machine import TERMINAL_STATES
+from projections.logic.attention import ACK_PENDING
+from projections.models import Attention, AuditLog, OrderStatus, VendorDaily
+from projections.reports import assemble
+from projections.rows import (
+    AttentionItem,
+    AuditRow,
+    OrderFilter,
+    OrderStatusRow,
+    VendorDayReport,
+)
+from projections.schema import prepare
+from projections.store import engine_for
+
+ACK_OVERDUE = "ACK_OVERDUE"
+DEFAULT_ACK_GRACE = timedelta(minutes=30)
+_STATUS_COLUMNS = [OrderStatus.__table__.c[name] for name in OrderStatusRow._fields]
+_AUDIT_COLUMNS = [AuditLog.__table__.c[name] for name in AuditRow._fields]
+
+
+class ReadModels:
+    """Queries over order_status, attention, vendor_daily and audit_log."""
+
+    def __init__(self, engine: sa.Engine, ack_grace: timedelta = DEFAULT_ACK_GRACE) -> None:
+        self.engine = engine
+        self.ack_grace = ack_grace
+
+    def list_orders(self, f: OrderFilter) -> list[OrderStatusRow]:
+        """Orders matching ``f``, most recently requested first."""
+        query = sa.select(*_STATUS_COLUMNS)
+        if f.vendor is not None:
+            query = query.where(OrderStatus.vendor == f.vendor)
+        if f.state is not None:
+            query = query.where(OrderStatus.state == f.state)
+        if f.needs_person is not None:
+            query = query.where(OrderStatus.needs_person == f.needs_person)
+        if f.open_only:
+            query = query.where(OrderStatus.state.not_in([s.value for s in TERMINAL_STATES]))
+        query = query.order_by(OrderStatus.requested_at.desc(), OrderStatus.order_id).limit(f.limit)
+        with self.engine.connect() as conn:
+            return [OrderStatusRow._make(row) for row in conn.execute(query)]
+
+    def get_order_row(self, order_id: UUID) -> OrderStatusRow | None:
+        query = sa.select(*_STATUS_COLUMNS).where(OrderStatus.order_id == order_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else OrderStatusRow._make(row)
+
+    def attention(self, now: datetime | None = None) -> list[AttentionItem]:
+        """What a person must act on, oldest first; awaited acks only once overdue at ``now``."""
+        cutoff = (now or datetime.now(UTC)) - self.ack_grace
+        query = (
+            sa.select(Attention)
+            .where(sa.or_(Attention.kind != ACK_PENDING, Attention.since <= cutoff))
+            .order_by(Attention.since, Attention.order_id)
+        )
+        with self.engine.connect() as conn:
+            return [
+                AttentionItem(r.order_id, r.vendor, ACK_OVERDUE if r.kind == ACK_PENDING else r.kind,
+                              r.reason, r.since)
+                for r in conn.execute(query)
+            ]
+
+    def attention_entries(self, order_id: UUID) -> list[tuple[str, str, str]]:
+        """(kind, ref, reason) of every stored entry of one order, overdue or not."""
+        query = sa.select(Attention.kind, Attention.ref, Attention.reason).where(
+            Attention.order_id == order_id
+        )
+        with self.engine.connect() as conn:
+            return sorted((r.kind, r.ref, r.reason) for r in conn.execute(query))
+
+    def vendor_report(self, days: int, today: datetime | None = None) -> list[VendorDayReport]:
+        """Per vendor and UTC day over the last ``days`` days (today included), plus totals."""
+        first = (today or datetime.now(UTC)).date() - timedelta(days=days - 1)
+        since = datetime(first.year, first.month, first.day, tzinfo=UTC)
+        counters = sa.select(VendorDaily.vendor, VendorDaily.day, VendorDaily.metric,
+                             VendorDaily.count).where(VendorDaily.day >= first)
+        leads = sa.select(OrderStatus.vendor, OrderStatus.placed_at, OrderStatus.delivered_at).where(
+            OrderStatus.delivered_at >= since, OrderStatus.placed_at.is_not(None)
+        )
+        with self.engine.connect() as conn:
+            return assemble(
+                [tuple(r) for r in conn.execute(counters)],  # type: ignore[misc]
+                [tuple(r) for r in conn.execute(leads)],  # type: ignore[misc]
+            )
+
+    def audit(self, order_id: UUID | None = None, limit: int = 1000) -> list[AuditRow]:
+        """Flat event rows in store order, for one order or all."""
+        query = sa.select(*_AUDIT_COLUMNS).order_by(AuditLog.position).limit(limit)
+        if order_id is not None:
+            query = query.where(AuditLog.order_id == order_id)
+        with self.engine.connect() as conn:
+            return [AuditRow._make(row) for row in conn.execute(query)]
+
+    def audit_count(self, order_id: UUID) -> int:
+        query = sa.select(sa.func.count()).where(AuditLog.order_id == order_id)
+        with self.engine.connect() as conn:
+            return int(conn.scalar(query) or 0)
+
+    def order_count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.scalar(sa.select(sa.func.count()).select_from(OrderStatus)) or 0)
+
+    def metric_totals(self, metric: str) -> dict[str, int]:
+        """One vendor_daily metric summed over all days, per vendor."""
+        query = (
+            sa.select(VendorDaily.vendor, sa.func.sum(VendorDaily.count))
+            .where(VendorDaily.metric == metric)
+            .group_by(VendorDaily.vendor)
+        )
+        with self.engine.connect() as conn:
+            return {vendor: int(total) for vendor, total in conn.execute(query)}
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_read_models(url: str, auto_upgrade: bool = True) -> ReadModels:
+    """The read models of the store at ``url``; the schema is upgraded or checked first."""
+    engine = engine_for(url)
+    try:
+        prepare(engine, auto_upgrade)
+    except BaseException:
+        engine.dispose()
+        raise
+    return ReadModels(engine)

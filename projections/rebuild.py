@@ -1,0 +1,67 @@
+"""Rebuild the read models from zero into fresh tables, then swap them in at once.
+
+The fresh ``rebuild_*`` tables are loaded batch by batch under their own
+tracking row while readers keep using the live tables. The swap is one
+transaction: it takes the live tracking row (so no live batch interleaves),
+drops the live tables, renames the fresh ones over them, adds the indexes and
+sets the live position to the rebuilt one. Readers see the old complete model
+until that commit and the new complete model after it, never a half-built one
+(PostgreSQL's DDL is transactional; SQLite's too, and its WAL readers keep
+their snapshot).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+from projections.tables import TableSet, fresh, live
+from projections.writer import TRACKING, Writer, advance
+
+REBUILD_SUFFIX = ":rebuild"
+
+
+def create_fresh(engine: sa.Engine, tables: TableSet) -> None:
+    with engine.begin() as conn:
+        for table in tables.all():
+            table.drop(conn, checkfirst=True)
+            table.create(conn)
+
+
+def swap(engine: sa.Engine, name: str, rebuilt: TableSet, position: int) -> None:
+    """Replace the live tables by ``rebuilt`` (complete up to ``position``) atomically."""
+    target = live()
+    with engine.begin() as conn:
+        current = conn.scalar(sa.select(TRACKING.c.position).where(TRACKING.c.name == name))
+        advance(conn, name, int(current or 0), position)
+        for old, new in zip(target.all(), rebuilt.all(), strict=True):
+            old.drop(conn)
+            conn.execute(sa.text(f'ALTER TABLE "{new.name}" RENAME TO "{old.name}"'))
+            _rename_primary_key(conn, old, new)
+            for index in old.indexes:
+                index.create(conn)
+        conn.execute(sa.delete(TRACKING).where(TRACKING.c.name == name + REBUILD_SUFFIX))
+
+
+def _rename_primary_key(conn: sa.Connection, live_table: sa.Table, fresh_table: sa.Table) -> None:
+    """PostgreSQL names primary keys schema-wide; give the renamed table the live key name."""
+    if conn.dialect.name != "postgresql":
+        return  # SQLite keys are not schema objects; the name only lives in the table's SQL
+    conn.execute(sa.text(
+        f'ALTER TABLE "{live_table.name}" RENAME CONSTRAINT '
+        f'"{fresh_table.primary_key.name}" TO "{live_table.primary_key.name}"'
+    ))
+
+
+def rebuild(engine: sa.Engine, name: str, catch_up: Callable[[Writer], int]) -> tuple[int, int]:
+    """Load fresh tables with ``catch_up``, swap them in; (events applied, position) swapped."""
+    tables = fresh()
+    create_fresh(engine, tables)
+    writer = Writer(engine, tables, name + REBUILD_SUFFIX)
+    with engine.begin() as conn:
+        conn.execute(sa.delete(TRACKING).where(TRACKING.c.name == writer.name))
+    applied = catch_up(writer)
+    position = writer.position()
+    swap(engine, name, tables, position)
+    return applied, position

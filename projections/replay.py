@@ -1,0 +1,99 @@
+"""Audit replay: rebuild every order from its events and compare with every read model."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from uuid import UUID
+
+from domain.state_machine import NEEDS_A_PERSON
+from domain.tracker import Tracker
+from domain.views import EventView, OrderView
+from projections.logic.attention import ACK_PENDING, ACK_VENDORS, CREDENTIALS, NEEDS_HUMAN
+from projections.queries import ReadModels
+from projections.rows import OrderStatusRow
+
+_STATE_KINDS = frozenset(s.value for s in NEEDS_A_PERSON)
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    order_id: UUID | None
+    model: str
+    what: str
+
+
+def expected_row(view: OrderView) -> OrderStatusRow:
+    """The order_status row a replay of ``view``'s order calls for."""
+    return OrderStatusRow(
+        order_id=view.id, vendor=view.vendor, vendor_ref=view.vendor_ref,
+        idempotency_key=view.idempotency_key, state=view.state.value,
+        last_raw_status=view.last_raw_status, progress_current=view.progress_current,
+        progress_total=view.progress_total, needs_person=view.needs_a_person,
+        attention=view.attention, requested_at=view.requested_at, placed_at=view.placed_at,
+        delivered_at=view.delivered_at, finished_at=view.finished_at, last_version=view.version,
+    )
+
+
+def expected_kinds(view: OrderView, history: list[EventView]) -> list[tuple[str, str]]:
+    """(kind, ref) of the attention entries the replayed order calls for."""
+    kinds: list[tuple[str, str]] = []
+    if view.state.value in _STATE_KINDS:
+        kinds.append((view.state.value, ""))
+    elif view.attention is not None:
+        reauth = view.attention.startswith("submission failed (needs_reauth)")
+        kinds.append((CREDENTIALS if reauth else NEEDS_HUMAN, ""))
+    if view.vendor in ACK_VENDORS and not view.is_terminal:
+        offered = {str(e.fields["transaction_id"]) for e in history
+                   if e.type == "SubmissionAttempted" and e.fields.get("transaction_id")}
+        kinds.extend((ACK_PENDING, tid) for tid in offered - set(view.acked_transactions))
+    return sorted(kinds)
+
+
+def verify(tracker: Tracker, models: ReadModels) -> list[Mismatch]:
+    """Every difference between a replay of each order and the read models."""
+    mismatches: list[Mismatch] = []
+    requested: Counter[str] = Counter()
+    seen = 0
+    for order_id in tracker.order_ids():
+        seen += 1
+        view = tracker.get_order(order_id)
+        history = tracker.history(order_id)
+        requested[view.vendor] += 1
+        mismatches.extend(_compare_order(models, view, history))
+    listed = models.order_count()
+    if listed != seen:
+        mismatches.append(Mismatch(None, "order_status", f"{listed} rows for {seen} orders"))
+    mismatches.extend(_compare_requested(models, requested))
+    return mismatches
+
+
+def _compare_order(models: ReadModels, view: OrderView, history: list[EventView]) -> list[Mismatch]:
+    found: list[Mismatch] = []
+    row = models.get_order_row(view.id)
+    want = expected_row(view)
+    if row is None:
+        found.append(Mismatch(view.id, "order_status", "row missing"))
+    else:
+        for name, expected, actual in zip(want._fields, want, row, strict=True):
+            if expected != actual:
+                found.append(Mismatch(view.id, "order_status",
+                                      f"{name}: replay {expected!r}, read model {actual!r}"))
+    kinds = [(kind, ref) for kind, ref, _ in models.attention_entries(view.id)]
+    if kinds != expected_kinds(view, history):
+        found.append(Mismatch(view.id, "attention",
+                              f"replay {expected_kinds(view, history)}, read model {kinds}"))
+    logged = models.audit_count(view.id)
+    if logged != len(history):
+        found.append(Mismatch(view.id, "audit_log", f"{len(history)} events, {logged} rows"))
+    return found
+
+
+def _compare_requested(models: ReadModels, requested: Counter[str]) -> list[Mismatch]:
+    counted = models.metric_totals("requested")
+    return [
+        Mismatch(None, "vendor_daily", f"{vendor}: {requested[vendor]} orders requested, "
+                                       f"{counted.get(vendor, 0)} counted")
+        for vendor in sorted(set(requested) | set(counted))
+        if requested[vendor] != counted.get(vendor, 0)
+    ]

@@ -1,0 +1,93 @@
+"""The read side's values: small NamedTuples, JSON-ready through ``_asdict()``.
+
+The pure projections fold events into these; the queries return them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import NamedTuple
+from uuid import UUID
+
+
+class OrderStatusRow(NamedTuple):
+    """One order, now: the ``order_status`` read model."""
+
+    order_id: UUID
+    vendor: str
+    vendor_ref: str | None
+    idempotency_key: str
+    state: str
+    last_raw_status: str | None
+    progress_current: int | None
+    progress_total: int | None
+    needs_person: bool
+    attention: str | None
+    """Why a person must act, when the ledger says so."""
+    requested_at: datetime | None
+    placed_at: datetime | None
+    delivered_at: datetime | None
+    finished_at: datetime | None
+    last_version: int
+
+
+class AttentionEntry(NamedTuple):
+    """One thing a person must do about one order, as stored (``ref`` tells acks apart)."""
+
+    kind: str
+    ref: str
+    reason: str
+    since: datetime
+
+
+class AttentionItem(NamedTuple):
+    order_id: UUID
+    vendor: str
+    kind: str
+    reason: str
+    since: datetime
+
+
+class AuditRow(NamedTuple):
+    """One event, flat: the ``audit_log`` read model."""
+
+    order_id: UUID
+    version: int
+    position: int
+    event_type: str
+    recorded_at: datetime
+    occurred_at: datetime | None
+    source: str
+    from_state: str | None
+    to_state: str
+    summary: str
+
+
+class DayCount(NamedTuple):
+    """One increment of the ``vendor_daily`` counters."""
+
+    vendor: str
+    day: date
+    metric: str
+
+
+class VendorDayReport(NamedTuple):
+    vendor: str
+    day: str
+    """An ISO date, or ``"total"`` for the vendor's row over the whole window."""
+    counts: dict[str, int]
+    declines: dict[str, int]
+    delivered: int
+    lead_p50_seconds: float | None
+    lead_p95_seconds: float | None
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    vendor: str | None = None
+    state: str | None = None
+    needs_person: bool | None = None
+    open_only: bool = False
+    limit: int = 200
+

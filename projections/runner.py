@@ -1,0 +1,99 @@
+"""The projection runner: catch up with the store in batches, then follow it live."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import sqlalchemy as sa
+from eventsourcing.persistence import OperationalError
+
+from domain.tracker import Tracker
+from projections.errors import DuplicateDeliveryError
+from projections.listen import waiter_for
+from projections.rebuild import rebuild
+from projections.schema import prepare
+from projections.source import read_batch
+from projections.store import engine_for
+from projections.tables import live
+from projections.writer import Writer
+
+log = logging.getLogger(__name__)
+
+NAME = "read_models"
+DEFAULT_BATCH_SIZE = 2000
+
+
+class ProjectionRunner:
+    """Feeds order_status, attention, vendor_daily and audit_log from ``tracker``'s store.
+
+    Each batch is one transaction holding its row changes and the new tracking
+    position; the database refuses a batch whose position was already moved
+    (see ``projections.writer``). ``catch_up`` and ``follow`` then re-read the
+    position and carry on, so a second runner started by mistake is harmless.
+    """
+
+    def __init__(self, tracker: Tracker, url: str, auto_upgrade: bool = True,
+                 batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+        self.tracker = tracker
+        self.url = url
+        self.batch_size = batch_size
+        self.engine = engine_for(url)
+        prepare(self.engine, auto_upgrade)
+        self.writer = Writer(self.engine, live(), NAME)
+        self.position = self.writer.position()
+
+    def run_batch(self) -> int:
+        """Apply the next batch; the order events applied. DuplicateDeliveryError if refused."""
+        return self._step(self.writer, self.position)[0]
+
+    def catch_up(self) -> int:
+        """Apply batches until the store has nothing newer; the order events applied."""
+        return self._catch_up(self.writer)
+
+    def follow(self, stop: threading.Event, poll_interval: float = 1.0) -> None:
+        """Catch up, then keep applying new events until ``stop`` is set."""
+        channel: str | None = getattr(self.tracker.recorder, "channel_name", None)
+        waiter = waiter_for(self.url, channel)
+        try:
+            while not stop.is_set():
+                try:
+                    self.catch_up()
+                except (sa.exc.OperationalError, OperationalError) as error:
+                    log.warning("projection %s: store unavailable (%s); retrying", NAME, error)
+                waiter.wait(stop, poll_interval)
+        finally:
+            waiter.close()
+
+    def rebuild(self) -> int:
+        """Rebuild every read model from zero and swap it in whole; the order events applied."""
+        applied, self.position = rebuild(self.engine, NAME, self._catch_up)
+        return applied
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _catch_up(self, writer: Writer) -> int:
+        total = 0
+        position = writer.position()
+        while True:
+            try:
+                applied, last = self._step(writer, position)
+            except DuplicateDeliveryError:
+                log.info("projection %s: another runner moved on; re-reading its position",
+                         writer.name)
+                position = writer.position()
+                continue
+            total += applied
+            if last == position:
+                return total
+            position = last
+
+    def _step(self, writer: Writer, position: int) -> tuple[int, int]:
+        batch = read_batch(self.tracker, position, self.batch_size)
+        if batch.last == position:
+            return 0, position
+        writer.write(position, batch.last, batch.events)
+        if writer is self.writer:
+            self.position = batch.last
+        return len(batch.events), batch.last

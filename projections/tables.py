@@ -1,0 +1,41 @@
+"""Which physical tables a projection run writes: the live ones, or a rebuild's fresh ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from projections.models import NAMING_CONVENTION, Attention, AuditLog, OrderStatus, VendorDaily
+
+REBUILD_PREFIX = "rebuild_"
+
+
+@dataclass(frozen=True)
+class TableSet:
+    order_status: sa.Table
+    attention: sa.Table
+    vendor_daily: sa.Table
+    audit_log: sa.Table
+
+    def all(self) -> tuple[sa.Table, ...]:
+        return (self.order_status, self.attention, self.vendor_daily, self.audit_log)
+
+
+def live() -> TableSet:
+    return TableSet(
+        OrderStatus.__table__, Attention.__table__, VendorDaily.__table__, AuditLog.__table__
+    )
+
+
+def fresh(prefix: str = REBUILD_PREFIX) -> TableSet:
+    """Copies of the live tables under ``prefix``: same columns and primary keys, no other index.
+
+    A rebuild loads these, then renames them over the live ones and adds the indexes.
+    """
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    copies = [
+        sa.Table(prefix + table.name, metadata, *(column._copy() for column in table.columns))
+        for table in live().all()
+    ]
+    return TableSet(*copies)

@@ -1,0 +1,196 @@
+"""Rebuild swaps whole models in; follow picks up new events (poll, NOTIFY, and without NOTIFY)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+from uuid import uuid4
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from adapters.store import open_tracker
+from domain.order import Order
+from domain.tracker import Tracker
+from projections import ProjectionRunner, ReadModels
+from projections.listen import APPLICATION_NAME
+from projections.replay import verify
+from tests.projections.conftest import order_event_count, populate
+
+
+def eventually(check: Callable[[], bool], within: float = 10.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
+
+
+def test_a_reader_during_a_rebuild_sees_the_old_complete_model_then_the_new_one(
+    tracker: Tracker, store_url: str, models: ReadModels
+) -> None:
+    populate(tracker, 150)
+    runner = ProjectionRunner(tracker, store_url, batch_size=20)
+    runner.catch_up()
+    full = (models.order_count(), len(models.audit(limit=100_000)))
+    seen: list[tuple[int, int]] = []
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            seen.append((models.order_count(), len(models.audit(limit=100_000))))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        assert runner.rebuild() == order_event_count(tracker)
+    finally:
+        done.set()
+        reader.join()
+        runner.close()
+    assert len(seen) > 3 and set(seen) == {full}
+    assert verify(tracker, models) == []
+
+
+def test_a_rebuild_repairs_a_corrupted_model_and_the_runner_carries_on(
+    tracker: Tracker, store_url: str, runner: ProjectionRunner, models: ReadModels
+) -> None:
+    ids = populate(tracker, 20)
+    runner.catch_up()
+    with runner.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM order_status")
+    assert verify(tracker, models)
+    runner.rebuild()
+    assert verify(tracker, models) == []
+    populate(tracker, 5, start=20)
+    assert runner.catch_up() > 0
+    assert models.order_count() == len(ids) + 5
+    assert verify(tracker, models) == []
+
+
+@pytest.fixture
+def following(tracker: Tracker, store_url: str) -> Iterator[ProjectionRunner]:
+    """A runner following the store in a thread, polling every 0.1 s."""
+    interval = 0.1
+    runner = ProjectionRunner(tracker, store_url)
+    stop = threading.Event()
+    thread = threading.Thread(target=runner.follow, args=(stop, interval))
+    thread.start()
+    try:
+        yield runner
+    finally:
+        stop.set()
+        thread.join(timeout=interval + 10)
+        runner.close()
+    assert not thread.is_alive()
+
+
+def test_following_picks_up_new_events(
+    tracker: Tracker, following: ProjectionRunner, models: ReadModels
+) -> None:
+    populate(tracker, 5)
+    assert eventually(lambda: models.order_count() == 5)
+    populate(tracker, 5, start=5)
+    assert eventually(lambda: models.order_count() == 10)
+    assert eventually(lambda: verify(tracker, models) == [])
+
+
+@pytest.fixture
+def postgres_tracker(postgres_url: str) -> Iterator[Tracker]:
+    t = open_tracker(postgres_url)
+    try:
+        yield t
+    finally:
+        t.close()
+
+
+def _follow(tracker: Tracker, url: str, interval: float) -> tuple[ProjectionRunner,
+                                                                   threading.Event,
+                                                                   threading.Thread]:
+    runner = ProjectionRunner(tracker, url)
+    stop = threading.Event()
+    thread = threading.Thread(target=runner.follow, args=(stop, interval))
+    thread.start()
+    return runner, stop, thread
+
+
+def _listening(dsn: str) -> list[int]:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s",
+                            (APPLICATION_NAME,)).fetchall()
+    return [pid for (pid,) in rows]
+
+
+@pytest.mark.postgres
+def test_on_postgres_a_notification_wakes_the_runner_long_before_its_poll_interval(
+    postgres_tracker: Tracker, postgres_url: str, postgres_dsn: str
+) -> None:
+    runner, stop, thread = _follow(postgres_tracker, postgres_url, 60.0)
+    models = ReadModels(runner.engine)
+    try:
+        assert eventually(lambda: len(_listening(postgres_dsn)) == 1)
+        time.sleep(0.2)
+        populate(postgres_tracker, 3)
+        assert eventually(lambda: models.order_count() == 3, within=5.0)
+    finally:
+        stop.set()
+        with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+            conn.execute("SELECT pg_notify('ordertrail_events', '')")  # end the 60 s wait
+        thread.join(timeout=15)
+        runner.close()
+    assert not thread.is_alive()
+
+
+@pytest.mark.postgres
+def test_on_postgres_events_without_a_notification_are_still_picked_up_by_polling(
+    postgres_tracker: Tracker, postgres_url: str
+) -> None:
+    runner, stop, thread = _follow(postgres_tracker, postgres_url, 0.3)
+    models = ReadModels(runner.engine)
+    try:
+        populate(postgres_tracker, 2)
+        assert eventually(lambda: models.order_count() == 2)
+        _append_without_notify(postgres_tracker, postgres_url)
+        assert eventually(lambda: models.order_count() == 3)
+    finally:
+        stop.set()
+        thread.join(timeout=15)
+        runner.close()
+
+
+@pytest.mark.postgres
+def test_on_postgres_a_dropped_listen_connection_never_stalls_the_runner(
+    postgres_tracker: Tracker, postgres_url: str, postgres_dsn: str
+) -> None:
+    runner, stop, thread = _follow(postgres_tracker, postgres_url, 0.3)
+    models = ReadModels(runner.engine)
+    try:
+        assert eventually(lambda: len(_listening(postgres_dsn)) == 1)
+        with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+            for pid in _listening(postgres_dsn):
+                conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        populate(postgres_tracker, 4)
+        assert eventually(lambda: models.order_count() == 4)
+        assert eventually(lambda: len(_listening(postgres_dsn)) == 1)  # listening again
+    finally:
+        stop.set()
+        thread.join(timeout=15)
+        runner.close()
+
+
+def _append_without_notify(tracker: Tracker, url: str) -> None:
+    """Store one real OrderRequested with a plain INSERT: no NOTIFY, as if it were lost."""
+    order = Order.request(uuid4(), "ivcap", uuid4().hex, {"n": 1}, "test")
+    (stored,) = [tracker.mapper.to_stored_event(e) for e in order.collect_events()]
+    recorder: Any = tracker.recorder
+    table = sql.Identifier(recorder.datastore.schema, recorder.events_table_name)
+    with recorder.datastore.get_connection() as conn:
+        conn.execute(
+            sql.SQL("INSERT INTO {} (originator_id, originator_version, topic, state) "
+                    "VALUES (%s, %s, %s, %s)").format(table),
+            (stored.originator_id, stored.originator_version, stored.topic, stored.state),
+        )
