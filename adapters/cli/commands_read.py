@@ -37,9 +37,15 @@ def refreshed(app: Any) -> Any:
 STATUS_COLUMNS = ["order", "vendor", "state", "vendor ref", "raw status", "progress", "attention"]
 
 
-def status_rows(rows: list[Any]) -> list[tuple[Any, ...]]:
+def status_rows(rows: list[Any], short: bool = False) -> list[tuple[Any, ...]]:
+    """Table rows; ``short`` abbreviates ids to fit a terminal (the JSON keeps them whole)."""
+
+    def cut(value: Any, width: int) -> Any:
+        text = "" if value is None else str(value)
+        return text[:width] + "…" if short and len(text) > width + 1 else text
+
     return [
-        (str(r.order_id), r.vendor, r.state, r.vendor_ref, r.last_raw_status,
+        (cut(r.order_id, 8), r.vendor, r.state, cut(r.vendor_ref, 10), r.last_raw_status,
          f"{r.progress_current}/{r.progress_total}" if r.progress_current is not None else "",
          r.attention or "")
         for r in rows

@@ -51,7 +51,9 @@ def demo(app: Any, workdir: Path) -> int:
         print_json({"result": _summary(result), "orders": [r._asdict() for r in rows],
                     "attention": attention_items, "report": reports})
     else:
-        read.print_table(f"orders ({len(rows)})", read.STATUS_COLUMNS, read.status_rows(rows))
+        rows.sort(key=lambda r: (r.vendor, r.state))
+        read.print_table(f"orders ({len(rows)})", read.STATUS_COLUMNS,
+                         read.status_rows(rows, short=True))
         read.print_table(f"needs a person ({len(attention_items)})",
                          ["order", "vendor", "kind", "reason", "since"],
                          [(str(i.order_id), i.vendor, i.kind, i.reason, i.since)
