@@ -82,6 +82,14 @@ class Order(Aggregate, OrderAttributes):
     Event = ev.OrderEvent
     Created = ev.OrderRequested
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Order:
+        """A copy for a command, cheap because every event's ``apply`` rebinds attributes and
+        never mutates a held value in place (the tracker's aggregate cache copies on each read)."""
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone._pending_events = list(self._pending_events)
+        return clone
+
     def reset_observations(self) -> None:
         """Initial values of everything the vendor has not told us yet."""
         self.state = State.REQUESTED

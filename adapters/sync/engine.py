@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 POLLED = frozenset({State.PLACED, State.IN_PROGRESS, State.WAITING_FOR_USER})
 VENDOR_TROUBLE = (VendorError, aiohttp.ClientError, asyncio.TimeoutError)
 MAX_BACKOFF = timedelta(minutes=5)
+RECORD_BATCH = 500
+"""Poll observations recorded per store transaction."""
 
 
 def utcnow() -> datetime:
@@ -129,7 +131,13 @@ class SyncEngine:
         due = [v for v in views if v.state in POLLED and self._next_poll.get(v.id, now) <= now]
         size = max(1, vendor.poll_batch_size)
         batches = [due[i:i + size] for i in range(0, len(due), size)]
-        await asyncio.gather(*(self._guarded(limit, report, vendor.poll(b), "poll") for b in batches))
+        observed: list[c.Command] = []
+        await asyncio.gather(*(self._guarded(limit, report, vendor.poll(b), "poll", observed)
+                               for b in batches))
+        # Observations are safe to record together: lost in a crash, they are observed again.
+        crashpoints.crash_point("before_poll_record")
+        for start in range(0, len(observed), RECORD_BATCH):
+            await self._record(observed[start:start + RECORD_BATCH], report)
         for view in due:
             self._next_poll[view.id] = now + vendor.poll_interval(view, now)
         report.polled += len(due)
@@ -188,13 +196,17 @@ class SyncEngine:
 
     # ------------------------------------------------------------------ helpers
     async def _guarded(self, limit: asyncio.Semaphore, report: PassReport, work: Any,
-                       what: str) -> None:
+                       what: str, collect: list[c.Command] | None = None) -> None:
+        """Run one vendor call; record its commands now, or add them to ``collect``."""
         async with limit:
             try:
                 commands = await work
             except VENDOR_TROUBLE as error:
                 report.errors.append(f"{what}: {_describe(error)}")
                 return
+        if collect is not None:
+            collect.extend(commands)
+            return
         crashpoints.crash_point(f"before_{what}_record")
         await self._record(commands, report)
 
