@@ -13,7 +13,9 @@ required values are a ConfigError that names the file, the table and the key.
     max_bytes = 104857600
 
     [sync]
-    concurrency = 8
+    concurrency = 8                      # requests in flight per vendor
+    pass_interval_seconds = 5
+    lease_seconds = 60                   # a dead worker's orders are taken over after this
 
     [vendors.planviewer]
     base_url = "https://www.planviewer.nl"
@@ -63,7 +65,8 @@ class ConfigError(OrdertrailError):
 _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "store": {"url": str, "cipher_key_env": str, "auto_migrate": bool},
     "results": {"dir": str, "max_bytes": int},
-    "sync": {"concurrency": int, "pass_interval_seconds": (int, float)},
+    "sync": {"concurrency": int, "pass_interval_seconds": (int, float),
+             "lease_seconds": (int, float)},
     "service": {"host": str, "port": int, "max_body_bytes": int},
     "vendors.planviewer": {
         "base_url": str, "access_key_id_env": str, "access_key_secret_env": str,

@@ -35,6 +35,8 @@ def planviewer_config(config: Config) -> PlanviewerConfig:
     for key in ("base_url", "daily_cap", "timezone"):
         if key in table:
             options[key] = table[key]
+    if "concurrency" in config.sync:
+        options["max_concurrency"] = int(config.sync["concurrency"])
     return PlanviewerConfig(
         config.secret_from_env("planviewer", "access_key_id_env"),
         Secret(config.secret_from_env("planviewer", "access_key_secret_env")),
@@ -49,6 +51,8 @@ def ivcap_config(config: Config) -> IvcapConfig:
     options: dict[str, Any] = {}
     if "poll_interval_seconds" in table:
         options["poll_fast_seconds"] = float(table["poll_interval_seconds"])
+    if "concurrency" in config.sync:
+        options["max_concurrency"] = int(config.sync["concurrency"])
     return IvcapConfig(
         Secret(config.secret_from_env("ivcap", "token_env")), table["base_url"],
         service_id=table.get("service_id", ""), account_id=table.get("account_id", ""), **options,

@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import socket
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +113,8 @@ def _engine(app: Any, session: aiohttp.ClientSession, owner: str) -> SyncEngine:
         raise ConfigError(f"{app.config.source}: no [vendors.*] table, so nothing to sync")
     downloader = SafeDownloader(session, app.config.results_dir,
                                 max_bytes=app.config.results_max_bytes)
-    leases = LeaseBook(app.config.store_url, owner)
+    lease = timedelta(seconds=float(app.config.sync.get("lease_seconds", 60)))
+    leases = LeaseBook(app.config.store_url, owner, ttl=lease)
     return SyncEngine(app.tracker(), vendors, downloader, leases=leases)
 
 

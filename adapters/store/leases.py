@@ -6,11 +6,19 @@ holds the order's lease. A lease is one row; taking it is one atomic
 so two workers can never both hold it, on PostgreSQL or SQLite, and a dead
 worker's leases simply expire and are taken over. Workers hold no state that
 matters: the event store is the truth, the lease only says who acts now.
+
+``share`` is what a sync pass calls: each worker heartbeats into
+``ordertrail_workers``, and every open order is meant for the live worker that
+ranks highest for it (rendezvous hashing). A worker takes the leases of its
+own orders and gives back any it holds that now belong to another, so the open
+orders split evenly, a joining worker gets its share at once, and a dead
+worker's share moves to the others when its heartbeat and leases expire.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -27,6 +35,21 @@ leases = sa.Table(
     sa.Column("owner", sa.String(200), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
 )
+workers = sa.Table(
+    "ordertrail_workers",
+    metadata,
+    sa.Column("name", sa.String(200), primary_key=True),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+def rank(order_id: UUID, worker: str) -> bytes:
+    return hashlib.sha256(f"{order_id}|{worker}".encode()).digest()
+
+
+def meant_for(order_id: UUID, live: Sequence[str]) -> str:
+    """The live worker an order belongs to: the same answer in every worker."""
+    return max(live, key=lambda worker: rank(order_id, worker))
 
 
 class LeaseBook:
@@ -60,6 +83,30 @@ class LeaseBook:
                     granted.add(order_id)
         return granted
 
+    def share(self, order_ids: Sequence[UUID], now: datetime | None = None) -> set[UUID]:
+        """Heartbeat, then hold exactly the leases of the open orders meant for this worker."""
+        moment = now or datetime.now(UTC)
+        live = self.live_workers(moment)
+        mine = [o for o in order_ids if meant_for(o, live) == self.owner]
+        others = {str(o) for o in order_ids} - {str(o) for o in mine}
+        if others:
+            with self.engine.begin() as conn:
+                conn.execute(sa.delete(leases).where(
+                    leases.c.owner == self.owner, leases.c.order_id.in_(others)))
+        return self.acquire(mine, moment)
+
+    def live_workers(self, now: datetime | None = None) -> list[str]:
+        """Renew this worker's heartbeat; every worker whose heartbeat has not expired."""
+        moment = now or datetime.now(UTC)
+        beat = self._insert(workers).values(name=self.owner, expires_at=moment + self.ttl)
+        beat = beat.on_conflict_do_update(index_elements=[workers.c.name],
+                                          set_={"expires_at": moment + self.ttl})
+        with self.engine.begin() as conn:
+            conn.execute(beat)
+            rows = conn.execute(sa.select(workers.c.name, workers.c.expires_at))
+            live = [name for name, expires in rows if _aware(expires) >= moment]
+        return sorted(set(live) | {self.owner})
+
     def release(self, order_ids: Iterable[UUID]) -> None:
         ids = [str(i) for i in order_ids]
         if not ids:
@@ -73,6 +120,7 @@ class LeaseBook:
         """Give back every lease this worker holds (a clean exit; a crash lets them expire)."""
         with self.engine.begin() as conn:
             conn.execute(sa.delete(leases).where(leases.c.owner == self.owner))
+            conn.execute(sa.delete(workers).where(workers.c.name == self.owner))
 
     def holder(self, order_id: UUID) -> str | None:
         with self.engine.connect() as conn:
@@ -83,10 +131,12 @@ class LeaseBook:
             ).first()
         if row is None:
             return None
-        expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(
-            tzinfo=UTC
-        )
-        return str(row.owner) if expires >= datetime.now(UTC) else None
+        return str(row.owner) if _aware(row.expires_at) >= datetime.now(UTC) else None
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every time stored here is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

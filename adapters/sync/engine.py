@@ -81,7 +81,7 @@ class SyncEngine:
         report = PassReport()
         views = await asyncio.to_thread(self._open_views)
         if self.leases is not None:
-            mine = await asyncio.to_thread(self.leases.acquire, [v.id for v in views], now)
+            mine = await asyncio.to_thread(self.leases.share, [v.id for v in views], now)
             views = [v for v in views if v.id in mine]
         report.open_orders = len(views)
         by_vendor: dict[str, list[OrderView]] = {}

@@ -76,3 +76,47 @@ def test_racing_workers_split_the_orders_without_overlap(store_url: str) -> None
     assert len(all_taken) == len(set(all_taken)) == len(orders)
     for b in books:
         b.close()
+
+
+def test_live_workers_share_the_open_orders_evenly_and_without_overlap(store_url: str) -> None:
+    orders = [uuid4() for _ in range(300)]
+    books = [LeaseBook(store_url, f"w{i}") for i in range(3)]
+    now = datetime.now(UTC)
+    for book in books:
+        book.live_workers(now)  # all three are up
+    shares = [book.share(orders, now) for book in books]
+    assert sum(map(len, shares)) == len(orders) == len(set().union(*shares))
+    assert all(70 <= len(s) <= 130 for s in shares), [len(s) for s in shares]
+    assert [book.share(orders, now) for book in books] == shares  # stable pass after pass
+    for book in books:
+        book.close()
+
+
+def test_a_joining_worker_gets_its_share_and_a_dead_one_loses_its_own(store_url: str) -> None:
+    ttl = timedelta(seconds=30)
+    first, second = LeaseBook(store_url, "first", ttl=ttl), LeaseBook(store_url, "second", ttl=ttl)
+    orders = [uuid4() for _ in range(100)]
+    start = datetime.now(UTC)
+    assert first.share(orders, start) == set(orders)  # alone, it takes everything
+    second.live_workers(start)  # a second worker starts
+    kept = first.share(orders, start + timedelta(seconds=1))  # first gives back the rest
+    taken = second.share(orders, start + timedelta(seconds=1))
+    assert kept and taken and kept.isdisjoint(taken) and kept | taken == set(orders)
+    # first dies: after its heartbeat and leases expire, second holds every order.
+    later = start + timedelta(seconds=40)
+    assert second.share(orders, later) == set(orders)
+    first.close()
+    second.close()
+
+
+def test_a_clean_exit_hands_the_whole_share_over_at_once(store_url: str) -> None:
+    a, b = LeaseBook(store_url, "a"), LeaseBook(store_url, "b")
+    orders = [uuid4() for _ in range(50)]
+    now = datetime.now(UTC)
+    a.live_workers(now)
+    b.live_workers(now)
+    assert len(a.share(orders, now)) < len(orders)
+    a.release_all()
+    assert b.share(orders, now) == set(orders)
+    a.close()
+    b.close()
