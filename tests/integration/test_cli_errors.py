@@ -51,6 +51,9 @@ def test_placing_an_order_prints_its_id_and_placing_again_names_the_same(tmp_pat
         (("place", "acme"), ("unknown vendor", "acme")),
         (("history", "not-a-uuid"), ("malformed order id", "not-a-uuid")),
         (("history", "00000000-0000-0000-0000-000000000001"), ("no order",)),
+        (("status", "--vendor", "ppw' OR '1'='1"), ("unknown vendor",)),
+        (("status", "--state", "PLACED'; DROP TABLE order_status; --"), ("unknown order state",)),
+        (("show", "1; DELETE FROM stored_events"), ("malformed order id",)),
     ],
 )
 def test_bad_input_gives_one_line_and_a_non_zero_exit(
@@ -58,6 +61,16 @@ def test_bad_input_gives_one_line_and_a_non_zero_exit(
 ) -> None:
     result = ordertrail("--store", f"sqlite:///{tmp_path / 'o.db'}", *args, cwd=tmp_path)
     assert_one_line_error(result, *needles)
+
+
+def test_sql_in_a_filter_is_refused_as_a_value_and_the_store_is_untouched(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path / 'o.db'}"
+    placed = ordertrail("--store", store, "place", "ppw", "--field", "wo_number=W1", cwd=tmp_path)
+    assert placed.returncode == 0, placed.stderr
+    ordertrail("--store", store, "status", "--state", "x' OR 1=1; DROP TABLE order_status; --",
+               cwd=tmp_path)
+    listing = ordertrail("--store", store, "--json", "status", cwd=tmp_path)
+    assert listing.returncode == 0 and '"REQUESTED"' in listing.stdout
 
 
 def test_a_bad_store_url_names_itself(tmp_path: Path) -> None:
