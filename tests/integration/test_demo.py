@@ -59,9 +59,15 @@ def test_the_demo_settles_forty_orders_and_its_tables_agree_with_the_ledger(tmp_
     assert capped and capped[0]["counts"]["placed_against_cap"] >= 1
     assert (workdir / "report.html").read_text().lower().startswith("<!doctype html>")
     assert any((workdir / "results").rglob("*.pdf"))
-    verify = run("--store", f"sqlite:///{workdir / 'ordertrail.db'}", "projections", "verify",
-                 cwd=tmp_path)
-    assert verify.returncode == 0, verify.stdout + verify.stderr
+    store = ("--store", f"sqlite:///{workdir / 'ordertrail.db'}")
+    for command in (("projections", "verify"), ("projections", "rebuild"),
+                    ("projections", "verify"), ("migrate",), ("watch", "--once"),
+                    ("report", "--html", str(tmp_path / "r.html")), ("history", next(iter(ledger)))):
+        done = run(*store, *command, cwd=tmp_path)
+        assert done.returncode == 0, (command, done.stdout + done.stderr)
+    waiting = json.loads(run(*store, "--json", "status", "--needs-attention", cwd=tmp_path).stdout)
+    assert {r["state"] for r in waiting} >= {"WAITING_FOR_USER", "PAYMENT_DECLINED"}
+    assert all(r["needs_person"] for r in waiting)
 
     # No credential anywhere: output, store, outbox, results, report.
     haystacks = {"stdout": first.stdout + again.stdout, "stderr": first.stderr + again.stderr}

@@ -10,6 +10,7 @@ wrong field types or a huge body.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -85,8 +86,13 @@ async def weather(store_url: str, sims: Sims, chaos: Chaos, results: Path) -> Co
     return problems
 
 
-@pytest.mark.parametrize(("seed", "faulty_posts"), [(1, True), (2, False)],
-                         ids=["submissions-too", "polls-and-downloads"])
+STORMS = [(seed, seed % 2 == 1) for seed in range(1, 1 + int(os.environ.get(
+    "ORDERTRAIL_FAULT_SEEDS", "2")))]
+"""(seed, faults on submissions too?); ``ORDERTRAIL_FAULT_SEEDS`` runs more storms."""
+
+
+@pytest.mark.parametrize(("seed", "faulty_posts"), STORMS,
+                         ids=[f"seed{s}-{'all' if p else 'reads'}" for s, p in STORMS])
 def test_a_storm_of_faults_loses_nothing_and_doubles_nothing(seed: int, faulty_posts: bool,
                                                              tmp_path: Path) -> None:
     store_url = f"sqlite:///{tmp_path / 'store.db'}"
