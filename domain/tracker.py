@@ -7,6 +7,7 @@ aggregates. Storage is chosen by the environment the caller passes in (see
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -58,7 +59,7 @@ def replay(aggregate: Any, events: Iterable[Any]) -> Any:
 
 
 CACHE_SIZE = 20_000
-"""Orders kept decoded in memory (ORDERTRAIL_... env may override AGGREGATE_CACHE_MAXSIZE)."""
+"""Orders kept decoded in memory; the environment variable AGGREGATE_CACHE_MAXSIZE overrides."""
 
 
 class Tracker(Application[UUID]):
@@ -72,7 +73,9 @@ class Tracker(Application[UUID]):
         # The library's aggregate cache, fast-forwarded from the store on every read: a sync
         # pass loads each open order once and then only reads its new events (other writers
         # included), instead of decoding its history again.
-        super().__init__({self.AGGREGATE_CACHE_MAXSIZE: str(CACHE_SIZE), **(env or {})})
+        cache = {} if self.AGGREGATE_CACHE_MAXSIZE in os.environ else {
+            self.AGGREGATE_CACHE_MAXSIZE: str(CACHE_SIZE)}  # "" in the environment: no cache
+        super().__init__({**cache, **(env or {})})
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         """The library's save, minus its runtime-Protocol isinstance checks.
