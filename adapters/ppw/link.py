@@ -52,6 +52,9 @@ class PPWLink:
             "get_all_notes": self.get_all_notes,
             "ack_transaction": self.ack_transaction,
         }
+        self._listing: tuple[tuple[float | None, tuple[int, int]], list[Any]] | None = None
+        """The last get_all_orders answer that recorded nothing, with its since and outbox
+        version: PPW polls far more often than orders change."""
 
     def handle(self, event_name: str, data: dict[str, Any]) -> Any:
         """The result_data for one authenticated event."""
@@ -72,6 +75,10 @@ class PPWLink:
     def get_all_orders(self, data: dict[str, Any]) -> list[Any]:
         since = self._since(data, "get_all_orders")
         self.outbox.sync(self.tracker)
+        key = (since, self.outbox.version())
+        listing = self._listing
+        if listing is not None and listing[0] == key:
+            return list(listing[1])
         offers = self.outbox.open_offers((NEW,), since)
         fresh = [o for o in offers if not o.offered]
         commands = [
@@ -84,7 +91,11 @@ class PPWLink:
         refused = {str(out.command.order_id) for out in self._execute(commands) if out.error}
         self.outbox.mark([o.transaction_id for o in fresh if o.order_key not in refused], "offered")
         headers: list[Any] = [self._header(o) for o in offers if o.order_key not in refused]
-        return [*headers, *CONTROL_OBJECTS]
+        result = [*headers, *CONTROL_OBJECTS]
+        if not fresh:  # nothing recorded: the same outbox gives the same answer
+            self._listing = (key, result)
+            return list(result)
+        return result
 
     def get_all_updates(self, data: dict[str, Any]) -> list[Any]:
         since = self._since(data, "get_all_updates")
@@ -125,6 +136,70 @@ class PPWLink:
         offer = self.outbox.offer(tid)
         if offer is None:
             raise UnknownTransactionError(tid)
+        plan = self._plan_ack(offer, ack, data)
+        if plan is not None:
+            outcome, commands = plan
+            self._execute(commands)
+            self.outbox.settle(tid, outcome)
+        return ""
+
+    def ack_transactions(self, batch: Sequence[dict[str, Any]]) -> list[Any]:
+        """Many ``ack_transaction`` events, recorded in one ledger transaction (group commit).
+
+        Each answer is what ``ack_transaction`` would have returned for it alone, or
+        the exception it would have raised (as a value: one ack's failure is not
+        another's). The outcome is the same as acking them one by one in order:
+
+        - acks of different orders are independent, so their commands share one
+          ``tracker.execute`` (one commit); the offers are settled only after it;
+        - a second ack of a transaction, or another ack of an order already in the
+          group, runs alone after the group, as the repeat or follow-up it is;
+        - if the shared transaction fails as a whole, each ack of the group is
+          recorded alone instead (the domain dedupes a retried ack by transaction id).
+        """
+        answers: list[Any] = [None] * len(batch)
+        parsed: list[tuple[int, AckData]] = []
+        for i, data in enumerate(batch):
+            try:
+                parsed.append((i, convert(data, AckData, "ack_transaction")))
+            except PPWRequestError as failure:
+                answers[i] = failure
+        offers = self.outbox.offers([str(ack.transaction_id) for _, ack in parsed])
+        group: list[tuple[int, str, str, list[c.Command]]] = []
+        later: list[int] = []
+        orders: set[str] = set()
+        for i, ack in parsed:
+            tid = str(ack.transaction_id)
+            offer = offers.get(tid)
+            if offer is None:
+                answers[i] = UnknownTransactionError(tid)
+                continue
+            if offer.order_key in orders:
+                later.append(i)
+                continue
+            orders.add(offer.order_key)
+            try:
+                plan = self._plan_ack(offer, ack, batch[i])
+            except Exception as failure:  # answered to this ack alone
+                answers[i] = failure
+                continue
+            if plan is None:
+                answers[i] = ""
+            else:
+                group.append((i, tid, *plan))
+        self._record_acks(group, answers)
+        for i in later:
+            try:
+                answers[i] = self.ack_transaction(batch[i])
+            except Exception as failure:  # answered to this ack alone
+                answers[i] = failure
+        return answers
+
+    def _plan_ack(
+        self, offer: Offer, ack: AckData, data: dict[str, Any]
+    ) -> tuple[str, list[c.Command]] | None:
+        """The outcome to settle and the commands to record for a first ack; None for a repeat."""
+        tid = offer.transaction_id
         outcome = translate.classify_ack(ack)
         already_placed = False
         if not offer.open or (offer.kind == NEW and outcome.outcome == "duplicate"):
@@ -133,13 +208,35 @@ class PPWLink:
             if tid in view.acked_transactions:
                 log.info("ppw ack_transaction %s: repeated, nothing recorded", tid)
                 self.outbox.settle(tid, view.acked_transactions[tid])
-                return ""
+                return None
             already_placed = view.vendor_ref is not None
-        # The domain dedupes by transaction id as well: a repeat recorded nothing.
+        # The domain dedupes by transaction id as well: a repeat records nothing.
         commands = translate.ack_commands(offer, outcome, already_placed=already_placed, raw=data)
-        self._execute(commands)
-        self.outbox.settle(tid, outcome.outcome)
-        return ""
+        return outcome.outcome, commands
+
+    def _record_acks(
+        self, group: list[tuple[int, str, str, list[c.Command]]], answers: list[Any]
+    ) -> None:
+        """Record a group of first acks in one transaction, then settle their offers."""
+        if not group:
+            return
+        try:
+            self._execute([command for *_, commands in group for command in commands])
+        except Exception as failure:  # retried ack by ack below
+            log.warning("ppw: %d acks in one transaction failed (%s); recording each alone",
+                        len(group), type(failure).__name__)
+            for i, tid, outcome, commands in group:
+                try:
+                    self._execute(commands)
+                    self.outbox.settle(tid, outcome)
+                    answers[i] = ""
+                except Exception as alone:  # answered to this ack alone
+                    answers[i] = alone
+            return
+        # Only after the commit: an offer is never closed for an ack the ledger lacks.
+        self.outbox.settle_many([(tid, outcome) for _, tid, outcome, _ in group])
+        for i, *_ in group:
+            answers[i] = ""
 
     def result_event(self, event_name: str, data: dict[str, Any]) -> Any:
         event = convert(data, ResultEventData, event_name)
@@ -188,7 +285,7 @@ class PPWLink:
         outcomes = self.tracker.execute(commands)
         for out in outcomes:
             if out.error is not None:
-                log.warning("ppw %s refused for order %s: %s", out.command.name,
+                log.warning("ppw %s refused for order %s: %s", type(out.command).__name__,
                             out.command.order_id, out.error)
         return outcomes
 

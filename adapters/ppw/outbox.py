@@ -113,6 +113,8 @@ class PPWOutbox:
         self._db.execute("pragma synchronous = normal")
         self._db.executescript(_SCHEMA)
         self._lock = threading.RLock()
+        self._writes = 0
+        """Our own commits; ``version`` adds SQLite's data_version for other connections'."""
         self._new_transaction_id = transaction_ids or (lambda: str(uuid4()))
         self._first_report_id = first_report_id
 
@@ -129,6 +131,15 @@ class PPWOutbox:
                 self._db.execute("rollback")
                 raise
             self._db.execute("commit")
+            self._writes += 1
+
+    def version(self) -> tuple[int, int]:
+        """Changes whenever anything was committed to the outbox, by us or another process.
+
+        Equal versions mean equal contents: a listing computed at one may be reused.
+        """
+        with self._lock:
+            return self._writes, int(self._db.execute("pragma data_version").fetchone()[0])
 
     def _one(self, sql: str, *args: Any) -> Any:
         with self._lock:
@@ -232,6 +243,24 @@ class PPWOutbox:
     def offer(self, transaction_id: str) -> Offer | None:
         return self._offer_where("f.transaction_id = ?", transaction_id)
 
+    def offers(self, transaction_ids: list[str]) -> dict[str, Offer]:
+        """The known offers among these transaction ids, in one query (a group of acks)."""
+        if not transaction_ids:
+            return {}
+        wanted = list(dict.fromkeys(transaction_ids))
+        found: dict[str, Offer] = {}
+        with self._lock:
+            for start in range(0, len(wanted), 500):  # well under SQLite's host-parameter limit
+                chunk = wanted[start:start + 500]
+                sql = (
+                    f"select {_OFFER_COLUMNS} from ppw_offers f join ppw_orders o using (order_id) "
+                    f"where f.transaction_id in ({', '.join('?' for _ in chunk)})"
+                )
+                for row in self._db.execute(sql, chunk).fetchall():
+                    offer = _offer(row)
+                    found[offer.transaction_id] = offer
+        return found
+
     def new_offer_of(self, order_id: UUID) -> Offer | None:
         return self._offer_where("f.order_id = ? and f.kind = 'new'", str(order_id))
 
@@ -274,10 +303,16 @@ class PPWOutbox:
 
     def settle(self, transaction_id: str, outcome: str) -> None:
         """PPW acked this offer: stop offering it."""
+        self.settle_many([(transaction_id, outcome)])
+
+    def settle_many(self, settled: list[tuple[str, str]]) -> None:
+        """PPW acked these offers (transaction id, outcome): stop offering them, one commit."""
+        if not settled:
+            return
         with self._tx() as db:
-            db.execute(
+            db.executemany(
                 "update ppw_offers set open = 0, ack_outcome = ? where transaction_id = ?",
-                (outcome, transaction_id),
+                [(outcome, tid) for tid, outcome in settled],
             )
 
 

@@ -4,12 +4,23 @@ One route: ``POST`` with a form body holding ``payload``. Every answer is HTTP
 200 with PPW's JSON envelope, except a body over the size limit (413) and a
 content type other than a form (415). Requests that fail authentication or
 cannot be read record nothing, and log only what is safe: never the payload.
+
+Store work never runs on the event loop: each app has one store thread
+(``StoreWorker``) that runs the link's handlers, so the loop keeps reading
+requests while SQLite or PostgreSQL works. Acks that arrive while a
+transaction is being committed wait for it and are then recorded together, in
+one transaction (group commit); each request is answered only after the
+transaction holding its ack has committed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from aiohttp import web
 
@@ -23,14 +34,102 @@ from domain.errors import DomainError
 log = logging.getLogger(__name__)
 FORM = "application/x-www-form-urlencoded"
 DEFAULT_PATH = "/ppw/receiver"
+T = TypeVar("T")
+
+
+class StoreWorker:
+    """Runs a link's store work in one thread; groups concurrent acks into one transaction.
+
+    One thread, so the link's writes never contend with each other for the
+    store's lock. Acks queue while the thread is busy (committing a group, or
+    any other event); when it is free, the next group takes all of them (no
+    timer: a lone ack on an idle thread is recorded at once).
+    """
+
+    def __init__(self, link: PPWLink) -> None:
+        self.link = link
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="ppw-store")
+        self._lock = threading.Lock()
+        self._acks: list[tuple[dict[str, Any], asyncio.Future[Any]]] = []
+        self._recording: list[tuple[dict[str, Any], asyncio.Future[Any]]] = []
+        self._draining: asyncio.Task[None] | None = None
+
+    async def handle(self, event_name: str, data: dict[str, Any]) -> Any:
+        """The result_data for one authenticated event; raises what ``link.handle`` raises."""
+        if event_name == "ack_transaction":
+            return await self._ack(data)
+        return await self.run(self.link.handle, event_name, data)
+
+    async def run(self, work: Callable[..., T], *args: Any) -> T:
+        """Run ``work(*args)`` on the store thread, after the store work queued before it."""
+        return await asyncio.get_running_loop().run_in_executor(self._thread, work, *args)
+
+    @property
+    def queued_acks(self) -> int:
+        """Acks waiting for the next group (not those in the group being recorded)."""
+        return len(self._acks)
+
+    async def _ack(self, data: dict[str, Any]) -> Any:
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[Any] = loop.create_future()
+        with self._lock:
+            self._acks.append((data, answer))
+        if self._draining is None:
+            self._draining = loop.create_task(self._drain())
+        # shield: a client that hangs up does not cancel the group its ack is in
+        return await asyncio.shield(answer)
+
+    def _record_queued(self) -> list[tuple[asyncio.Future[Any], Any]]:
+        """On the store thread: take every ack queued by now and record them as one group."""
+        with self._lock:
+            group, self._acks = self._acks, []
+            self._recording = group
+        try:
+            answers = self.link.ack_transactions([data for data, _ in group])
+        except Exception as failure:  # the whole group failed: every ack says so
+            answers = [failure] * len(group)
+        return [(future, answer) for (_, future), answer in zip(group, answers, strict=True)]
+
+    async def _drain(self) -> None:
+        try:
+            while self.queued_acks:
+                for future, answer in await self.run(self._record_queued):
+                    if future.done():
+                        continue
+                    if isinstance(answer, BaseException):
+                        future.set_exception(answer)
+                    else:
+                        future.set_result(answer)
+        finally:
+            self._draining = None
+            with self._lock:
+                stranded, self._recording = [*self._recording, *self._acks], []
+                self._acks = []
+            for _, future in stranded:  # only when cancelled (the app is shutting down)
+                if not future.done():
+                    future.cancel()
+
+    async def close(self) -> None:
+        if self._draining is not None:
+            await asyncio.wait([self._draining])
+        self._thread.shutdown(wait=True)
+
+
 LINK_KEY = web.AppKey("ppw_link", PPWLink)
+WORKER_KEY = web.AppKey("ppw_store_worker", StoreWorker)
 
 
 def make_app(link: PPWLink, path: str = DEFAULT_PATH) -> web.Application:
     """The receiver as an aiohttp application (bodies over the configured limit get 413)."""
     app = web.Application(client_max_size=link.config.max_body_bytes)
     app[LINK_KEY] = link
+    app[WORKER_KEY] = StoreWorker(link)
     app.router.add_post(path, receive)
+
+    async def close_worker(app: web.Application) -> None:
+        await app[WORKER_KEY].close()
+
+    app.on_cleanup.append(close_worker)
     return app
 
 
@@ -64,7 +163,7 @@ async def receive(request: web.Request) -> web.Response:
         log.warning("ppw receiver: credentials refused (event %r)", event_name)
         return reply(config, error=AUTH_FAILED)
     try:
-        result = link.handle(payload.event_name, event_data(payload))
+        result = await request.app[WORKER_KEY].handle(payload.event_name, event_data(payload))
     except UnsupportedEventError as failure:
         log.warning("ppw receiver: %s", failure.detail)
         return reply(config, error=failure.reply)

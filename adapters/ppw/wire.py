@@ -9,7 +9,7 @@ strings; both are accepted and we always emit digit strings.
 from __future__ import annotations
 
 from typing import Annotated, Any, TypeVar
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote_plus
 
 import msgspec
 
@@ -82,10 +82,13 @@ _encoder = msgspec.json.Encoder()
 def decode_form(body: bytes) -> InboundPayload:
     """The ``payload`` field of a form-encoded body, decoded; MalformedRequestError if not."""
     try:
-        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=20)
+        text = body.decode("utf-8")
+        if text.startswith("payload=") and "&" not in text:  # what PPW sends: one field
+            values = [unquote_plus(text[8:], encoding="utf-8", errors="replace")]
+        else:
+            values = parse_qs(text, keep_blank_values=True, max_num_fields=20).get("payload", [])
     except ValueError as error:  # includes UnicodeDecodeError
         raise MalformedRequestError(f"form body is not url-encoded UTF-8 ({error})") from None
-    values = fields.get("payload", [])
     if len(values) != 1:
         raise MalformedRequestError(
             f"form must have exactly one field 'payload' (has {len(values)})"
