@@ -130,9 +130,11 @@ class Tracker(Application[UUID]):
         A refused command records nothing and does not stop the others. When
         another writer got there first, everything is re-read and re-run.
         """
-        for _ in range(self.conflict_retries):
+        for attempt in range(self.conflict_retries):
             try:
-                return self._execute_once(commands)
+                # First optimistically: the store's unique keys refuse a vendor reference that
+                # another order claimed. After a conflict, look first, to name the owner.
+                return self._execute_once(commands, check_claims=attempt > 0)
             except IntegrityError:
                 continue
         raise ConcurrencyError(
@@ -140,7 +142,7 @@ class Tracker(Application[UUID]):
             "times in a row"
         )
 
-    def _execute_once(self, commands: Sequence[c.Command]) -> list[Outcome]:
+    def _execute_once(self, commands: Sequence[c.Command], check_claims: bool) -> list[Outcome]:
         orders: dict[UUID, Order] = {}
         extra: dict[UUID, Any] = {}
         outcomes: list[Outcome] = []
@@ -148,7 +150,8 @@ class Tracker(Application[UUID]):
             try:
                 order = orders.get(command.order_id) or self._load(command.order_id)
                 orders[order.id] = order
-                self._check_claim(order, command)
+                if check_claims:
+                    self._check_claim(order, command)
                 recorded = command.run(order)
                 if recorded:
                     self._note_side_records(order, command, extra)
