@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,12 +13,26 @@ from domain.events import OrderEvent
 from domain.order import Order
 from domain.state_machine import NEEDS_A_PERSON, State
 
-_COMMON_EVENT_FIELDS = frozenset(
+COMMON_EVENT_FIELDS = frozenset(
     {
         "originator_id", "originator_version", "timestamp", "originator_topic", "vendor",
         "source", "occurred_at", "raw", "dedupe_key", "to_state",
     }
 )
+
+
+def summarize(
+    event_type: str, from_state: str | None, to_state: str, fields: Iterable[tuple[str, Any]]
+) -> str:
+    """An event's one-line summary: its type, the state change and its own non-empty fields."""
+    change = f"{from_state or '-'} -> {to_state}" if from_state != to_state else to_state
+    details = ", ".join([f"{k}={v}" for k, v in fields if _shown(v)])
+    return f"{event_type} [{change}] {details}".rstrip()
+
+
+def _shown(value: Any) -> bool:
+    """Whether a summary lists a field: not None, not an empty dict or list."""
+    return value is not None and (bool(value) or not isinstance(value, dict | list))
 
 
 @dataclass(frozen=True)
@@ -85,13 +100,8 @@ class EventView:
     @property
     def summary(self) -> str:
         """One line: the type, the state change and the event's own fields."""
-        change = (
-            f"{self.from_state.value if self.from_state else '-'} -> {self.to_state.value}"
-            if self.from_state != self.to_state
-            else self.to_state.value
-        )
-        details = ", ".join(f"{k}={v}" for k, v in self.fields.items() if v not in (None, {}, []))
-        return f"{self.type} [{change}] {details}".rstrip()
+        from_state = self.from_state.value if self.from_state else None
+        return summarize(self.type, from_state, self.to_state.value, self.fields.items())
 
     @classmethod
     def of(cls, event: OrderEvent, from_state: State | None) -> EventView:
@@ -105,7 +115,7 @@ class EventView:
             source=event.source,
             from_state=from_state,
             to_state=State(event.to_state),
-            fields={k: v for k, v in state.items() if k not in _COMMON_EVENT_FIELDS},
+            fields={k: v for k, v in state.items() if k not in COMMON_EVENT_FIELDS},
             raw=event.raw,
             dedupe_key=event.dedupe_key,
         )

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from domain.events import OrderEvent
+from projections.decode import Decoded
 from projections.logic import attention, audit_log, order_status, vendor_daily
 from projections.rows import AttentionEntry, AuditRow, DayCount, OrderStatusRow
 
@@ -26,24 +26,46 @@ class Changes:
     """The full new set of entries of every order the batch touched."""
     audit: list[AuditRow] = field(default_factory=list)
     counters: Counter[DayCount] = field(default_factory=Counter)
+    previous: Mapping[UUID, Entries] = field(default_factory=dict)
+    """The entries the touched orders had before the batch (as given to ``fold``)."""
 
 
 def fold(
-    events: Iterable[tuple[int, OrderEvent]],
+    events: Iterable[tuple[int, Decoded]],
     orders: Mapping[UUID, OrderStatusRow],
     entries: Mapping[UUID, Entries],
 ) -> Changes:
-    """The row changes of ``events`` (position, event), given the touched orders' current rows."""
-    changes = Changes()
-    for position, event in events:
-        oid = event.originator_id
-        old = changes.orders.get(oid) or orders.get(oid)
-        new = order_status.apply(old, event)
-        current = changes.attention.get(oid)
-        if current is None:
-            current = entries.get(oid, {})
+    """The row changes of ``events`` (position, event), given the touched orders' current rows.
+
+    Events are grouped by order (keeping their order within each), so each order's row and
+    entries are looked up once; the audit rows come out in position order all the same.
+    """
+    by_order: dict[UUID, list[tuple[int, Decoded]]] = {}
+    for item in events:
+        oid = item[1].originator_id
+        group = by_order.get(oid)
+        if group is None:
+            by_order[oid] = [item]
+        else:
+            group.append(item)
+    changes = Changes(previous=entries)
+    audit = changes.audit
+    counters = changes.counters
+    for oid, group in by_order.items():
+        row = orders.get(oid)
+        current = entries.get(oid, {})
+        for position, event in group:
+            new = order_status.apply(row, event)
+            current = attention.apply(current, new, event)
+            audit.append(audit_log.apply(row, event, position))
+            for count in vendor_daily.apply(row, new, event):
+                counters[count] += 1
+            row = new
         changes.orders[oid] = new
-        changes.attention[oid] = attention.apply(current, new, event)
-        changes.audit.append(audit_log.apply(old, event, position))
-        changes.counters.update(vendor_daily.apply(old, new, event))
+        changes.attention[oid] = current
+    audit.sort(key=_position)
     return changes
+
+
+def _position(row: AuditRow) -> int:
+    return row.position

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from eventsourcing.persistence import OperationalError
@@ -13,7 +16,7 @@ from projections.errors import DuplicateDeliveryError
 from projections.listen import waiter_for
 from projections.rebuild import rebuild
 from projections.schema import prepare
-from projections.source import read_batch
+from projections.source import Source
 from projections.store import engine_for
 from projections.tables import live
 from projections.writer import Writer
@@ -21,7 +24,23 @@ from projections.writer import Writer
 log = logging.getLogger(__name__)
 
 NAME = "read_models"
-DEFAULT_BATCH_SIZE = 2000
+DEFAULT_BATCH_SIZE = 10_000
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one batch.
+
+    A batch allocates tens of thousands of small objects that form no cycles; left on, the
+    collector scans them over and over, which costs as much as the fold itself.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class ProjectionRunner:
@@ -38,6 +57,7 @@ class ProjectionRunner:
         self.tracker = tracker
         self.url = url
         self.batch_size = batch_size
+        self.source = Source(tracker)
         self.engine = engine_for(url)
         prepare(self.engine, auto_upgrade)
         self.writer = Writer(self.engine, live(), NAME)
@@ -90,10 +110,11 @@ class ProjectionRunner:
             position = last
 
     def _step(self, writer: Writer, position: int) -> tuple[int, int]:
-        batch = read_batch(self.tracker, position, self.batch_size)
-        if batch.last == position:
-            return 0, position
-        writer.write(position, batch.last, batch.events)
+        with _no_cycle_collection():
+            batch = self.source.read(position, self.batch_size)
+            if batch.last == position:
+                return 0, position
+            writer.write(position, batch.last, batch.events)
         if writer is self.writer:
             self.position = batch.last
         return len(batch.events), batch.last

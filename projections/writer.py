@@ -11,13 +11,13 @@ primary key (order_id, version) refuses a repeated event a second time over.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from domain.events import OrderEvent
+from projections.bulk import Bulk
+from projections.decode import Decoded
 from projections.errors import DuplicateDeliveryError
 from projections.fold import Changes, Entries, fold
 from projections.models import ProjectionTracking
@@ -36,6 +36,10 @@ class Writer:
         self.name = name
         dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
         self._insert = dialect.insert
+        self.bulk = Bulk(engine.dialect.name)
+        attention = tables.attention.name.replace('"', '""')
+        placeholder = "%s" if self.bulk.postgres else "?"
+        self._delete_entries = f'DELETE FROM "{attention}" WHERE order_id = {placeholder}'
 
     def position(self) -> int:
         """The last applied notification id (0 before the first), creating the row if needed."""
@@ -46,7 +50,7 @@ class Writer:
             found = conn.scalar(sa.select(TRACKING.c.position).where(TRACKING.c.name == self.name))
         return int(found or 0)
 
-    def write(self, expected: int, last: int, events: Sequence[tuple[int, OrderEvent]]) -> None:
+    def write(self, expected: int, last: int, events: Sequence[tuple[int, Decoded]]) -> None:
         """Apply ``events`` and move the position from ``expected`` to ``last``, atomically."""
         with self.engine.begin() as conn:
             advance(conn, self.name, expected, last)
@@ -58,43 +62,62 @@ class Writer:
     def _orders(self, conn: sa.Connection, ids: list[UUID]) -> dict[UUID, OrderStatusRow]:
         table = self.tables.order_status
         columns = [table.c[name] for name in OrderStatusRow._fields]
-        rows = conn.execute(sa.select(*columns).where(table.c.order_id.in_(ids)))
-        return {row.order_id: OrderStatusRow._make(row) for row in rows}
+        query = sa.select(*columns).where(self._among(table.c.order_id))
+        found: dict[UUID, OrderStatusRow] = {}
+        for chunk in self._chunks(ids):
+            for row in conn.execute(query, {"ids": chunk}):
+                found[row.order_id] = OrderStatusRow._make(row)
+        return found
 
     def _entries(self, conn: sa.Connection, ids: list[UUID]) -> dict[UUID, Entries]:
         table = self.tables.attention
         found: dict[UUID, Entries] = {}
         query = sa.select(table.c.order_id, table.c.kind, table.c.ref, table.c.reason, table.c.since)
-        for row in conn.execute(query.where(table.c.order_id.in_(ids))):
-            entry = AttentionEntry(row.kind, row.ref, row.reason, row.since)
-            found.setdefault(row.order_id, {})[(row.kind, row.ref)] = entry
+        query = query.where(self._among(table.c.order_id))
+        for chunk in self._chunks(ids):
+            for row in conn.execute(query, {"ids": chunk}):
+                entry = AttentionEntry(row.kind, row.ref, row.reason, row.since)
+                found.setdefault(row.order_id, {})[(row.kind, row.ref)] = entry
         return found
 
     def _store(self, conn: sa.Connection, changes: Changes) -> None:
-        t = self.tables
-        self._upsert(conn, t.order_status, [r._asdict() for r in changes.orders.values()],
-                     lambda stmt: {c.name: stmt.excluded[c.name] for c in t.order_status.columns
-                                   if not c.primary_key})
-        conn.execute(sa.delete(t.attention).where(t.attention.c.order_id.in_(list(changes.attention))))
-        vendors = {oid: row.vendor for oid, row in changes.orders.items()}
-        entries = [
-            {"order_id": oid, "vendor": vendors[oid], **entry._asdict()}
-            for oid, found in changes.attention.items() for entry in found.values()
-        ]
-        if entries:
-            conn.execute(sa.insert(t.attention), entries)
-        conn.execute(sa.insert(t.audit_log), [row._asdict() for row in changes.audit])
-        counts = [{**key._asdict(), "count": n} for key, n in changes.counters.items()]
-        self._upsert(conn, t.vendor_daily, counts,
-                     lambda stmt: {"count": t.vendor_daily.c.count + stmt.excluded["count"]})
+        t, bulk, before = self.tables, self.bulk, changes.previous
+        uuid, dt = bulk.uuid, bulk.datetime
+        keys = {oid: uuid(oid) for oid in changes.orders}
+        bulk.upsert(conn, t.order_status, [
+            (keys[r[0]], *r[1:10], dt(r[10]), dt(r[11]), dt(r[12]), dt(r[13]), r[14])
+            for r in changes.orders.values()
+        ])
+        # An order's entries are replaced only when they changed; most batches change few.
+        changed = {oid: new for oid, new in changes.attention.items() if new != before.get(oid, {})}
+        gone = [(keys[oid],) for oid in changed if oid in before]
+        if gone:
+            conn.exec_driver_sql(self._delete_entries, gone)
+        bulk.insert(conn, t.attention, [
+            (keys[oid], e.kind, e.ref, changes.orders[oid].vendor, e.reason, dt(e.since))
+            for oid, found in changed.items() for e in found.values()
+        ])
+        bulk.insert(conn, t.audit_log, [
+            (keys[a[0]], a[1], a[2], a[3], dt(a[4]), dt(a[5]), a[6], a[7], a[8], a[9])
+            for a in changes.audit
+        ])
+        day = bulk.date
+        bulk.upsert(conn, t.vendor_daily, [
+            (k.vendor, day(k.day), k.metric, n) for k, n in changes.counters.items()
+        ], add="count")
 
-    def _upsert(self, conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]],
-                update: Any) -> None:
-        if not rows:
-            return
-        stmt = self._insert(table)
-        keys = list(table.primary_key.columns)
-        conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update(stmt)), rows)
+
+    def _among(self, column: sa.Column[UUID]) -> sa.ColumnElement[bool]:
+        """``column`` is one of the bound list ``ids``: one array parameter on PostgreSQL."""
+        if self.bulk.postgres:
+            return column == sa.any_(sa.bindparam("ids", type_=postgresql.ARRAY(column.type)))
+        return column.in_(sa.bindparam("ids", expanding=True))
+
+    def _chunks(self, ids: list[UUID]) -> list[list[UUID]]:
+        """Keeps SQLite's ``IN (...)`` under its bound-parameter limit."""
+        if self.bulk.postgres:
+            return [ids]
+        return [ids[i:i + 5000] for i in range(0, len(ids), 5000)]
 
 
 def advance(conn: sa.Connection, name: str, expected: int, last: int) -> None:

@@ -14,6 +14,7 @@ Kinds:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from domain import events as ev
 from domain.state_machine import NEEDS_A_PERSON
@@ -25,6 +26,8 @@ NEEDS_HUMAN = "NEEDS_HUMAN"
 ACK_VENDORS = frozenset({"ppw"})
 _STATE_KINDS = frozenset(s.value for s in NEEDS_A_PERSON)
 _REAUTH = "submission failed (needs_reauth)"
+_ATTEMPTED = ev.SubmissionAttempted.TOPIC
+_ACKED = ev.Acked.TOPIC
 
 Key = tuple[str, str]
 
@@ -40,23 +43,26 @@ def condition(row: OrderStatusRow) -> tuple[str, str] | None:
 
 
 def apply(
-    entries: Mapping[Key, AttentionEntry], row: OrderStatusRow, event: ev.OrderEvent
+    entries: Mapping[Key, AttentionEntry], row: OrderStatusRow, event: Any
 ) -> dict[Key, AttentionEntry]:
-    """The order's attention entries after ``event``, given its row after it."""
-    result = {k: e for k, e in entries.items() if k[0] == ACK_PENDING}
+    """The order's attention entries after ``event`` (domain event or Struct), given its row after it."""
+    topic = event.TOPIC
     found = condition(row)
+    if not entries and found is None and topic != _ATTEMPTED:
+        return {}
+    result = {k: e for k, e in entries.items() if k[0] == ACK_PENDING}
     if found is not None:
         kind, reason = found
         previous = entries.get((kind, ""))
         since = previous.since if previous is not None else event.timestamp
         result[(kind, "")] = AttentionEntry(kind, "", reason, since)
-    match event:
-        case ev.SubmissionAttempted(transaction_id=str(tid)) if row.vendor in ACK_VENDORS:
-            if (ACK_PENDING, tid) not in result:
-                reason = f"no ack from {row.vendor} for transaction {tid} ({event.channel})"
-                result[(ACK_PENDING, tid)] = AttentionEntry(ACK_PENDING, tid, reason, event.timestamp)
-        case ev.Acked(transaction_id=tid):
-            result.pop((ACK_PENDING, tid), None)
+    if topic == _ATTEMPTED:
+        tid = event.transaction_id
+        if isinstance(tid, str) and row.vendor in ACK_VENDORS and (ACK_PENDING, tid) not in result:
+            reason = f"no ack from {row.vendor} for transaction {tid} ({event.channel})"
+            result[(ACK_PENDING, tid)] = AttentionEntry(ACK_PENDING, tid, reason, event.timestamp)
+    elif topic == _ACKED:
+        result.pop((ACK_PENDING, event.transaction_id), None)
     if row.finished_at is not None:
         result = {k: e for k, e in result.items() if k[0] != ACK_PENDING}
     return result

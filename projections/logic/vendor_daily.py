@@ -9,6 +9,8 @@ Lead times come from ``order_status`` (placed_at, delivered_at) at query time.
 
 from __future__ import annotations
 
+from typing import Any
+
 from domain import events as ev
 from domain.state_machine import State
 from projections.rows import DayCount, OrderStatusRow
@@ -20,31 +22,38 @@ COUNTERS = (
 )
 DECLINED_PREFIX = "declined:"
 
-_BY_TYPE: dict[type[ev.OrderEvent], str] = {
-    ev.OrderRequested: "requested",
-    ev.OrderPlaced: "placed",
-    ev.OrderRejected: "rejected",
-    ev.PaymentDeclined: "declined",
-    ev.Failed: "failed",
-    ev.Cancelled: "cancelled",
+_BY_TOPIC: dict[str, str] = {
+    ev.OrderRequested.TOPIC: "requested",
+    ev.OrderPlaced.TOPIC: "placed",
+    ev.OrderRejected.TOPIC: "rejected",
+    ev.PaymentDeclined.TOPIC: "declined",
+    ev.Failed.TOPIC: "failed",
+    ev.Cancelled.TOPIC: "cancelled",
 }
+_DECLINED = ev.PaymentDeclined.TOPIC
+_COMPLETED = State.COMPLETED.value
+_new = tuple.__new__
+_SUBMISSION_FAILED = ev.SubmissionFailed.TOPIC
 
 
-def apply(old: OrderStatusRow | None, new: OrderStatusRow, event: ev.OrderEvent) -> list[DayCount]:
-    """The counters ``event`` adds one to, given the order's row before and after it."""
+def apply(old: OrderStatusRow | None, new: OrderStatusRow, event: Any) -> list[DayCount]:
+    """The counters ``event`` (domain event or Struct) adds one to, given the row before and after."""
+    topic = event.TOPIC
     metrics: list[str] = []
-    named = _BY_TYPE.get(type(event))
+    named = _BY_TOPIC.get(topic)
     if named is not None:
         metrics.append(named)
-    match event:
-        case ev.PaymentDeclined(reason_code=code):
-            metrics.append(DECLINED_PREFIX + code)
-        case ev.SubmissionFailed(vendor_code=code) if code in CAP_CODES:
-            metrics.append("placed_against_cap")
+    if topic == _DECLINED:
+        metrics.append(DECLINED_PREFIX + event.reason_code)
+    elif topic == _SUBMISSION_FAILED and event.vendor_code in CAP_CODES:
+        metrics.append("placed_against_cap")
     was = old.state if old is not None else None
-    if new.state == State.COMPLETED and was != State.COMPLETED:
+    if new.state == _COMPLETED and was != _COMPLETED:
         metrics.append("completed")
     if new.delivered_at is not None and (old is None or old.delivered_at is None):
         metrics.append("delivered")
+    if not metrics:
+        return []
     day = event.timestamp.date()
-    return [DayCount(new.vendor, day, metric) for metric in metrics]
+    vendor = new.vendor
+    return [_new(DayCount, (vendor, day, metric)) for metric in metrics]

@@ -1,0 +1,113 @@
+"""Many rows in one statement, without SQLAlchemy's per-value type processing.
+
+A batch writes thousands of audit rows; binding each value through the column
+types costs more than the insert. ``Bulk`` turns values into what the driver
+stores, by the same rules as ``projections.models`` (a test holds them equal to
+SQLAlchemy's own bind processors), then sends them as:
+- SQLite: one ``executemany`` of a prepared statement;
+- PostgreSQL: ``COPY ... FROM STDIN``; an upsert COPYs into a temporary table
+  (``ON COMMIT DELETE ROWS``, one per connection and target) and moves the rows
+  on from there.
+Upserts are ``INSERT ... ON CONFLICT (key) DO UPDATE`` on both. Every statement
+runs on the caller's connection, inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+Rows = Sequence[Sequence[Any]]
+
+
+def sqlite_uuid(value: UUID) -> str:
+    return value.hex
+
+
+def sqlite_datetime(value: datetime | None) -> str | None:
+    """``UTCDateTime`` on SQLite: UTC, naive, always six digits of microseconds."""
+    if value is None:
+        return None
+    tz = value.tzinfo
+    if tz is not None and tz is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def postgres_datetime(value: datetime | None) -> datetime | None:
+    """``UTCDateTime`` on PostgreSQL: a naive value is UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class Bulk:
+    """Bulk insert and upsert for one dialect (``sqlite`` or ``postgresql``)."""
+
+    def __init__(self, dialect: str) -> None:
+        self.postgres = dialect == "postgresql"
+        self.uuid: Callable[[UUID], Any] = (lambda u: u) if self.postgres else sqlite_uuid
+        self.datetime: Callable[[datetime | None], Any] = (
+            postgres_datetime if self.postgres else sqlite_datetime
+        )
+        self.date: Callable[[date], Any] = (lambda d: d) if self.postgres else date.isoformat
+        self._statements: dict[tuple[Any, ...], str] = {}
+
+    def insert(self, conn: sa.Connection, table: sa.Table, rows: Rows) -> None:
+        """Insert ``rows`` (tuples in the table's column order)."""
+        self._run(conn, table, rows, "")
+
+    def upsert(self, conn: sa.Connection, table: sa.Table, rows: Rows, add: str | None = None) -> None:
+        """Insert ``rows``, or on a primary-key conflict overwrite the other columns
+        (``add``: instead add the new value of that one column to the stored one)."""
+        keys = [c.name for c in table.primary_key.columns]
+        if add is not None:
+            sets = f"{_quote(add)} = {_quote(table.name)}.{_quote(add)} + excluded.{_quote(add)}"
+        else:
+            sets = ", ".join(f"{_quote(c.name)} = excluded.{_quote(c.name)}"
+                             for c in table.columns if not c.primary_key)
+        conflict = f" ON CONFLICT ({', '.join(map(_quote, keys))}) DO UPDATE SET {sets}"
+        self._run(conn, table, rows, conflict)
+
+    def _run(self, conn: sa.Connection, table: sa.Table, rows: Rows, tail: str) -> None:
+        if not rows:
+            return
+        if self.postgres:
+            self._copy(conn, table, rows, tail)
+            return
+        key = (table.name, tail)
+        statement = self._statements.get(key)
+        if statement is None:
+            columns = ", ".join(_quote(c.name) for c in table.columns)
+            values = ", ".join("?" for _ in table.columns)
+            statement = f"INSERT INTO {_quote(table.name)} ({columns}) VALUES ({values}){tail}"
+            self._statements[key] = statement
+        conn.exec_driver_sql(statement, list(rows))
+
+    def _copy(self, conn: sa.Connection, table: sa.Table, rows: Rows, tail: str) -> None:
+        """COPY the rows in; an upsert COPYs them into a temporary table first."""
+        columns = ", ".join(_quote(c.name) for c in table.columns)
+        target = _quote(table.name)
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        if tail:
+            stage = _quote(f"stage_{table.name}")
+            cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} "
+                           f"(LIKE {target} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
+            into = stage
+        else:
+            into = target
+        with cursor.copy(f"COPY {into} ({columns}) FROM STDIN") as copy:
+            write = copy.write_row
+            for row in rows:
+                write(row)
+        if tail:
+            cursor.execute(f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {into}{tail}")
+            cursor.execute(f"DELETE FROM {into}")
