@@ -16,6 +16,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from adapters.common import crashpoints
 from projections.bulk import Bulk
 from projections.decode import Decoded
 from projections.errors import DuplicateDeliveryError
@@ -58,6 +59,7 @@ class Writer:
                 ids = list({event.originator_id for _, event in events})
                 changes = fold(events, self._orders(conn, ids), self._entries(conn, ids))
                 self._store(conn, changes)
+            crashpoints.crash_point("projection_before_commit")  # rows written, not committed
 
     def _orders(self, conn: sa.Connection, ids: list[UUID]) -> dict[UUID, OrderStatusRow]:
         table = self.tables.order_status

@@ -183,10 +183,13 @@ def projections() -> None:
 
 @projections.command("run")
 @click.option("--follow", is_flag=True, help="Keep following new events until interrupted.")
+@click.option("--batch-size", type=click.IntRange(1, 1_000_000), default=None,
+              help="Events per transaction (default: the runner's).")
 @click.pass_obj
-def projections_run(app: Any, follow: bool) -> None:
+def projections_run(app: Any, follow: bool, batch_size: int | None) -> None:
+    options = {} if batch_size is None else {"batch_size": batch_size}
     runner = ProjectionRunner(app.tracker(), app.config.store_url,
-                              auto_upgrade=app.config.auto_migrate)
+                              auto_upgrade=app.config.auto_migrate, **options)
     try:
         applied = runner.catch_up()
         click.echo(f"applied {applied} event(s); read models are current")

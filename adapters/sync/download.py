@@ -17,9 +17,9 @@ from pathlib import Path
 
 import aiohttp
 
+from adapters.common import crashpoints
 from adapters.common.errors import Classification, VendorError
 from adapters.common.polled import DownloadedFile
-from adapters.sync import crashpoints
 from adapters.sync.filenames import disposition_filename, sanitize
 
 CHUNK = 64 * 1024

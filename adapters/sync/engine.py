@@ -22,10 +22,10 @@ from uuid import UUID
 
 import aiohttp
 
+from adapters.common import crashpoints
 from adapters.common.errors import VendorError
 from adapters.common.polled import PolledVendor
 from adapters.store.leases import LeaseBook
-from adapters.sync import crashpoints
 from adapters.sync.download import SafeDownloader
 from domain import commands as c
 from domain.errors import DomainError

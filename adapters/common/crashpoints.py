@@ -3,7 +3,8 @@
 With ``ORDERTRAIL_CRASH_AT="<name>:<n>"`` in the environment, the n-th time the
 process reaches point ``<name>`` it SIGKILLs itself, as a power cut would. The
 crash tests use this to stop ``ordertrail sync`` exactly between a vendor's
-answer and its record, mid-download, and so on.
+answer and its record, mid-download, and so on, and ``ordertrail projections
+run`` between writing a batch's rows and committing them.
 """
 
 from __future__ import annotations
