@@ -8,6 +8,7 @@ aggregates. Storage is chosen by the environment the caller passes in (see
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -76,6 +77,10 @@ class Tracker(Application[UUID]):
         cache = {} if self.AGGREGATE_CACHE_MAXSIZE in os.environ else {
             self.AGGREGATE_CACHE_MAXSIZE: str(CACHE_SIZE)}  # "" in the environment: no cache
         super().__init__({**cache, **(env or {})})
+        self._finished: set[UUID] = set()
+        self._ids: list[UUID] = []
+        self._ids_next = 1
+        self._ids_lock = threading.Lock()
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         """The library's save, minus its runtime-Protocol isinstance checks.
@@ -225,25 +230,36 @@ class Tracker(Application[UUID]):
         return int(counter.submissions)
 
     def order_ids(self, batch: int = 1000) -> Iterator[UUID]:
-        """Every order id, in the order the orders were requested."""
-        start = 1
-        while True:
-            found = self.recorder.select_notifications(
-                start, batch, topics=[OrderRequested.TOPIC]
-            )
-            for notification in found:
-                yield UUID(str(notification.originator_id))
-            if len(found) < batch:
-                return
-            start = found[-1].id + 1
+        """Every order id, in the order the orders were requested.
+
+        Ids already seen are remembered with the notification position after them, so
+        each call reads only orders requested since the last (our recorders commit
+        notifications in id order, so nothing is skipped).
+        """
+        with self._ids_lock:
+            while True:
+                found = self.recorder.select_notifications(
+                    self._ids_next, batch, topics=[OrderRequested.TOPIC]
+                )
+                self._ids.extend(UUID(str(n.originator_id)) for n in found)
+                if found:
+                    self._ids_next = found[-1].id + 1
+                if len(found) < batch:
+                    break
+            known = list(self._ids)
+        return iter(known)
 
     def open_orders(self, vendor: str | None = None) -> list[OrderView]:
         """Every order that is not in a terminal state, optionally for one vendor."""
         wanted = None if vendor is None else Vendor.parse(vendor).value
         views = []
         for oid in self.order_ids():
+            if oid in self._finished:
+                continue
             view = self.get_order(oid)
-            if not view.is_terminal and (wanted is None or view.vendor == wanted):
+            if view.is_terminal:
+                self._finished.add(oid)  # terminal states absorb every command: never open again
+            elif wanted is None or view.vendor == wanted:
                 views.append(view)
         return views
 

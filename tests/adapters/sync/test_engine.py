@@ -154,7 +154,7 @@ def test_an_expired_lease_lets_another_worker_take_over(sqlite_url: str, tmp_pat
 
     tracker = open_tracker(sqlite_url)
     oid = iv_order(tracker, 1)
-    dead = LeaseBook(sqlite_url, "dead", ttl=timedelta(milliseconds=200))
+    dead = LeaseBook(sqlite_url, "dead", ttl=timedelta(seconds=1.5))
     dead.acquire([oid])
     alive = LeaseBook(sqlite_url, "alive")
 
@@ -163,7 +163,7 @@ def test_an_expired_lease_lets_another_worker_take_over(sqlite_url: str, tmp_pat
                        leases=alive) as r:
             report = await r.engine.run_once()
             assert report.open_orders == 0  # still the dead worker's
-            await asyncio.sleep(0.3)
+            await asyncio.sleep(1.6)
             await passes(r.engine, 5)
 
     asyncio.run(go())
