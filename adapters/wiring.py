@@ -7,7 +7,9 @@ is a ConfigError naming the file, the table and the variable.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -81,3 +83,33 @@ def sync_vendors(config: Config, session: aiohttp.ClientSession) -> dict[str, Po
         vendors["planomatic"] = PlanomaticAdapter(
             PlanomaticClient(session, planomatic_config(config)))
     return vendors
+
+
+def vendor_urls(config: Config) -> dict[str, str]:
+    """The base URL of each vendor ``ordertrail sync`` calls, as configured or by default."""
+    defaults = {"planviewer": PlanviewerConfig.base_url, "planomatic": PlanomaticConfig.base_url}
+    return {name: str(config.vendors[name].get("base_url") or defaults.get(name, ""))
+            for name in DRIVEN_BY_SYNC if name in config.vendors}
+
+
+async def unreachable_vendors(urls: dict[str, str], timeout: float = 3.0) -> dict[str, str]:
+    """Vendors whose base URL does not even accept a TCP connection: {vendor: "url: reason"}.
+
+    Only a connection is opened (no request, no credentials), so this is safe to run before
+    every pass; a vendor that is down is reported, and the others are synced anyway.
+    """
+    async def probe(name: str, url: str) -> tuple[str, str | None]:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            _, writer = await asyncio.wait_for(
+                asyncio.open_connection(parts.hostname, port), timeout)
+        except (OSError, TimeoutError) as error:
+            reason = "timed out" if isinstance(error, TimeoutError) else (
+                error.strerror or type(error).__name__)
+            return name, f"{url}: {reason}"
+        writer.close()
+        return name, None
+
+    results = await asyncio.gather(*(probe(name, url) for name, url in urls.items()))
+    return {name: problem for name, problem in results if problem is not None}

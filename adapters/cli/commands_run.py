@@ -23,7 +23,7 @@ from adapters.service.app import make_service, outbox_path, ppw_config
 from adapters.store.leases import LeaseBook
 from adapters.sync.download import SafeDownloader
 from adapters.sync.engine import PassReport, SyncEngine
-from adapters.wiring import sync_vendors
+from adapters.wiring import sync_vendors, unreachable_vendors, vendor_urls
 
 
 @click.command()
@@ -90,11 +90,15 @@ def _print_summary(console: Console, result: DemoResult, html: Path) -> None:
               help="Keep going until interrupted (and run the PPW receiver when configured).")
 @click.option("--worker", default=None, help="This worker's name for order leases.")
 @click.pass_obj
-def sync(app: Any, mode: str, worker: str | None) -> None:
+def sync(app: Any, mode: str, worker: str | None) -> int:
     """Keep every open order current: submit, reconcile, poll, download."""
     owner = worker or f"{socket.gethostname()}:{os.getpid()}"
+    down = asyncio.run(unreachable_vendors(vendor_urls(app.config)))
+    for vendor, problem in sorted(down.items()):
+        click.echo(f"ordertrail: vendor {vendor} is unreachable at {problem}; "
+                   "its orders wait for a later pass", err=True)
     if mode == "once":
-        report = asyncio.run(_sync_once(app, owner))
+        report = asyncio.run(_sync_once(app, owner, skip=set(down)))
         if app.as_json:
             print_json(report)
         else:
@@ -103,13 +107,15 @@ def sync(app: Any, mode: str, worker: str | None) -> None:
                        f"retrieved {report.retrieved}  recorded {report.recorded} event(s)")
             for problem in report.errors:
                 click.echo(f"  problem: {problem}", err=True)
-        return
+        return 1 if down else 0
     asyncio.run(_sync_follow(app, owner))
+    return 0
 
 
-def _engine(app: Any, session: aiohttp.ClientSession, owner: str) -> SyncEngine:
-    vendors = sync_vendors(app.config, session)
-    if not vendors and "ppw" not in app.config.vendors:
+def _engine(app: Any, session: aiohttp.ClientSession, owner: str,
+            skip: set[str] = frozenset()) -> SyncEngine:  # type: ignore[assignment]
+    vendors = {k: v for k, v in sync_vendors(app.config, session).items() if k not in skip}
+    if not app.config.vendors:
         raise ConfigError(f"{app.config.source}: no [vendors.*] table, so nothing to sync")
     downloader = SafeDownloader(session, app.config.results_dir,
                                 max_bytes=app.config.results_max_bytes)
@@ -118,9 +124,9 @@ def _engine(app: Any, session: aiohttp.ClientSession, owner: str) -> SyncEngine:
     return SyncEngine(app.tracker(), vendors, downloader, leases=leases)
 
 
-async def _sync_once(app: Any, owner: str) -> PassReport:
+async def _sync_once(app: Any, owner: str, skip: set[str]) -> PassReport:
     async with aiohttp.ClientSession() as session:
-        engine = _engine(app, session, owner)
+        engine = _engine(app, session, owner, skip)
         try:
             return await engine.run_once()
         finally:

@@ -73,6 +73,20 @@ def test_sql_in_a_filter_is_refused_as_a_value_and_the_store_is_untouched(tmp_pa
     assert listing.returncode == 0 and '"REQUESTED"' in listing.stdout
 
 
+def test_an_unreachable_vendor_is_one_line_exit_1_and_nothing_is_sent(tmp_path: Path) -> None:
+    (tmp_path / "ordertrail.toml").write_text(
+        '[store]\nurl = "sqlite:///o.db"\n[vendors.ivcap]\nbase_url = "http://127.0.0.1:9"\n'
+        'token_env = "T_IVCAP"\nservice_id = "urn:s"\naccount_id = "urn:a"\n')
+    env = {"T_IVCAP": "token"}
+    placed = ordertrail("place", "ivcap", "--field", "x=1", cwd=tmp_path, env=env)
+    assert placed.returncode == 0, placed.stderr
+    done = ordertrail("sync", "--once", cwd=tmp_path, env=env)
+    assert_one_line_error(done, "vendor ivcap", "http://127.0.0.1:9")
+    assert done.returncode == 1
+    history = ordertrail("--json", "history", placed.stdout.split()[0], cwd=tmp_path, env=env)
+    assert history.stdout.count('"type"') == 1  # still only OrderRequested: nothing was sent
+
+
 def test_a_bad_store_url_names_itself(tmp_path: Path) -> None:
     assert_one_line_error(ordertrail("--store", "mysql://db/x", "history", "x", cwd=tmp_path),
                           "mysql://db/x")
