@@ -71,9 +71,15 @@ def cli(
 
 
 def _register_commands() -> None:
-    from adapters.cli import commands_ops, commands_orders, commands_read, commands_run
+    from adapters.cli import (
+        commands_act,
+        commands_ops,
+        commands_orders,
+        commands_read,
+        commands_run,
+    )
 
-    for module in (commands_orders, commands_read, commands_run, commands_ops):
+    for module in (commands_orders, commands_act, commands_read, commands_run, commands_ops):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -1,0 +1,100 @@
+"""What a person does about the attention list: reconcile, resubmit, cancel.
+
+Each is one command on the ledger with ``source="human"``; the lifecycle table
+decides whether it is allowed, and a refusal is one line naming the order, its
+state and the command, with nothing recorded.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from adapters.cli.commands_orders import _parse_fields
+from adapters.cli.render import print_json
+from domain import commands as c
+from domain.errors import TransitionRefused
+from domain.state_machine import State
+from domain.vendors import parse_order_id
+
+REF_KINDS = {"planviewer": "planviewer.job_uuid", "ivcap": "ivcap.order_id",
+             "planomatic": "planomatic.order_id", "ppw": "ppw.report_id"}
+NOT_YET_PLACED = frozenset({State.REQUESTED, State.PAYMENT_DECLINED, State.SUBMISSION_UNCERTAIN})
+
+
+def _done(app: Any, order_id: Any, what: str) -> None:
+    view = app.tracker().get_order(order_id)
+    if app.as_json:
+        print_json({"order_id": view.id, "state": view.state, "version": view.version})
+    else:
+        click.echo(f"{view.id}  {view.vendor}  {view.state.value}  ({what})")
+
+
+@click.command()
+@click.argument("order")
+@click.option("--found", "vendor_ref", default=None, metavar="REF",
+              help="The vendor has the order: its reference, as the vendor shows it.")
+@click.option("--not-created", is_flag=True, help="The vendor has no such order.")
+@click.pass_obj
+def reconcile(app: Any, order: str, vendor_ref: str | None, not_created: bool) -> None:
+    """Settle an uncertain submission after checking the vendor's own records."""
+    if (vendor_ref is None) == (not not_created):
+        raise click.UsageError("give exactly one of --found REF or --not-created")
+    tracker = app.tracker()
+    order_id = parse_order_id(order)
+    view = tracker.get_order(order_id)
+    if view.state is not State.SUBMISSION_UNCERTAIN:
+        raise TransitionRefused(order_id, view.state, "reconcile")
+    if vendor_ref:
+        tracker.run(c.Place(order_id=order_id, vendor_ref=vendor_ref,
+                            vendor_ref_kind=REF_KINDS[view.vendor], source="human"))
+    else:
+        tracker.run(c.FailSubmission(order_id=order_id, classification="reconciled_not_created",
+                                     message="a person found no such order at the vendor",
+                                     source="human"))
+    _done(app, order_id, "reconciled")
+
+
+@click.command()
+@click.argument("order")
+@click.option("--field", "fields", multiple=True, metavar="KEY=VALUE",
+              help="A field of the vendor request to change (a JSON value or text); repeat.")
+@click.pass_obj
+def resubmit(app: Any, order: str, fields: tuple[str, ...]) -> None:
+    """Send a declined order again with changes (a new payment method, say), history kept."""
+    changes = {k: _value(v) for k, v in _parse_fields(fields, None).items()}
+    if not changes:
+        raise click.UsageError("give at least one --field KEY=VALUE to change")
+    order_id = parse_order_id(order)
+    app.tracker().run(c.Resubmit(order_id=order_id, changes=changes, source="human"))
+    _done(app, order_id, f"resubmitted with {', '.join(sorted(changes))} changed")
+
+
+@click.command()
+@click.argument("order")
+@click.option("--reason", default=None, help="Why, for the audit trail.")
+@click.pass_obj
+def cancel(app: Any, order: str, reason: str | None) -> None:
+    """Cancel an order not yet placed, or ask for a placed one to be cancelled."""
+    tracker = app.tracker()
+    order_id = parse_order_id(order)
+    view = tracker.get_order(order_id)
+    if view.state in NOT_YET_PLACED:
+        tracker.run(c.Cancel(order_id=order_id, initiator="user", reason=reason, source="human"))
+        _done(app, order_id, "cancelled")
+    else:
+        tracker.run(c.RequestCancellation(order_id=order_id, initiator="user", reason=reason,
+                                          source="human"))
+        _done(app, order_id, "cancellation requested from the vendor")
+
+
+def _value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+COMMANDS = [reconcile, resubmit, cancel]
