@@ -7,13 +7,17 @@ state and the command, with nothing recorded.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
+import aiohttp
 import click
 
 from adapters.cli.commands_orders import _parse_fields
 from adapters.cli.render import print_json
+from adapters.config import ConfigError
+from adapters.wiring import sync_vendors
 from domain import commands as c
 from domain.errors import TransitionRefused
 from domain.state_machine import State
@@ -90,6 +94,45 @@ def cancel(app: Any, order: str, reason: str | None) -> None:
         _done(app, order_id, "cancellation requested from the vendor")
 
 
+@click.command()
+@click.argument("order")
+@click.argument("choice", required=False)
+@click.pass_obj
+def choose(app: Any, order: str, choice: str | None) -> None:
+    """Answer a vendor's question (Planviewer: which parcel); without CHOICE, list the options."""
+    tracker = app.tracker()
+    order_id = parse_order_id(order)
+    view = tracker.get_order(order_id)
+    if view.state is not State.WAITING_FOR_USER or not view.waiting:
+        raise TransitionRefused(order_id, view.state, "choose", "nothing is being asked")
+    options = view.waiting.get("choices") or []
+    if choice is None:
+        if app.as_json:
+            print_json(view.waiting)
+        else:
+            click.echo(view.waiting.get("prompt") or "the vendor asks:")
+            for option in options:
+                click.echo(f"  {option.get('key')}: {option.get('label', '')}")
+        return
+    if options and choice not in {str(o.get("key")) for o in options}:
+        raise click.BadParameter(f"{choice!r} is not one of the offered choices",
+                                 param_hint="CHOICE")
+    if view.vendor != "planviewer":
+        raise TransitionRefused(order_id, view.state, "choose",
+                                f"{view.vendor} questions are answered at the vendor")
+    asyncio.run(_answer_planviewer(app, view, choice))
+    _done(app, order_id, f"answered {choice}")
+
+
+async def _answer_planviewer(app: Any, view: Any, choice: str) -> None:
+    async with aiohttp.ClientSession() as session:
+        adapter = sync_vendors(app.config, session).get("planviewer")
+        if adapter is None:
+            raise ConfigError(f"{app.config.source}: no [vendors.planviewer] table")
+        commands = await adapter.select_location(view, choice)  # type: ignore[attr-defined]
+    app.tracker().execute(commands)
+
+
 def _value(text: str) -> Any:
     try:
         return json.loads(text)
@@ -97,4 +140,4 @@ def _value(text: str) -> Any:
         return text
 
 
-COMMANDS = [reconcile, resubmit, cancel]
+COMMANDS = [reconcile, resubmit, cancel, choose]

@@ -75,3 +75,36 @@ def test_a_refused_transition_is_one_line_and_records_nothing(tmp_path: Path) ->
     tracker = open_tracker(url)
     assert tracker.get_order(ids["done"]).version == before
     tracker.close()
+
+
+def test_a_person_answers_planviewer_s_parcel_question_and_the_job_goes_on(tmp_path: Path) -> None:
+    from adapters.planviewer.simulator import Plan, PlanviewerSim
+    from tests.integration.sims import Sims, running, write_config
+
+    url = f"sqlite:///{tmp_path / 'o.db'}"
+    tracker = open_tracker(url)
+    oid = tracker.request_order("planviewer", {"intention_uuid": "int-q", "product": "p"}, "q")
+    tracker.close()
+    sims = Sims(planviewer=PlanviewerSim(daily_cap=100, plans={"int-q": Plan(steps=3, wait_at=1)}))
+    with running(sims):
+        config = tmp_path / "ordertrail.toml"
+        env = write_config(config, sims, url, tmp_path / "results")
+        cfg = ("--config", str(config))
+        for _ in range(4):
+            if state(url, oid) is State.WAITING_FOR_USER:
+                break
+            assert ordertrail(*cfg, "sync", "--once", cwd=tmp_path, env=env).returncode == 0
+        assert state(url, oid) is State.WAITING_FOR_USER
+        asked = ordertrail(*cfg, "choose", str(oid), cwd=tmp_path, env=env)
+        assert asked.returncode == 0 and "2: Kerkstraat 1 (perceel A 1235)" in asked.stdout
+        wrong = ordertrail(*cfg, "choose", str(oid), "9", cwd=tmp_path, env=env)
+        assert wrong.returncode == 2 and "not one of the offered choices" in wrong.stderr
+        answered = ordertrail(*cfg, "choose", str(oid), "2", cwd=tmp_path, env=env)
+        assert answered.returncode == 0, answered.stderr
+        for _ in range(6):
+            assert ordertrail(*cfg, "sync", "--once", cwd=tmp_path, env=env).returncode == 0
+    assert state(url, oid) is State.COMPLETED
+    tracker = open_tracker(url)
+    types = [e.type for e in tracker.history(oid)]
+    tracker.close()
+    assert "UserInputProvided" in types
