@@ -60,9 +60,22 @@ def demo(app: Any, workdir: Path) -> int:
                          [(str(i.order_id), i.vendor, i.kind, i.reason, i.since)
                           for i in attention_items])
         totals = [r for r in reports if r.day == "total"]
-        read.print_table("vendors today", read.REPORT_COLUMNS, read.report_rows(totals))
+        read.print_table("vendors today (ordertrail report shows every column)",
+                         COMPACT_REPORT_COLUMNS, [_compact(r) for r in totals])
         _print_summary(console, result, html)
     return 1 if doubled(result) else 0
+
+
+COMPACT_REPORT_COLUMNS = ["vendor", "asked", "placed", "declined", "rej.", "failed", "done",
+                          "p50", "cap"]
+
+
+def _compact(report: Any) -> tuple[Any, ...]:
+    counts = report.counts
+    lead = "" if report.lead_p50_seconds is None else f"{report.lead_p50_seconds:.1f}s"
+    return (report.vendor, counts["requested"], counts["placed"], counts["declined"],
+            counts["rejected"], counts["failed"], counts["completed"], lead,
+            counts["placed_against_cap"])
 
 
 def _summary(result: DemoResult) -> dict[str, Any]:
