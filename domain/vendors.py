@@ -22,6 +22,13 @@ class Vendor(StrEnum):
             raise UnknownVendorError(value) from None
 
 
+DAILY_CAP_CODE = "daily_cap"
+"""The normalized ``vendor_code`` of a submission a vendor refused because its daily cap
+was reached (adapters translate their vendor's own answer to it)."""
+LOCAL_DAILY_CAP_CODE = "daily_cap_local"
+"""The ``vendor_code`` of a submission our own daily-cap guard held back before any call."""
+DAILY_CAP_CODES = frozenset({DAILY_CAP_CODE, LOCAL_DAILY_CAP_CODE})
+
 _ORDER_NAMESPACE = UUID("5d0f4c52-0b9e-4a43-9d1a-9c0b7a7f3e11")
 _VENDOR_REF_NAMESPACE = UUID("0c7b2f9e-6c55-4a0e-8e43-2b1f0b5f8a27")
 _VENDOR_DAY_NAMESPACE = UUID("8a3e1d64-2f0c-4b7e-9d52-6e4f1c0a9b38")

@@ -102,7 +102,7 @@ def report_rows(reports: list[Any]) -> list[tuple[Any, ...]]:
         declines = ", ".join(f"{k}:{v}" for k, v in sorted(r.declines.items()))
         rows.append((r.vendor, r.day, *(r.counts.get(k, 0) for k in REPORT_COUNTS), declines,
                      _seconds(r.lead_p50_seconds), _seconds(r.lead_p95_seconds),
-                     r.counts.get("placed_against_cap", r.counts.get("daily_cap", 0))))
+                     r.counts.get("placed_against_cap", 0)))
     return rows
 
 

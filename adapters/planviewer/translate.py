@@ -9,6 +9,7 @@ from adapters.planviewer.client import OrderAnswer
 from adapters.planviewer.wire import JobStatus, Waiting
 from domain import commands as c
 from domain.state_machine import State
+from domain.vendors import DAILY_CAP_CODE
 
 STATUS_MAP = {"initial": State.PLACED, "in_progress": State.IN_PROGRESS}
 
@@ -23,7 +24,7 @@ def order_commands(order_id: UUID, answer: OrderAnswer, next_day: datetime) -> l
                             vendor_ref_kind="planviewer.job_uuid")]
         case "daily_cap":
             return [c.FailSubmission(
-                **common, classification="retryable", http_status=http, vendor_code="daily_cap",
+                **common, classification="retryable", http_status=http, vendor_code=DAILY_CAP_CODE,
                 message="Planviewer's daily order cap is reached; ask them for a higher cap",
                 retry_not_before=next_day)]
         case "payment_required":

@@ -31,6 +31,7 @@ from domain import commands as c
 from domain.errors import DomainError
 from domain.state_machine import State
 from domain.tracker import Outcome, Tracker
+from domain.vendors import LOCAL_DAILY_CAP_CODE
 from domain.views import OrderView
 
 log = logging.getLogger(__name__)
@@ -171,7 +172,7 @@ class SyncEngine:
             used = await asyncio.to_thread(self.tracker.submissions_on, view.vendor, day)
             if used >= vendor.daily_cap:
                 await self._record([c.FailSubmission(
-                    order_id=view.id, classification="retryable", vendor_code="daily_cap_local",
+                    order_id=view.id, classification="retryable", vendor_code=LOCAL_DAILY_CAP_CODE,
                     message=f"local daily cap of {vendor.daily_cap} reached for {day}",
                     retry_not_before=vendor.next_day_start(now),
                 )], report)

@@ -2,8 +2,8 @@
 
 Metrics: requested, placed, rejected, declined (and ``declined:<reason_code>``),
 failed, cancelled, completed, delivered, and ``placed_against_cap``: a submission
-refused because the daily cap was reached (Planviewer's ``daily_cap`` answer or
-our own ``daily_cap_local`` guard), each refusal counted on its day.
+refused because the daily cap was reached (``domain.vendors.DAILY_CAP_CODES``: the
+vendor's refusal or our own guard), each refusal counted on its day.
 Lead times come from ``order_status`` (placed_at, delivered_at) at query time.
 """
 
@@ -13,9 +13,10 @@ from typing import Any
 
 from domain import events as ev
 from domain.state_machine import State
+from domain.vendors import DAILY_CAP_CODES
 from projections.rows import DayCount, OrderStatusRow
 
-CAP_CODES = frozenset({"daily_cap", "daily_cap_local"})
+CAP_CODES = DAILY_CAP_CODES
 COUNTERS = (
     "requested", "placed", "rejected", "declined", "failed", "cancelled", "completed",
     "placed_against_cap",
