@@ -101,13 +101,14 @@ async def unreachable_vendors(urls: dict[str, str], timeout: float = 3.0) -> dic
     async def probe(name: str, url: str) -> tuple[str, str | None]:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
+        shown = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()  # no user:password
         try:
             _, writer = await asyncio.wait_for(
                 asyncio.open_connection(parts.hostname, port), timeout)
         except (OSError, TimeoutError) as error:
             reason = "timed out" if isinstance(error, TimeoutError) else (
                 error.strerror or type(error).__name__)
-            return name, f"{url}: {reason}"
+            return name, f"{shown}: {reason}"
         writer.close()
         return name, None
 

@@ -137,3 +137,12 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     result = ordertrail("--debug", "--store", f"sqlite:///{tmp_path / 'o.db'}", "place", "acme",
                         cwd=tmp_path)
     assert result.returncode != 0 and "Traceback" in result.stderr
+
+
+def test_an_unreachable_vendor_line_never_shows_credentials_written_into_its_url() -> None:
+    import asyncio
+
+    from adapters.wiring import unreachable_vendors
+
+    down = asyncio.run(unreachable_vendors({"ivcap": "http://ops:hunter2@127.0.0.1:9/api"}))
+    assert down["ivcap"].startswith("http://127.0.0.1:9/api: ") and "hunter2" not in down["ivcap"]
