@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import socket
+from collections.abc import Collection
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -82,7 +83,8 @@ def _summary(result: DemoResult) -> dict[str, Any]:
     return {"store": result.store_url, "orders": sum(map(len, result.orders.values())),
             "states": dict(result.states), "passes": result.passes,
             "seconds": round(result.seconds, 2), "files_downloaded": result.files,
-            "vendor_side": result.vendor_side, "doubled": doubled(result)}
+            "vendor_side": {k: str(v) for k, v in result.vendor_side.items()},
+            "doubled": doubled(result)}
 
 
 def _print_summary(console: Console, result: DemoResult, html: Path) -> None:
@@ -126,7 +128,7 @@ def sync(app: Any, mode: str, worker: str | None) -> int:
 
 
 def _engine(app: Any, session: aiohttp.ClientSession, owner: str,
-            skip: set[str] = frozenset()) -> SyncEngine:  # type: ignore[assignment]
+            skip: Collection[str] = ()) -> SyncEngine:
     vendors = {k: v for k, v in sync_vendors(app.config, session).items() if k not in skip}
     if not app.config.vendors:
         raise ConfigError(f"{app.config.source}: no [vendors.*] table, so nothing to sync")
@@ -137,7 +139,7 @@ def _engine(app: Any, session: aiohttp.ClientSession, owner: str,
     return SyncEngine(app.tracker(), vendors, downloader, leases=leases)
 
 
-async def _sync_once(app: Any, owner: str, skip: set[str]) -> PassReport:
+async def _sync_once(app: Any, owner: str, skip: Collection[str]) -> PassReport:
     async with aiohttp.ClientSession() as session:
         engine = _engine(app, session, owner, skip)
         try:
