@@ -83,8 +83,11 @@ class Order(Aggregate, OrderAttributes):
     Created = ev.OrderRequested
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Order:
+        return self.clone()
+
+    def clone(self) -> Order:
         """A copy for a command, cheap because every event's ``apply`` rebinds attributes and
-        never mutates a held value in place (the tracker's aggregate cache copies on each read)."""
+        never mutates a held value in place (the tracker's order cache copies on each read)."""
         clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
         clone._pending_events = list(self._pending_events)

@@ -29,6 +29,7 @@ from domain.errors import (
 )
 from domain.events import OrderEvent, OrderRequested
 from domain.order import Meta, Order
+from domain.order_cache import OrderCache
 from domain.state_machine import State
 from domain.vendors import (
     Vendor,
@@ -71,12 +72,19 @@ class Tracker(Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None) -> None:
         interval = int((env or {}).get("ORDERTRAIL_SNAPSHOT_INTERVAL", SNAPSHOT_INTERVAL))
         self.snapshotting_intervals = {Order: interval} if interval > 0 else {}  # type: ignore[misc]
-        # The library's aggregate cache, fast-forwarded from the store on every read: a sync
-        # pass loads each open order once and then only reads its new events (other writers
-        # included), instead of decoding its history again.
-        cache = {} if self.AGGREGATE_CACHE_MAXSIZE in os.environ else {
-            self.AGGREGATE_CACHE_MAXSIZE: str(CACHE_SIZE)}  # "" in the environment: no cache
-        super().__init__({**cache, **(env or {})})
+        # Orders are cached by ``OrderCache``, kept current from the notification log (one
+        # query per batch, other writers included), so the library's own cache, which
+        # fast-forwards with one query per order, is off.
+        size = (env or {}).get(self.AGGREGATE_CACHE_MAXSIZE,
+                               os.environ.get(self.AGGREGATE_CACHE_MAXSIZE, str(CACHE_SIZE)))
+        super().__init__({**(env or {}), self.AGGREGATE_CACHE_MAXSIZE: "",
+                          f"{self.name.upper()}_{self.AGGREGATE_CACHE_MAXSIZE}": ""})
+        self._cache = OrderCache(
+            maxsize=int(size) if size else 0,  # "" in the environment: no cache
+            position=int(self.recorder.max_notification_id() or 0),
+            notifications=self._notifications,
+            decode=self.mapper.to_domain_event,
+        )
         self._finished: set[UUID] = set()
         self._ids: list[UUID] = []
         self._ids_next = 1
@@ -94,6 +102,7 @@ class Tracker(Application[UUID]):
             processing.aggregates[aggregate.id] = aggregate
         processing.saved_kwargs.update(kwargs)
         recordings = self._record(processing)
+        self._cache_saved(processing.aggregates, recordings)
         self._take_snapshots(processing)
         self._notify(recordings)
         return recordings
@@ -141,6 +150,8 @@ class Tracker(Application[UUID]):
                 # another order claimed. After a conflict, look first, to name the owner.
                 return self._execute_once(commands, check_claims=attempt > 0)
             except IntegrityError:
+                # Another writer got there first: read these orders again from the store.
+                self._cache.evict({command.order_id for command in commands})
                 continue
         raise ConcurrencyError(
             f"{len(commands)} command(s) conflicted with other writers {self.conflict_retries} "
@@ -151,9 +162,10 @@ class Tracker(Application[UUID]):
         orders: dict[UUID, Order] = {}
         extra: dict[UUID, Any] = {}
         outcomes: list[Outcome] = []
+        self._cache.refresh()  # once for the batch, not once per order
         for command in commands:
             try:
-                order = orders.get(command.order_id) or self._load(command.order_id)
+                order = orders.get(command.order_id) or self._current(command.order_id)
                 orders[order.id] = order
                 if check_claims:
                     self._check_claim(order, command)
@@ -253,10 +265,11 @@ class Tracker(Application[UUID]):
         """Every order that is not in a terminal state, optionally for one vendor."""
         wanted = None if vendor is None else Vendor.parse(vendor).value
         views = []
+        self._cache.refresh()
         for oid in self.order_ids():
             if oid in self._finished:
                 continue
-            view = self.get_order(oid)
+            view = OrderView.of(self._current(oid))
             if view.is_terminal:
                 self._finished.add(oid)  # terminal states absorb every command: never open again
             elif wanted is None or view.vendor == wanted:
@@ -265,14 +278,46 @@ class Tracker(Application[UUID]):
 
     # ------------------------------------------------------------------ loading
     def _load(self, order_id: UUID, version: int | None = None) -> Order:
+        """The order now (a copy a command may change), or as of ``version``."""
+        if version is not None:
+            return self._reconstruct(order_id, version)
+        self._cache.refresh()
+        return self._current(order_id)
+
+    def _current(self, order_id: UUID) -> Order:
+        """The order as of the cache's last refresh: from the cache, or read from the store."""
+        held = self._cache.get(order_id)
+        if held is not None:
+            with self._cache.lock:
+                return held.clone()
+        before = self._cache.position
+        order = self._reconstruct(order_id)
+        self._cache.loaded(order.clone(), before)
+        return order
+
+    def _reconstruct(self, order_id: UUID, version: int | None = None) -> Order:
         try:
-            order: Order = self.repository.get(order_id, version=version,
-                                               projector_func=replay)
+            order: Order = self.repository.get(order_id, version=version, projector_func=replay)
         except AggregateNotFoundError:
             raise OrderNotFoundError(order_id) from None
         if not isinstance(order, Order):
             raise OrderNotFoundError(order_id)
         return order
+
+    def _notifications(self, start: int, limit: int) -> Sequence[Any]:
+        return self.recorder.select_notifications(start, limit)
+
+    def _cache_saved(self, aggregates: dict[UUID, Any], recordings: list[Recording[UUID]]) -> None:
+        if not recordings:
+            return
+        last_ids = {r.notification.originator_id: r.notification.id for r in recordings}
+        self._cache.saved(
+            [(a.clone(), last_ids[oid]) for oid, a in aggregates.items()
+             if isinstance(a, Order) and oid in last_ids],
+            first_id=min(r.notification.id for r in recordings),
+            last_id=max(r.notification.id for r in recordings),
+            count=len(recordings),
+        )
 
     def _find(self, order_id: UUID) -> Order | None:
         try:

@@ -76,9 +76,14 @@ class OrderView:
 
     @classmethod
     def of(cls, order: Order) -> OrderView:
-        names = {f.name for f in dataclasses.fields(cls)} - {"id", "version", "modified_on"}
-        values = {name: getattr(order, name) for name in names}
+        values = {name: getattr(order, name) for name in _ORDER_ATTRIBUTES}
         return cls(id=order.id, version=order.version, modified_on=order.modified_on, **values)
+
+
+_ORDER_ATTRIBUTES = tuple(
+    f.name for f in dataclasses.fields(OrderView) if f.name not in ("id", "version", "modified_on")
+)
+"""The view's fields read straight off the aggregate."""
 
 
 @dataclass(frozen=True)

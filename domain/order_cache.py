@@ -1,0 +1,134 @@
+"""Orders kept decoded in memory and current by following the store's notification log.
+
+The library's aggregate cache fast-forwards each order on each read: one query
+per order. A sync pass or a batch of commands touches thousands of orders, so
+this cache instead reads the notification log once per batch (``refresh``)
+and applies the new events of the orders it holds; each order is then read
+without a query. Everything rests on the log being gap-free in commit order:
+true on SQLite (one writer) and on our PostgreSQL recorder (it inserts under
+a table lock).
+
+It is an optimisation, never the source of truth: a command on an order the
+cache got wrong is refused by the store's unique (order, version) key, and the
+tracker then evicts the orders of that transaction and reads them again.
+
+Staleness is avoided by these rules, all under one lock:
+- ``refresh`` applies an event only to the very next version of a held order,
+  skips versions already held, and evicts an order whose next event is missing;
+- an order read from the store while ``refresh`` moved on is not kept (the log
+  events in between may belong to it, and they were passed over);
+- an order just saved is kept only if the log has not been read past its
+  events yet, or the held copy is older.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+from uuid import UUID
+
+from domain.order import Order
+
+Notifications = Callable[[int, int], Sequence[Any]]
+"""(first notification id, limit) -> the library's Notification objects, in id order."""
+Decode = Callable[[Any], Any]
+"""A notification to its domain event."""
+
+PAGE = 1000
+
+
+class OrderCache:
+    def __init__(self, maxsize: int, position: int, notifications: Notifications,
+                 decode: Decode) -> None:
+        self.maxsize = maxsize
+        self.position = position
+        """The last notification id read from the log."""
+        self._notifications = notifications
+        self._decode = decode
+        self._orders: OrderedDict[UUID, Order] = OrderedDict()
+        self.lock = threading.RLock()
+
+    def __len__(self) -> int:
+        return len(self._orders)
+
+    def refresh(self) -> None:
+        """Read the log after ``position`` and bring every held order up to date."""
+        if not self.maxsize:
+            return
+        with self.lock:
+            while True:
+                found = self._notifications(self.position + 1, PAGE)
+                for notification in found:
+                    self._apply(notification)  # any topic: a stranger on a held order evicts it
+                if found:
+                    self.position = found[-1].id
+                if len(found) < PAGE:
+                    return
+
+    def _apply(self, notification: Any) -> None:
+        oid = notification.originator_id
+        if not isinstance(oid, UUID):
+            oid = UUID(str(oid))
+        order = self._orders.get(oid)
+        if order is None or notification.originator_version <= order.version:
+            return
+        if notification.originator_version != order.version + 1:
+            del self._orders[oid]  # a gap: read it again from the store when next needed
+            return
+        try:
+            self._decode(notification).mutate(order)
+        except Exception:
+            del self._orders[oid]  # reading it from the store raises the typed error
+
+    def get(self, order_id: UUID) -> Order | None:
+        """The held order (not a copy: callers copy it or only read it under ``lock``)."""
+        with self.lock:
+            order = self._orders.get(order_id)
+            if order is not None:
+                self._orders.move_to_end(order_id)
+            return order
+
+    def loaded(self, order: Order, position_before: int) -> None:
+        """Keep ``order``, read from the store while the log stood at ``position_before``."""
+        with self.lock:
+            held = self._orders.get(order.id)
+            if held is not None and held.version >= order.version:
+                return
+            if held is None and self.position != position_before:
+                return  # the log moved on while we read; its events were not applied to us
+            self._put(order)
+
+    def saved(self, orders: Iterable[tuple[Order, int]], first_id: int, last_id: int,
+              count: int) -> None:
+        """Keep each ``(order, notification id of its last new event)`` just saved.
+
+        The save wrote ``count`` notifications, ``first_id`` to ``last_id``. When they follow
+        the last one read without a gap, they are all this save's own, whose orders are now
+        held as saved (or not held at all), so the log is known up to ``last_id`` without
+        reading them back.
+        """
+        with self.lock:
+            for order, order_last_id in orders:
+                held = self._orders.get(order.id)
+                if self.position >= order_last_id:
+                    if held is not None and held.version < order.version:
+                        del self._orders[order.id]  # passed over while not held: stale
+                elif held is None or held.version < order.version:
+                    self._put(order)
+            if self.position == first_id - 1 and last_id - first_id + 1 == count:
+                self.position = last_id
+
+    def evict(self, order_ids: Iterable[UUID]) -> None:
+        with self.lock:
+            for oid in order_ids:
+                self._orders.pop(oid, None)
+
+    def _put(self, order: Order) -> None:
+        if not self.maxsize:
+            return
+        self._orders[order.id] = order
+        self._orders.move_to_end(order.id)
+        while len(self._orders) > self.maxsize:
+            self._orders.popitem(last=False)
