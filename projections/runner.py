@@ -24,7 +24,7 @@ from projections.writer import Writer
 log = logging.getLogger(__name__)
 
 NAME = "read_models"
-DEFAULT_BATCH_SIZE = 10_000
+DEFAULT_BATCH_SIZE = 50_000
 
 
 @contextmanager

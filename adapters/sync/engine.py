@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 POLLED = frozenset({State.PLACED, State.IN_PROGRESS, State.WAITING_FOR_USER})
 VENDOR_TROUBLE = (VendorError, aiohttp.ClientError, asyncio.TimeoutError)
 MAX_BACKOFF = timedelta(minutes=5)
-RECORD_BATCH = 500
+RECORD_BATCH = 2000
 """Poll observations recorded per store transaction."""
 
 
@@ -132,13 +132,10 @@ class SyncEngine:
         due = [v for v in views if v.state in POLLED and self._next_poll.get(v.id, now) <= now]
         size = max(1, vendor.poll_batch_size)
         batches = [due[i:i + size] for i in range(0, len(due), size)]
-        observed: list[c.Command] = []
-        await asyncio.gather(*(self._guarded(limit, report, vendor.poll(b), "poll", observed)
+        observations = _Observations(self, report)
+        await asyncio.gather(*(self._guarded(limit, report, vendor.poll(b), "poll", observations)
                                for b in batches))
-        # Observations are safe to record together: lost in a crash, they are observed again.
-        crashpoints.crash_point("before_poll_record")
-        for start in range(0, len(observed), RECORD_BATCH):
-            await self._record(observed[start:start + RECORD_BATCH], report)
+        await observations.finish()
         for view in due:
             self._next_poll[view.id] = now + vendor.poll_interval(view, now)
         report.polled += len(due)
@@ -197,8 +194,8 @@ class SyncEngine:
 
     # ------------------------------------------------------------------ helpers
     async def _guarded(self, limit: asyncio.Semaphore, report: PassReport, work: Any,
-                       what: str, collect: list[c.Command] | None = None) -> None:
-        """Run one vendor call; record its commands now, or add them to ``collect``."""
+                       what: str, collect: _Observations | None = None) -> None:
+        """Run one vendor call; record its commands now, or hand them to ``collect``."""
         async with limit:
             try:
                 commands = await work
@@ -206,7 +203,7 @@ class SyncEngine:
                 report.errors.append(f"{what}: {_describe(error)}")
                 return
         if collect is not None:
-            collect.extend(commands)
+            collect.add(commands)
             return
         crashpoints.crash_point(f"before_{what}_record")
         await self._record(commands, report)
@@ -221,6 +218,45 @@ class SyncEngine:
                 report.errors.append(str(outcome.error))
         if self.on_change is not None:
             self.on_change(outcomes)
+
+
+class _Observations:
+    """Poll observations, recorded RECORD_BATCH to a store transaction while polling goes on.
+
+    Observations are safe to record together: lost in a crash, they are observed again.
+    Batches are recorded one after another, in the order they filled up.
+    """
+
+    def __init__(self, engine: SyncEngine, report: PassReport) -> None:
+        self.engine = engine
+        self.report = report
+        self.waiting: list[c.Command] = []
+        self.tasks: list[asyncio.Task[None]] = []
+        self.turn = asyncio.Lock()
+
+    def add(self, commands: Sequence[c.Command]) -> None:
+        self.waiting.extend(commands)
+        while len(self.waiting) >= RECORD_BATCH:
+            self._flush(self.waiting[:RECORD_BATCH])
+            del self.waiting[:RECORD_BATCH]
+
+    async def finish(self) -> None:
+        """Record what is left and wait for every batch; re-raise the first failure."""
+        if self.waiting:
+            self._flush(self.waiting)
+            self.waiting = []
+        done = await asyncio.gather(*self.tasks, return_exceptions=True)
+        for outcome in done:
+            if isinstance(outcome, BaseException):
+                raise outcome
+
+    def _flush(self, batch: list[c.Command]) -> None:
+        self.tasks.append(asyncio.create_task(self._record(batch)))
+
+    async def _record(self, batch: list[c.Command]) -> None:
+        async with self.turn:
+            crashpoints.crash_point("before_poll_record")
+            await self.engine._record(batch, self.report)
 
 
 def _describe(error: BaseException) -> str:
