@@ -1,0 +1,41 @@
+"""The library's own application-recorder test cases, run against our SQLite recorder."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from uuid import uuid4
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import SQLiteDatastore
+from eventsourcing.tests.persistence import ApplicationRecorderTestCase
+
+from adapters.store.sqlite import OrdertrailSQLiteRecorder
+
+
+class TestOrdertrailSQLiteRecorder(ApplicationRecorderTestCase[OrdertrailSQLiteRecorder]):
+    def setUp(self) -> None:
+        self.folder = tempfile.TemporaryDirectory()
+        self.datastore = SQLiteDatastore(str(Path(self.folder.name) / "events.db"))
+
+    def tearDown(self) -> None:
+        self.datastore.close()
+        self.folder.cleanup()
+
+    def create_recorder(self) -> OrdertrailSQLiteRecorder:
+        recorder = OrdertrailSQLiteRecorder(self.datastore)
+        recorder.create_table()
+        return recorder
+
+    def test_concurrent_throughput(self) -> None:
+        self.skipTest("a throughput printout, not a check; bench/ledger.py measures ours")
+
+    def test_a_many_event_save_returns_the_ids_the_log_shows(self) -> None:
+        recorder = self.create_recorder()
+        recorder.insert_events([StoredEvent(uuid4(), 1, "t", b"{}")])
+        ids = recorder.insert_events([StoredEvent(uuid4(), v, "t", b"{}") for v in (1, 2, 3)])
+        ids2 = recorder.insert_events([StoredEvent(uuid4(), 1, "t", b"{}"),
+                                       StoredEvent(uuid4(), 1, "t", b"{}")])
+        listed = recorder.select_notifications(1, 10)
+        assert [n.id for n in listed] == [1, *ids, *ids2]
+        assert list(ids) == [2, 3, 4] and list(ids2) == [5, 6]
