@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+import threading
 from pathlib import Path
 from uuid import uuid4
 
@@ -19,6 +20,12 @@ class TestOrdertrailSQLiteRecorder(ApplicationRecorderTestCase[OrdertrailSQLiteR
         self.datastore = SQLiteDatastore(str(Path(self.folder.name) / "events.db"))
 
     def tearDown(self) -> None:
+        # The library's test_concurrent_no_conflicts stops its reader threads without joining
+        # them; closing SQLite connections under a reader still inside a query crashes the
+        # interpreter, so let them finish first.
+        for thread in threading.enumerate():
+            if thread is not threading.main_thread() and not thread.daemon:
+                thread.join(timeout=10)
         self.datastore.close()
         self.folder.cleanup()
 
