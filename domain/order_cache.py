@@ -82,13 +82,14 @@ class OrderCache:
         except Exception:
             del self._orders[oid]  # reading it from the store raises the typed error
 
-    def get(self, order_id: UUID) -> Order | None:
-        """The held order (not a copy: callers copy it or only read it under ``lock``)."""
+    def copy(self, order_id: UUID) -> Order | None:
+        """A copy of the held order, for a command to change (``None`` if not held)."""
         with self.lock:
             order = self._orders.get(order_id)
-            if order is not None:
-                self._orders.move_to_end(order_id)
-            return order
+            if order is None:
+                return None
+            self._orders.move_to_end(order_id)
+            return order.clone()
 
     def loaded(self, order: Order, position_before: int) -> None:
         """Keep ``order``, read from the store while the log stood at ``position_before``."""

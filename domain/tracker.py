@@ -286,10 +286,9 @@ class Tracker(Application[UUID]):
 
     def _current(self, order_id: UUID) -> Order:
         """The order as of the cache's last refresh: from the cache, or read from the store."""
-        held = self._cache.get(order_id)
+        held = self._cache.copy(order_id)
         if held is not None:
-            with self._cache.lock:
-                return held.clone()
+            return held
         before = self._cache.position
         order = self._reconstruct(order_id)
         self._cache.loaded(order.clone(), before)
