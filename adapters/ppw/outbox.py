@@ -181,24 +181,27 @@ class PPWOutbox:
 
     # ------------------------------------------------------------ following the tracker
     def sync(self, tracker: Tracker, batch: int = 500) -> None:
-        """Read the tracker's new notifications: new PPW orders, orders that left the offer."""
+        """Read the tracker's new notifications: new PPW orders, orders that left the offer.
+
+        The position moves to the newest notification at the start, watched or not, so
+        events this outbox ignores (offers, acks, other vendors) are passed over once, not
+        scanned again on every call. Our recorders commit notifications in id order, so
+        nothing at or below that newest id can still appear.
+        """
         position = int(self.get_state("notification_position") or 0)
-        while True:
+        top = int(tracker.recorder.max_notification_id() or 0)
+        while position < top:
             found = tracker.recorder.select_notifications(
-                position + 1, batch, topics=_WATCHED_TOPICS
+                position + 1, batch, stop=top, topics=_WATCHED_TOPICS
             )
-            if not found:
-                return
             with self._tx() as db:
                 for notification in found:
                     self._follow(db, tracker.mapper.to_domain_event(notification))
-                position = found[-1].id
+                position = found[-1].id if len(found) == batch else top
                 db.execute(
                     "insert or replace into ppw_state (key, value) values (?, ?)",
                     ("notification_position", str(position)),
                 )
-            if len(found) < batch:
-                return
 
     def _follow(self, db: sqlite3.Connection, event: Any) -> None:
         if getattr(event, "vendor", None) != "ppw":
