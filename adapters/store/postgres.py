@@ -8,7 +8,10 @@ following the log could pass over an event for good. This subclass keeps the
 one-call function and puts the lock back inside it: one round trip per save,
 commit order equal to notification order. The function takes four plain
 arrays rather than an array of a composite type, which psycopg dumps much
-faster.
+faster; a save of one event (most appends) calls a twin that takes the four
+values as scalars, because dumping four one-element arrays costs psycopg about
+20 us, a tenth of an append. Both queries are rendered to text once, not
+composed again on every call.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from uuid import UUID
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import retry
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composed, Identifier
 
 
 class OrdertrailPostgresRecorder(PostgresApplicationRecorder):
@@ -64,11 +67,58 @@ class OrdertrailPostgresRecorder(PostgresApplicationRecorder):
         )
         index = self.create_insert_function_statement_index
         self.sql_create_statements[index] = self.sql_create_pg_function_insert_events
+        one = Identifier(self.pg_function_name_insert_events[:55] + "_one")
+        self.sql_create_statements.append(SQL(
+            "CREATE OR REPLACE FUNCTION "
+            "{schema}.{function}(id {id_type}, version bigint, topic text, state bytea) "
+            "RETURNS bigint "
+            "LANGUAGE plpgsql "
+            "AS "
+            "$BODY$"
+            "DECLARE new_id bigint;"
+            "BEGIN"
+            "    SET LOCAL lock_timeout = '{lock_timeout}s';"
+            "    LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE;"
+            "    NOTIFY {channel};"
+            "    INSERT INTO {schema}.{table} ("
+            "    originator_id, originator_version, topic, state)"
+            "    VALUES (id, version, topic, state)"
+            "    RETURNING notification_id INTO new_id;"
+            "    RETURN new_id;"
+            "END;"
+            "$BODY$"
+        ).format(
+            schema=schema,
+            function=one,
+            lock_timeout=self.datastore.lock_timeout,
+            channel=Identifier(self.channel_name),
+            id_type=id_type,
+            table=Identifier(self.events_table_name),
+        ))
+        self._insert_many = self._render(self.sql_invoke_pg_function_insert_events)
+        self._insert_one = self._render(
+            SQL("SELECT {schema}.{function}(%s, %s, %s, %s)").format(schema=schema, function=one)
+        )
+
+    @staticmethod
+    def _render(query: Composed) -> str:
+        return query.as_string(None)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
+        if len(stored_events) == 1:
+            s = stored_events[0]
+            with self.datastore.get_connection() as conn, conn.cursor() as curs:
+                curs.execute(
+                    self._insert_one,
+                    (s.originator_id, s.originator_version, s.topic, s.state),
+                    prepare=True,
+                )
+                row = curs.fetchone()
+                assert row is not None
+                return [next(iter(row.values()))]
         ids: list[UUID | str] = []
         versions: list[int] = []
         topics: list[str] = []
@@ -80,7 +130,7 @@ class OrdertrailPostgresRecorder(PostgresApplicationRecorder):
             states.append(event.state)
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(
-                self.sql_invoke_pg_function_insert_events,
+                self._insert_many,
                 (ids, versions, topics, states),
                 prepare=True,
             )
