@@ -122,8 +122,7 @@ class StoreURL:
         """The library's environment variables for this store."""
         if self.kind == "sqlite":
             return {
-                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                "APPLICATION_RECORDER_TOPIC": "adapters.store.sqlite:OrdertrailSQLiteRecorder",
+                "PERSISTENCE_MODULE": "adapters.store.sqlite:OrdertrailSQLiteFactory",
                 "SQLITE_DBNAME": self.path,
                 "SQLITE_LOCK_TIMEOUT": str(self.lock_timeout),
             }

@@ -12,6 +12,11 @@
   cursor wrapper, which cost a fifth of a one-order append. The connection
   still comes from, and goes back to, the library's pool, so its writer
   interlocking holds, and errors are the library's persistence errors.
+- The library opens its connections with ``cached_statements=True``, which
+  ``sqlite3`` reads as a cache of one statement, so BEGIN and the insert evict
+  each other and every save compiles its SQL again. ``OrdertrailSQLiteFactory``
+  (the store's ``PERSISTENCE_MODULE``) gives the pool connections with the
+  driver's default cache of 128 statements instead.
 """
 
 from __future__ import annotations
@@ -23,7 +28,16 @@ from uuid import UUID
 
 from eventsourcing import persistence as p
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.persistence import InterfaceError
+from eventsourcing.sqlite import (
+    SQLITE3_DEFAULT_LOCK_TIMEOUT,
+    SQLiteApplicationRecorder,
+    SQLiteConnection,
+    SQLiteConnectionPool,
+    SQLiteCursor,
+    SQLiteFactory,
+)
+from eventsourcing.utils import Environment
 
 # The library's translation of driver errors (as in ``eventsourcing.sqlite.SQLiteTransaction``),
 # most specific first.
@@ -82,3 +96,48 @@ class OrdertrailSQLiteRecorder(SQLiteApplicationRecorder):
     ) -> Sequence[int] | None:
         # Reached only through the library's own transaction (none of ours), kept equivalent.
         return self._write(c.sqlite_cursor.connection, stored_events)
+
+
+class OrdertrailSQLiteConnectionPool(SQLiteConnectionPool):
+    """The library's pool, whose connections keep their compiled statements."""
+
+    def _create_connection(self) -> SQLiteConnection:
+        # As the library's, but with the driver's statement cache (128) instead of one.
+        try:
+            db = sqlite3.connect(
+                database=self.db_name,
+                uri=True,
+                check_same_thread=False,
+                isolation_level=None,  # autocommit: transactions are begun explicitly
+                timeout=self.lock_timeout or SQLITE3_DEFAULT_LOCK_TIMEOUT,
+            )
+        except (sqlite3.Error, TypeError) as error:
+            raise InterfaceError(error) from error
+        if not self.is_sqlite_memory_mode and not self.is_journal_mode_wal:
+            mode = db.execute("PRAGMA journal_mode;").fetchone()[0]
+            if str(mode).lower() != "wal":
+                db.execute("PRAGMA journal_mode=WAL;")
+                self.journal_mode_was_changed_to_wal = True
+            self.is_journal_mode_wal = True
+        db.row_factory = sqlite3.Row
+        return SQLiteConnection(sqlite_conn=db, max_age=self.max_age)
+
+
+class OrdertrailSQLiteFactory(SQLiteFactory):
+    """The library's SQLite persistence, with ordertrail's recorder and connection pool."""
+
+    application_recorder_class = OrdertrailSQLiteRecorder
+
+    def __init__(self, env: Environment | dict[str, str] | None) -> None:
+        super().__init__(env)
+        stock = self.datastore.pool  # not yet connected: swapped before first use
+        self.datastore.pool = OrdertrailSQLiteConnectionPool(
+            db_name=stock.db_name,
+            lock_timeout=stock.lock_timeout,
+            pool_size=stock.pool_size,
+            max_overflow=stock.max_overflow,
+            pool_timeout=stock.pool_timeout,
+            max_age=stock.max_age,
+            pre_ping=stock.pre_ping,
+        )
+        stock.close()

@@ -25,7 +25,6 @@ from eventsourcing.postgres import (
 )
 from eventsourcing.sqlite import (
     SQLiteAggregateRecorder,
-    SQLiteApplicationRecorder,
     SQLiteFactory,
     SQLiteProcessRecorder,
     SQLiteTrackingRecorder,
@@ -36,6 +35,7 @@ from eventsourcing.utils import Environment, get_topic
 from adapters.store import open_tracker
 from adapters.store.mapper import MsgspecMapper
 from adapters.store.postgres import OrdertrailPostgresRecorder
+from adapters.store.sqlite import OrdertrailSQLiteFactory, OrdertrailSQLiteRecorder
 from domain import commands as c
 from domain.events import OrderPlaced, ProgressReported
 from domain.tracker import Tracker
@@ -56,20 +56,22 @@ class TestLibraryFactoryCasesOnSQLite(
     _WithMsgspecMapper, InfrastructureFactoryTestCase[SQLiteFactory]
 ):
     def setUp(self) -> None:
+        from adapters.store import StoreURL
+
         self.env = Environment("TestCase")
-        self.env[SQLiteFactory.PERSISTENCE_MODULE] = "eventsourcing.sqlite"
-        self.env[SQLiteFactory.SQLITE_DBNAME] = ":memory:"
+        for key, value in StoreURL.parse("sqlite:///:memory:").environment().items():
+            self.env[key] = value
         self.env[SQLiteFactory.MAPPER_TOPIC] = get_topic(MsgspecMapper)
         super().setUp()
 
     def expected_factory_class(self) -> type[SQLiteFactory]:
-        return SQLiteFactory
+        return OrdertrailSQLiteFactory
 
     def expected_aggregate_recorder_class(self) -> type[AggregateRecorder]:
         return SQLiteAggregateRecorder
 
     def expected_application_recorder_class(self) -> type[ApplicationRecorder]:
-        return SQLiteApplicationRecorder
+        return OrdertrailSQLiteRecorder
 
     def expected_tracking_recorder_class(self) -> type[TrackingRecorder]:
         return SQLiteTrackingRecorder

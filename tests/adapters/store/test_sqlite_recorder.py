@@ -8,16 +8,22 @@ from pathlib import Path
 from uuid import uuid4
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.sqlite import SQLiteDatastore
 from eventsourcing.tests.persistence import ApplicationRecorderTestCase
 
-from adapters.store.sqlite import OrdertrailSQLiteRecorder
+from adapters.store.sqlite import (
+    OrdertrailSQLiteConnectionPool,
+    OrdertrailSQLiteFactory,
+    OrdertrailSQLiteRecorder,
+)
 
 
 class TestOrdertrailSQLiteRecorder(ApplicationRecorderTestCase[OrdertrailSQLiteRecorder]):
     def setUp(self) -> None:
         self.folder = tempfile.TemporaryDirectory()
-        self.datastore = SQLiteDatastore(str(Path(self.folder.name) / "events.db"))
+        factory = OrdertrailSQLiteFactory(
+            {"SQLITE_DBNAME": str(Path(self.folder.name) / "events.db")}
+        )
+        self.datastore = factory.datastore
 
     def tearDown(self) -> None:
         # The library's test_concurrent_no_conflicts stops its reader threads without joining
@@ -46,3 +52,21 @@ class TestOrdertrailSQLiteRecorder(ApplicationRecorderTestCase[OrdertrailSQLiteR
         listed = recorder.select_notifications(1, 10)
         assert [n.id for n in listed] == [1, *ids, *ids2]
         assert list(ids) == [2, 3, 4] and list(ids2) == [5, 6]
+
+
+def test_the_factory_pools_our_connections_in_wal_mode() -> None:
+    """The store's factory swaps in our pool (statement cache of 128 rather than the library's
+    one) and keeps what the library's gives: WAL for a file, and the same pool limits."""
+    with tempfile.TemporaryDirectory() as folder:
+        factory = OrdertrailSQLiteFactory(
+            {"SQLITE_DBNAME": str(Path(folder) / "e.db"), "SQLITE_LOCK_TIMEOUT": "7"}
+        )
+        pool = factory.datastore.pool
+        assert isinstance(pool, OrdertrailSQLiteConnectionPool)
+        assert pool.lock_timeout == 7
+        connection = pool.get_connection(is_writer=True)
+        try:
+            assert connection._sqlite_conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        finally:
+            pool.put_connection(connection)
+        factory.close()
