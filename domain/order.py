@@ -77,19 +77,39 @@ class OrderAttributes:
 
 
 
+class FrozenOrderError(Exception):
+    """A command tried to record on a frozen (shared, read-only) order; run it on ``clone()``.
+
+    Raised before anything changes, so the same command can simply be run again on a copy.
+    Not a DomainError: it says nothing about the command, only about where it ran.
+    """
+
+
 class Order(Aggregate, OrderAttributes):
     TOPIC = "ordertrail.order:Order"
     Event = ev.OrderEvent
     Created = ev.OrderRequested
 
+    _frozen = False
+    """True for an order shared read-only (the tracker's cache holds it): it refuses to record.
+    Kept in the instance ``__dict__`` only while frozen, and never in a snapshot."""
+
     def __deepcopy__(self, memo: dict[int, Any]) -> Order:
         return self.clone()
 
+    def freeze(self) -> Order:
+        """Make this order read-only, to share it; it must have no pending events."""
+        assert not self._pending_events, f"order {self.id} frozen with unsaved events"
+        self.__dict__["_frozen"] = True
+        return self
+
     def clone(self) -> Order:
-        """A copy for a command, cheap because every event's ``apply`` rebinds attributes and
-        never mutates a held value in place (the tracker's order cache copies on each read)."""
+        """A thawed copy for a command, cheap because every event's ``apply`` rebinds
+        attributes and never mutates a held value in place."""
         clone = object.__new__(type(self))
-        clone.__dict__.update(self.__dict__)
+        state = clone.__dict__
+        state.update(self.__dict__)
+        state.pop("_frozen", None)
         clone._pending_events = list(self._pending_events)
         return clone
 
@@ -167,6 +187,8 @@ class Order(Aggregate, OrderAttributes):
         raise AssertionError(guard)  # pragma: no cover
 
     def _record(self, event_class: type[ev.OrderEvent], to: State, m: Meta, **fields: Any) -> bool:
+        if self._frozen:
+            raise FrozenOrderError(self.id)
         self.trigger_event(
             event_class,
             vendor=self.vendor,

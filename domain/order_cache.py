@@ -8,6 +8,13 @@ without a query. Everything rests on the log being gap-free in commit order:
 true on SQLite (one writer) and on our PostgreSQL recorder (it inserts under
 a table lock).
 
+Held orders are frozen (``Order.freeze``): shared read-only, handed out without
+a copy. A command that would record on one raises ``FrozenOrderError`` before
+changing anything, and the tracker runs it again on a ``clone()``; so the many
+commands that re-observe what is known (most polls) copy nothing. New events
+from the log replace a held order with an updated frozen copy, never change it
+in place, so a reader on another thread never sees half an event.
+
 It is an optimisation, never the source of truth: a command on an order the
 cache got wrong is refused by the store's unique (order, version) key, and the
 tracker then evicts the orders of that transaction and reads them again.
@@ -78,21 +85,24 @@ class OrderCache:
             del self._orders[oid]  # a gap: read it again from the store when next needed
             return
         try:
-            self._decode(notification).mutate(order)
+            updated = order.clone()
+            self._decode(notification).mutate(updated)
         except Exception:
             del self._orders[oid]  # reading it from the store raises the typed error
+            return
+        self._orders[oid] = updated.freeze()
 
-    def copy(self, order_id: UUID) -> Order | None:
-        """A copy of the held order, for a command to change (``None`` if not held)."""
+    def get(self, order_id: UUID) -> Order | None:
+        """The held order, frozen (``None`` if not held); ``clone()`` it to change it."""
         with self.lock:
             order = self._orders.get(order_id)
-            if order is None:
-                return None
-            self._orders.move_to_end(order_id)
-            return order.clone()
+            if order is not None:
+                self._orders.move_to_end(order_id)
+            return order
 
     def loaded(self, order: Order, position_before: int) -> None:
-        """Keep ``order``, read from the store while the log stood at ``position_before``."""
+        """Keep ``order`` (frozen from now on), read from the store while the log stood at
+        ``position_before``."""
         with self.lock:
             held = self._orders.get(order.id)
             if held is not None and held.version >= order.version:
@@ -103,7 +113,8 @@ class OrderCache:
 
     def saved(self, orders: Iterable[tuple[Order, int]], first_id: int, last_id: int,
               count: int) -> None:
-        """Keep each ``(order, notification id of its last new event)`` just saved.
+        """Keep each ``(order, notification id of its last new event)`` just saved; the cache
+        takes them over (frozen from now on).
 
         The save wrote ``count`` notifications, ``first_id`` to ``last_id``. When they follow
         the last one read without a gap, they are all this save's own, whose orders are now
@@ -129,7 +140,7 @@ class OrderCache:
     def _put(self, order: Order) -> None:
         if not self.maxsize:
             return
-        self._orders[order.id] = order
+        self._orders[order.id] = order.freeze()
         self._orders.move_to_end(order.id)
         while len(self._orders) > self.maxsize:
             self._orders.popitem(last=False)

@@ -28,7 +28,7 @@ from domain.errors import (
     VendorReferenceConflictError,
 )
 from domain.events import OrderEvent, OrderRequested
-from domain.order import Meta, Order
+from domain.order import FrozenOrderError, Meta, Order
 from domain.order_cache import OrderCache
 from domain.state_machine import State
 from domain.vendors import (
@@ -91,7 +91,8 @@ class Tracker(Application[UUID]):
         self._ids_lock = threading.Lock()
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
-        """The library's save, minus its runtime-Protocol isinstance checks.
+        """The library's save, minus its runtime-Protocol isinstance checks, with snapshots
+        taken in one write; the order cache then keeps the saved orders (frozen).
 
         On Python 3.11 those checks cost about a tenth of an append; the tracker
         only ever saves aggregates, so it collects their events directly.
@@ -102,10 +103,32 @@ class Tracker(Application[UUID]):
             processing.aggregates[aggregate.id] = aggregate
         processing.saved_kwargs.update(kwargs)
         recordings = self._record(processing)
+        self._take_snapshots(processing)  # before the cache freezes (and shares) the orders
         self._cache_saved(processing.aggregates, recordings)
-        self._take_snapshots(processing)
         self._notify(recordings)
         return recordings
+
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """A snapshot of each saved order whose new events cross its snapshot interval.
+
+        The library re-reads each such aggregate from the store and writes its snapshot in a
+        transaction of its own. When a sync pass brings thousands of orders to the same
+        version, that is thousands of reads and commits at once; the saved orders are in
+        memory exactly as recorded, so they are snapshotted as they are, in one write.
+        """
+        if not self.snapshots or not self.snapshotting_intervals:
+            return
+        due: dict[UUID, Any] = {}
+        for event in processing_event.events:
+            aggregate = processing_event.aggregates.get(event.originator_id)
+            interval = self.snapshotting_intervals.get(type(aggregate))
+            if interval and event.originator_version % interval == 0:
+                due[event.originator_id] = aggregate
+        if due:
+            self.snapshots.put([
+                (getattr(type(a), "Snapshot", None) or type(self).snapshot_class).take(a)
+                for a in due.values()
+            ])
 
     # ------------------------------------------------------------------ commands
     def request_order(
@@ -169,7 +192,11 @@ class Tracker(Application[UUID]):
                 orders[order.id] = order
                 if check_claims:
                     self._check_claim(order, command)
-                recorded = command.run(order)
+                try:
+                    recorded = command.run(order)
+                except FrozenOrderError:  # it records: run it again on this batch's own copy
+                    order = orders[order.id] = order.clone()
+                    recorded = command.run(order)
                 if recorded:
                     self._note_side_records(order, command, extra)
                 outcomes.append(Outcome(command, recorded))
@@ -278,20 +305,23 @@ class Tracker(Application[UUID]):
 
     # ------------------------------------------------------------------ loading
     def _load(self, order_id: UUID, version: int | None = None) -> Order:
-        """The order now (a copy a command may change), or as of ``version``."""
+        """The order now (frozen if the cache holds it), or as of ``version``."""
         if version is not None:
             return self._reconstruct(order_id, version)
         self._cache.refresh()
         return self._current(order_id)
 
     def _current(self, order_id: UUID) -> Order:
-        """The order as of the cache's last refresh: from the cache, or read from the store."""
-        held = self._cache.copy(order_id)
+        """The order as of the cache's last refresh: from the cache, or read from the store.
+
+        Possibly frozen (shared with the cache): read it, or ``clone()`` it to change it.
+        """
+        held = self._cache.get(order_id)
         if held is not None:
             return held
         before = self._cache.position
         order = self._reconstruct(order_id)
-        self._cache.loaded(order.clone(), before)
+        self._cache.loaded(order, before)
         return order
 
     def _reconstruct(self, order_id: UUID, version: int | None = None) -> Order:
@@ -310,8 +340,8 @@ class Tracker(Application[UUID]):
         if not recordings:
             return
         last_ids = {r.notification.originator_id: r.notification.id for r in recordings}
-        self._cache.saved(
-            [(a.clone(), last_ids[oid]) for oid, a in aggregates.items()
+        self._cache.saved(  # the cache takes the saved orders over: no one changes them after
+            [(a, last_ids[oid]) for oid, a in aggregates.items()
              if isinstance(a, Order) and oid in last_ids],
             first_id=min(r.notification.id for r in recordings),
             last_id=max(r.notification.id for r in recordings),
