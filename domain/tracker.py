@@ -86,6 +86,9 @@ class Tracker(Application[UUID]):
             decode=self.mapper.to_domain_event,
         )
         self._finished: set[UUID] = set()
+        self._views: dict[UUID, tuple[Order, OrderView]] = {}
+        """The view last made of each open order, reused while the cache holds the same
+        (frozen, so unchanged) order object."""
         self._ids: list[UUID] = []
         self._ids_next = 1
         self._ids_lock = threading.Lock()
@@ -125,10 +128,12 @@ class Tracker(Application[UUID]):
             if interval and event.originator_version % interval == 0:
                 due[event.originator_id] = aggregate
         if due:
-            self.snapshots.put([
-                (getattr(type(a), "Snapshot", None) or type(self).snapshot_class).take(a)
-                for a in due.values()
-            ])
+            snapshots = []
+            for aggregate in due.values():
+                snapshot_class = getattr(type(aggregate), "Snapshot", type(self).snapshot_class)
+                assert snapshot_class is not None, f"no snapshot class for {type(aggregate)}"
+                snapshots.append(snapshot_class.take(aggregate))
+            self.snapshots.put(snapshots)
 
     # ------------------------------------------------------------------ commands
     def request_order(
@@ -296,12 +301,25 @@ class Tracker(Application[UUID]):
         for oid in self.order_ids():
             if oid in self._finished:
                 continue
-            view = OrderView.of(self._current(oid))
+            view = self._view_of(self._current(oid))
             if view.is_terminal:
                 self._finished.add(oid)  # terminal states absorb every command: never open again
+                self._views.pop(oid, None)
             elif wanted is None or view.vendor == wanted:
                 views.append(view)
         return views
+
+    def _view_of(self, order: Order) -> OrderView:
+        if not order._frozen:
+            return OrderView.of(order)
+        made = self._views.get(order.id)
+        if made is not None and made[0] is order:
+            return made[1]
+        view = OrderView.of(order)
+        if len(self._views) > 2 * max(self._cache.maxsize, 1):
+            self._views.clear()  # bounded: orders evicted from the cache leave stale entries
+        self._views[order.id] = (order, view)
+        return view
 
     # ------------------------------------------------------------------ loading
     def _load(self, order_id: UUID, version: int | None = None) -> Order:

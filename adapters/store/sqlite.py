@@ -27,8 +27,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing import persistence as p
-from eventsourcing.persistence import StoredEvent
-from eventsourcing.persistence import InterfaceError
+from eventsourcing.persistence import InterfaceError, StoredEvent
 from eventsourcing.sqlite import (
     SQLITE3_DEFAULT_LOCK_TIMEOUT,
     SQLiteApplicationRecorder,

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from adapters.store import open_tracker
 from domain import commands as c
+from domain.order import FrozenOrderError
 from domain.state_machine import State
 from domain.tracker import Tracker
 
@@ -75,6 +76,66 @@ def test_no_cache_when_switched_off(store_url: str) -> None:
         tracker.run(c.ReportProgress(order_id=oid, current=1, total=2))
         assert len(tracker._cache) == 0
         assert tracker.get_order(oid).version == 3
+    finally:
+        tracker.close()
+
+
+def test_a_held_order_is_shared_frozen_and_never_changed_in_place(two: tuple[Tracker, Tracker]) -> None:
+    """Reads share the held object; a command that records works on its own copy, and news
+    from the log replaces the held object instead of changing it under a reader."""
+    first, second = two
+    oid = placed(first, "f")
+    held = first._load(oid)
+    assert held._frozen and first._load(oid) is held  # shared, not copied per read
+    with pytest.raises(FrozenOrderError):
+        c.ReportProgress(order_id=oid, current=1, total=3).run(held)
+    assert held.version == 2 and held.progress_current is None and not held.collect_events()
+    assert first.execute([c.ReportProgress(order_id=oid, current=1, total=3)])[0].recorded
+    assert held.version == 2 and held.progress_current is None  # the reader's object kept
+    now = first._load(oid)
+    assert now is not held and now._frozen and (now.version, now.progress_current) == (3, 1)
+    second.run(c.ReportProgress(order_id=oid, current=2, total=3))
+    after = first._load(oid)  # refreshed from the log
+    assert after is not now and (now.version, now.progress_current) == (3, 1)
+    assert after._frozen and (after.version, after.progress_current) == (4, 2)
+    thawed = after.clone()
+    assert not thawed._frozen and "_frozen" not in vars(thawed)
+    assert c.ReportProgress(order_id=oid, current=3, total=3).run(thawed)
+
+
+def test_commands_that_record_nothing_leave_the_held_order_as_it_is(store_url: str) -> None:
+    tracker = open_tracker(store_url)
+    try:
+        oid = placed(tracker, "g")
+        tracker.run(c.ChangeStatus(order_id=oid, raw_status="in progress",
+                                   normalized=State.IN_PROGRESS))
+        held = tracker._load(oid)
+        outcomes = tracker.execute([
+            c.ChangeStatus(order_id=oid, raw_status="in progress", normalized=State.IN_PROGRESS),
+            c.ChangeStatus(order_id=oid, raw_status="in progress", normalized=State.IN_PROGRESS),
+        ])
+        assert [o.recorded for o in outcomes] == [False, False]
+        assert tracker._load(oid) is held and held.version == 3
+    finally:
+        tracker.close()
+
+
+def test_snapshots_due_in_one_save_are_written_together_and_load_exactly(store_url: str) -> None:
+    tracker = open_tracker(store_url, snapshot_interval=3)
+    try:
+        oids = [placed(tracker, f"s{n}") for n in range(4)]
+        # one batch brings all four orders to version 3: four snapshots, none in the way
+        tracker.execute([c.ReportProgress(order_id=o, current=1, total=9) for o in oids])
+        for oid in oids:
+            (snapshot,) = tracker.snapshots.get(oid) if tracker.snapshots else []
+            assert snapshot.originator_version == 3
+            assert "_frozen" not in snapshot.state
+        fresh = uncached(store_url)
+        try:
+            for oid in oids:
+                assert fresh.get_order(oid) == tracker.get_order(oid)
+        finally:
+            fresh.close()
     finally:
         tracker.close()
 
