@@ -43,6 +43,31 @@ workers = sa.Table(
 )
 
 
+def _create_tables(engine: sa.Engine) -> None:
+    """Create the lease tables once, however many workers start together.
+
+    Two PostgreSQL transactions creating the same table both pass the existence check, and
+    the second fails on the catalog's unique index; so creation holds a transaction-scoped
+    advisory lock, and the second worker finds the tables made. On SQLite the file's write
+    lock serializes creation, and a worker that lost the race checks again.
+    """
+    for attempt in range(2):
+        try:
+            with engine.begin() as conn:
+                if engine.dialect.name == "postgresql":
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
+                                 {"key": _CREATE_LOCK})
+                metadata.create_all(conn)
+            return
+        except sa.exc.DBAPIError:
+            if attempt:
+                raise
+
+
+_CREATE_LOCK = int.from_bytes(hashlib.sha256(b"ordertrail_leases").digest()[:8], "big") >> 1
+"""The advisory lock key that serializes creating the lease tables (a positive bigint)."""
+
+
 def rank(order_id: UUID, worker: str) -> bytes:
     return hashlib.sha256(f"{order_id}|{worker}".encode()).digest()
 
@@ -59,7 +84,7 @@ class LeaseBook:
         self.engine = engine_for(url)
         self.owner = owner
         self.ttl = ttl
-        metadata.create_all(self.engine)
+        _create_tables(self.engine)
         insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
         self._insert = insert
 

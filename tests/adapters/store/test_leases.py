@@ -120,3 +120,30 @@ def test_a_clean_exit_hands_the_whole_share_over_at_once(store_url: str) -> None
     assert b.share(orders, now) == set(orders)
     a.close()
     b.close()
+
+
+def test_workers_starting_together_on_a_new_store_all_open_their_lease_book(
+    store_url: str,
+) -> None:
+    """Found when two ``sync --worker`` processes started at once: both created the lease
+    tables and PostgreSQL refused the second (a unique catalog index), killing that worker."""
+    barrier = threading.Barrier(6)
+    opened: list[LeaseBook] = []
+    failed: list[BaseException] = []
+
+    def start(n: int) -> None:
+        barrier.wait()
+        try:
+            opened.append(LeaseBook(store_url, f"w{n}"))
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            failed.append(error)
+
+    threads = [threading.Thread(target=start, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failed, failed
+    assert len(opened) == 6 and opened[0].acquire([uuid4()])
+    for book in opened:
+        book.close()
