@@ -135,7 +135,7 @@ def test_workers_starting_together_on_a_new_store_all_open_their_lease_book(
         barrier.wait()
         try:
             opened.append(LeaseBook(store_url, f"w{n}"))
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as error:  # reported by the assertion below
             failed.append(error)
 
     threads = [threading.Thread(target=start, args=(n,)) for n in range(6)]
