@@ -33,9 +33,11 @@ def sqlite_datetime(value: datetime | None) -> str | None:
     if value is None:
         return None
     tz = value.tzinfo
-    if tz is not None and tz is not UTC:
-        value = value.astimezone(UTC)
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    if tz is UTC:  # the usual case: drop the "+00:00" rather than build a naive copy
+        return value.isoformat(" ", "microseconds")[:26]
+    if tz is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(" ", "microseconds")
 
 
 def postgres_datetime(value: datetime | None) -> datetime | None:
