@@ -251,7 +251,7 @@ def test_values_come_back_with_their_exact_types(tracker: Tracker) -> None:
 
 
 def test_a_command_on_a_cached_order_never_changes_what_the_cache_holds(tracker: Tracker) -> None:
-    """The aggregate cache hands out cheap copies: events must rebind, never mutate in place."""
+    """Commands run on cheap copies of held orders: events must rebind, never mutate in place."""
     import copy
 
     oid = tracker.request_order("planviewer", {"intention_uuid": "i", "product": "p"}, "cache-1")
