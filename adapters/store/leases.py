@@ -48,10 +48,12 @@ def _create_tables(engine: sa.Engine) -> None:
 
     Two PostgreSQL transactions creating the same table both pass the existence check, and
     the second fails on the catalog's unique index; so creation holds a transaction-scoped
-    advisory lock, and the second worker finds the tables made. On SQLite the file's write
-    lock serializes creation, and a worker that lost the race checks again.
+    advisory lock, and the second worker finds the tables made. On SQLite a worker that lost
+    the race to create a table checks again: each lost race means one more table exists, so
+    it needs at most one more try than there are tables.
     """
-    for attempt in range(2):
+    attempts = len(metadata.tables) + 1
+    for attempt in range(attempts):
         try:
             with engine.begin() as conn:
                 if engine.dialect.name == "postgresql":
@@ -60,7 +62,7 @@ def _create_tables(engine: sa.Engine) -> None:
                 metadata.create_all(conn)
             return
         except sa.exc.DBAPIError:
-            if attempt:
+            if attempt == attempts - 1:
                 raise
 
 

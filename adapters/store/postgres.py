@@ -17,7 +17,7 @@ composed again on every call.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, LiteralString
 from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
@@ -37,67 +37,57 @@ class OrdertrailPostgresRecorder(PostgresApplicationRecorder):
         self.sql_invoke_pg_function_insert_events = SQL(
             "SELECT * FROM {schema}.{function}(%s, %s, %s, %s)"
         ).format(schema=schema, function=function)
-        id_type = SQL(self.datastore.originator_id_type)
-        self.sql_create_pg_function_insert_events = SQL(
-            "CREATE OR REPLACE FUNCTION "
-            "{schema}.{function}(ids {id_type}[], versions bigint[], topics text[], "
-            "states bytea[]) "
-            "RETURNS SETOF bigint "
-            "LANGUAGE plpgsql "
-            "AS "
-            "$BODY$"
-            "BEGIN"
-            "    SET LOCAL lock_timeout = '{lock_timeout}s';"
-            "    LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE;"
-            "    NOTIFY {channel};"
-            "    RETURN QUERY"
-            "    INSERT INTO {schema}.{table} AS t ("
-            "    originator_id, originator_version, topic, state)"
-            "    SELECT * FROM unnest(ids, versions, topics, states)"
-            "    RETURNING notification_id;"
-            "END;"
-            "$BODY$"
-        ).format(
-            schema=schema,
-            function=function,
-            lock_timeout=self.datastore.lock_timeout,
-            channel=Identifier(self.channel_name),
-            id_type=id_type,
-            table=Identifier(self.events_table_name),
+        self.sql_create_pg_function_insert_events = self._insert_function(
+            function,
+            "ids {id_type}[], versions bigint[], topics text[], states bytea[]",
+            returns="SETOF bigint",
+            insert=(
+                "    RETURN QUERY"
+                "    INSERT INTO {schema}.{table} AS t ("
+                "    originator_id, originator_version, topic, state)"
+                "    SELECT * FROM unnest(ids, versions, topics, states)"
+                "    RETURNING notification_id;"
+            ),
         )
         index = self.create_insert_function_statement_index
         self.sql_create_statements[index] = self.sql_create_pg_function_insert_events
         one = Identifier(self.pg_function_name_insert_events[:55] + "_one")
-        self.sql_create_statements.append(SQL(
-            "CREATE OR REPLACE FUNCTION "
-            "{schema}.{function}(id {id_type}, version bigint, topic text, state bytea) "
-            "RETURNS bigint "
-            "LANGUAGE plpgsql "
-            "AS "
-            "$BODY$"
-            "DECLARE new_id bigint;"
-            "BEGIN"
-            "    SET LOCAL lock_timeout = '{lock_timeout}s';"
-            "    LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE;"
-            "    NOTIFY {channel};"
-            "    INSERT INTO {schema}.{table} ("
-            "    originator_id, originator_version, topic, state)"
-            "    VALUES (id, version, topic, state)"
-            "    RETURNING notification_id INTO new_id;"
-            "    RETURN new_id;"
-            "END;"
-            "$BODY$"
-        ).format(
-            schema=schema,
-            function=one,
-            lock_timeout=self.datastore.lock_timeout,
-            channel=Identifier(self.channel_name),
-            id_type=id_type,
-            table=Identifier(self.events_table_name),
+        self.sql_create_statements.append(self._insert_function(
+            one,
+            "id {id_type}, version bigint, topic text, state bytea",
+            returns="bigint",
+            insert=(
+                "    INSERT INTO {schema}.{table} ("
+                "    originator_id, originator_version, topic, state)"
+                "    VALUES (id, version, topic, state)"
+                "    RETURNING notification_id INTO new_id;"
+                "    RETURN new_id;"
+            ),
+            declare="DECLARE new_id bigint;",
         ))
         self._insert_many = self._render(self.sql_invoke_pg_function_insert_events)
         self._insert_one = self._render(
             SQL("SELECT {schema}.{function}(%s, %s, %s, %s)").format(schema=schema, function=one)
+        )
+
+    def _insert_function(
+        self, function: Identifier, params: LiteralString, *, returns: LiteralString,
+        insert: LiteralString, declare: LiteralString = "",
+    ) -> Composed:
+        """A PL/pgSQL insert function that takes the table lock and NOTIFYs first."""
+        return SQL(
+            "CREATE OR REPLACE FUNCTION {schema}.{function}(" + params + ") "
+            "RETURNS " + returns + " LANGUAGE plpgsql AS $BODY$" + declare + "BEGIN"
+            "    SET LOCAL lock_timeout = '{lock_timeout}s';"
+            "    LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE;"
+            "    NOTIFY {channel};" + insert + "END;$BODY$"
+        ).format(
+            schema=Identifier(self.datastore.schema),
+            function=function,
+            lock_timeout=self.datastore.lock_timeout,
+            channel=Identifier(self.channel_name),
+            id_type=SQL(self.datastore.originator_id_type),
+            table=Identifier(self.events_table_name),
         )
 
     @staticmethod
