@@ -70,3 +70,42 @@ def test_the_factory_pools_our_connections_in_wal_mode() -> None:
         finally:
             pool.put_connection(connection)
         factory.close()
+
+
+def test_threads_saving_events_and_snapshots_together_never_collide() -> None:
+    """Events go through the pool's dedicated writer, snapshots through the library's pooled
+    writer connections; one lock takes turns between them, so no thread meets SQLite's lock."""
+    from adapters.store import open_tracker
+    from domain import commands as c
+
+    with tempfile.TemporaryDirectory() as folder:
+        tracker = open_tracker(f"sqlite:///{Path(folder) / 'e.db'}", snapshot_interval=2)
+        assert isinstance(tracker.recorder.datastore.pool, OrdertrailSQLiteConnectionPool)
+        orders = [tracker.request_order("ivcap", {"n": n}, f"t-{n}") for n in range(8)]
+        tracker.execute([c.Place(order_id=o, vendor_ref=f"r-{n}", vendor_ref_kind="ivcap.order_id")
+                         for n, o in enumerate(orders)])
+        failures: list[BaseException] = []
+
+        def work(mine: list) -> None:
+            try:
+                for step in range(1, 16):
+                    outcomes = tracker.execute([c.ReportProgress(order_id=o, current=step,
+                                                                 total=99) for o in mine])
+                    assert all(o.recorded for o in outcomes), outcomes
+            except BaseException as error:  # reported by the assertion below
+                failures.append(error)
+
+        threads = [threading.Thread(target=work, args=(orders[i::4],)) for i in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not failures, failures
+        for oid in orders:
+            assert [e.version for e in tracker.history(oid)] == list(range(1, 18))
+            assert tracker.snapshots is not None
+            (snapshot,) = tracker.snapshots.get(oid, desc=True, limit=1)
+            assert snapshot.originator_version == 16
+        ids = [n.id for n in tracker.recorder.select_notifications(1, 1000)]
+        assert ids == sorted(set(ids)) and len(ids) == 8 * 17 + 8  # and the 8 claims
+        tracker.close()
