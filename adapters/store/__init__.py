@@ -127,7 +127,7 @@ class StoreURL:
                 "SQLITE_LOCK_TIMEOUT": str(self.lock_timeout),
             }
         env = {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "PERSISTENCE_MODULE": "adapters.store.postgres:OrdertrailPostgresFactory",
             "POSTGRES_DBNAME": self.dbname,
             "POSTGRES_HOST": self.host,
             "POSTGRES_PORT": str(self.port),
@@ -137,7 +137,6 @@ class StoreURL:
             "POSTGRES_POOL_SIZE": "5",
             "POSTGRES_MAX_OVERFLOW": "10",
             "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
-            "APPLICATION_RECORDER_TOPIC": "adapters.store.postgres:OrdertrailPostgresRecorder",
         }
         if self.schema:
             env["POSTGRES_SCHEMA"] = self.schema

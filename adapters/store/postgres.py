@@ -12,6 +12,10 @@ faster; a save of one event (most appends) calls a twin that takes the four
 values as scalars, because dumping four one-element arrays costs psycopg about
 20 us, a tenth of an append. Both queries are rendered to text once, not
 composed again on every call.
+
+``OrdertrailPostgresFactory`` (the store's ``PERSISTENCE_MODULE``) is the library's
+factory with this recorder and an aggregate (snapshot) recorder that, like it, creates its
+tables one process at a time.
 """
 
 from __future__ import annotations
@@ -21,12 +25,36 @@ from typing import Any, LiteralString
 from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.postgres import (
+    PostgresAggregateRecorder,
+    PostgresApplicationRecorder,
+    PostgresFactory,
+)
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Composed, Identifier
 
+CREATE_LOCK = 0x6F72_6465_7274_7276
+"""The advisory lock key that serializes creating the event store's tables."""
 
-class OrdertrailPostgresRecorder(PostgresApplicationRecorder):
+
+class _CreatesTablesOneAtATime(PostgresAggregateRecorder):
+    """Creates its tables under a transaction-scoped advisory lock.
+
+    ``CREATE TABLE IF NOT EXISTS`` is not safe against a second process doing the same at the
+    same moment: both pass the check, and PostgreSQL refuses the second on its catalog's
+    unique index. With the lock the second waits, and then finds the tables there.
+    """
+
+    def _create_table(self, curs: Any) -> None:
+        curs.execute("SELECT pg_advisory_xact_lock(%s)", (CREATE_LOCK,), prepare=False)
+        super()._create_table(curs)
+
+
+class OrdertrailPostgresAggregateRecorder(_CreatesTablesOneAtATime):
+    """The library's aggregate recorder (snapshots), creating its tables one process at a time."""
+
+
+class OrdertrailPostgresRecorder(_CreatesTablesOneAtATime, PostgresApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         schema = Identifier(self.datastore.schema)
@@ -125,3 +153,10 @@ class OrdertrailPostgresRecorder(PostgresApplicationRecorder):
                 prepare=True,
             )
             return [row[self.pg_function_name_insert_events] for row in curs.fetchall()]
+
+
+class OrdertrailPostgresFactory(PostgresFactory):
+    """The library's PostgreSQL persistence with ordertrail's recorders."""
+
+    aggregate_recorder_class = OrdertrailPostgresAggregateRecorder
+    application_recorder_class = OrdertrailPostgresRecorder

@@ -18,7 +18,6 @@ from eventsourcing.persistence import (
     TrackingRecorder,
 )
 from eventsourcing.postgres import (
-    PostgresAggregateRecorder,
     PostgresFactory,
     PostgresProcessRecorder,
     PostgresTrackingRecorder,
@@ -34,7 +33,11 @@ from eventsourcing.utils import Environment, get_topic
 
 from adapters.store import open_tracker
 from adapters.store.mapper import MsgspecMapper
-from adapters.store.postgres import OrdertrailPostgresRecorder
+from adapters.store.postgres import (
+    OrdertrailPostgresAggregateRecorder,
+    OrdertrailPostgresFactory,
+    OrdertrailPostgresRecorder,
+)
 from adapters.store.sqlite import OrdertrailSQLiteFactory, OrdertrailSQLiteRecorder
 from domain import commands as c
 from domain.events import OrderPlaced, ProgressReported
@@ -117,10 +120,10 @@ class TestLibraryFactoryCasesOnPostgres(
             conn.execute(f'drop schema if exists "{self.schema}" cascade')
 
     def expected_factory_class(self) -> type[PostgresFactory]:
-        return PostgresFactory
+        return OrdertrailPostgresFactory
 
     def expected_aggregate_recorder_class(self) -> type[AggregateRecorder]:
-        return PostgresAggregateRecorder
+        return OrdertrailPostgresAggregateRecorder
 
     def expected_application_recorder_class(self) -> type[ApplicationRecorder]:
         return OrdertrailPostgresRecorder
