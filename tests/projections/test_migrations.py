@@ -100,23 +100,13 @@ def test_processes_opening_a_new_store_together_all_find_it_at_head(store_url: s
     """Two ``ordertrail`` processes (a service and a projection runner, say) started together
     on a new store both upgrade it; the later ones must wait for the first, not trip over its
     half-made tables. (Processes, not threads: Alembic's context is one per process.)"""
-    import subprocess
-    import sys
+    from tests.together import all_succeed_together
 
-    from tests.conftest import REPO_ROOT
-
-    script = (
+    all_succeed_together(
         "import sys; from projections.schema import prepare; "
-        "from projections.store import engine_for; prepare(engine_for(sys.argv[1]), True)"
+        "from projections.store import engine_for; prepare(engine_for(sys.argv[1]), True)",
+        store_url,
     )
-    processes = [
-        subprocess.Popen([sys.executable, "-c", script, store_url], cwd=REPO_ROOT,
-                         stderr=subprocess.PIPE, text=True)
-        for _ in range(4)
-    ]
-    errors = [p.communicate(timeout=120)[1] for p in processes]
-    assert [p.returncode for p in processes] == [0] * 4, [e.strip().splitlines()[-1:]
-                                                         for e in errors]
     engine = engine_for(store_url)
     try:
         assert current(engine) == head() and tables(engine) >= READ_TABLES

@@ -47,18 +47,7 @@ class TestOrdertrailPostgresRecorder(ApplicationRecorderTestCase[OrdertrailPostg
 def test_processes_opening_a_new_store_together_all_succeed(postgres_url: str) -> None:
     """Found beside the same race in the lease and read-model tables: two processes creating
     the event store's tables at once, and PostgreSQL refusing the second."""
-    import subprocess
-    import sys
+    from tests.together import all_succeed_together
 
-    from tests.conftest import REPO_ROOT
-
-    script = ("import sys; from adapters.store import open_tracker; "
-              "open_tracker(sys.argv[1]).close()")
-    processes = [
-        subprocess.Popen([sys.executable, "-c", script, postgres_url], cwd=REPO_ROOT,
-                         stderr=subprocess.PIPE, text=True)
-        for _ in range(4)
-    ]
-    errors = [p.communicate(timeout=120)[1] for p in processes]
-    assert [p.returncode for p in processes] == [0] * 4, [e.strip().splitlines()[-1:]
-                                                         for e in errors]
+    all_succeed_together("import sys; from adapters.store import open_tracker; "
+                         "open_tracker(sys.argv[1]).close()", postgres_url)
