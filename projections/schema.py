@@ -21,6 +21,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 import migrations
+from adapters.store.schema_lock import create_alone
 from projections.errors import ReadModelSchemaError
 from projections.models import Base
 
@@ -61,24 +62,8 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> None:
     """Upgrade, one process at a time: processes started together on a new store each try
     it, and the later ones find the work done instead of tripping over half-made tables."""
     with engine.begin() as conn:
-        _migration_lock(conn)
+        create_alone(conn, VERSION_TABLE)  # see adapters.store.schema_lock
         command.upgrade(config(conn), revision)
-
-
-def _migration_lock(conn: sa.Connection) -> None:
-    """Hold, until this transaction ends, the lock that serializes migrations.
-
-    PostgreSQL: a transaction-scoped advisory lock (the migration runs in that transaction).
-    SQLite: the database's write lock, taken up front with ``BEGIN IMMEDIATE``, so the
-    version check and the DDL after it run in one transaction another process cannot enter.
-    """
-    if conn.dialect.name == "postgresql":
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
-    elif conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-_MIGRATION_LOCK = 0x6F72_6465_7274_7261  # "ordertra": the advisory lock key for migrations
 
 
 def downgrade(engine: sa.Engine, revision: str = "base") -> None:

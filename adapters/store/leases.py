@@ -25,6 +25,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from adapters.store.schema_lock import create_alone
 from projections.store import engine_for
 
 metadata = sa.MetaData()
@@ -44,30 +45,10 @@ workers = sa.Table(
 
 
 def _create_tables(engine: sa.Engine) -> None:
-    """Create the lease tables once, however many workers start together.
-
-    Two PostgreSQL transactions creating the same table both pass the existence check, and
-    the second fails on the catalog's unique index; so creation holds a transaction-scoped
-    advisory lock, and the second worker finds the tables made. On SQLite a worker that lost
-    the race to create a table checks again: each lost race means one more table exists, so
-    it needs at most one more try than there are tables.
-    """
-    attempts = len(metadata.tables) + 1
-    for attempt in range(attempts):
-        try:
-            with engine.begin() as conn:
-                if engine.dialect.name == "postgresql":
-                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
-                                 {"key": _CREATE_LOCK})
-                metadata.create_all(conn)
-            return
-        except sa.exc.DBAPIError:
-            if attempt == attempts - 1:
-                raise
-
-
-_CREATE_LOCK = int.from_bytes(hashlib.sha256(b"ordertrail_leases").digest()[:8], "big") >> 1
-"""The advisory lock key that serializes creating the lease tables (a positive bigint)."""
+    """Create the lease tables once, however many workers start together."""
+    with engine.begin() as conn:
+        create_alone(conn, "ordertrail_leases")
+        metadata.create_all(conn)
 
 
 def rank(order_id: UUID, worker: str) -> bytes:

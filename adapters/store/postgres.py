@@ -33,8 +33,11 @@ from eventsourcing.postgres import (
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Composed, Identifier
 
-CREATE_LOCK = 0x6F72_6465_7274_7276
-"""The advisory lock key that serializes creating the event store's tables."""
+from adapters.store.schema_lock import lock_key
+
+CREATE_LOCK = lock_key("ordertrail event store")
+"""The advisory lock key that serializes creating the event store's tables (see
+``adapters.store.schema_lock``; this recorder works on a psycopg cursor, not SQLAlchemy)."""
 
 
 class _CreatesTablesOneAtATime(PostgresAggregateRecorder):
