@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from uuid import UUID, uuid5
+from hashlib import sha1
+from uuid import UUID
 
 from domain.errors import MalformedOrderIdError, UnknownVendorError
 
@@ -16,6 +17,9 @@ class Vendor(StrEnum):
 
     @classmethod
     def parse(cls, value: str) -> Vendor:
+        known = cls._value2member_map_.get(value) if isinstance(value, str) else None
+        if known is not None:
+            return known  # type: ignore[return-value]
         try:
             return cls(value.strip().lower())
         except (ValueError, AttributeError):
@@ -34,17 +38,24 @@ _VENDOR_REF_NAMESPACE = UUID("0c7b2f9e-6c55-4a0e-8e43-2b1f0b5f8a27")
 _VENDOR_DAY_NAMESPACE = UUID("8a3e1d64-2f0c-4b7e-9d52-6e4f1c0a9b38")
 
 
+def _derived(namespace: UUID, vendor: Vendor, name: str) -> UUID:
+    """``uuid5(namespace, f"{vendor}\\x1f{name}")``, bit for bit (stored ids depend on it),
+    without the enum's ``value`` property and ``uuid5``'s extra copies: a tenth of an append."""
+    digest = sha1(namespace.bytes + f"{vendor}\x1f{name}".encode(), usedforsecurity=False)
+    return UUID(bytes=digest.digest()[:16], version=5)
+
+
 def order_id_for(vendor: Vendor, idempotency_key: str) -> UUID:
     """The order id is derived, so requesting twice yields the same order."""
-    return uuid5(_ORDER_NAMESPACE, f"{vendor.value}\x1f{idempotency_key}")
+    return _derived(_ORDER_NAMESPACE, vendor, idempotency_key)
 
 
 def vendor_ref_claim_id(vendor: Vendor, vendor_ref: str) -> UUID:
-    return uuid5(_VENDOR_REF_NAMESPACE, f"{vendor.value}\x1f{vendor_ref}")
+    return _derived(_VENDOR_REF_NAMESPACE, vendor, vendor_ref)
 
 
 def vendor_day_id(vendor: Vendor, day: str) -> UUID:
-    return uuid5(_VENDOR_DAY_NAMESPACE, f"{vendor.value}\x1f{day}")
+    return _derived(_VENDOR_DAY_NAMESPACE, vendor, day)
 
 
 def parse_order_id(value: str | UUID) -> UUID:

@@ -28,9 +28,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing import persistence as p
@@ -49,6 +48,9 @@ from eventsourcing.sqlite import (
     SQLiteFactory,
 )
 from eventsourcing.utils import Environment
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 # The library's translation of driver errors (as in ``eventsourcing.sqlite.SQLiteTransaction``),
 # most specific first.
@@ -81,8 +83,7 @@ class OrdertrailSQLiteRecorder(SQLiteApplicationRecorder):
         pool = self.datastore.pool
         try:
             if isinstance(pool, OrdertrailSQLiteConnectionPool) and not pool.is_sqlite_memory_mode:
-                with pool.writing() as db:
-                    return self._write(db, stored_events)
+                return pool.write(self._write, stored_events)
             connection = pool.get_connection(is_writer=True)
             try:
                 db = connection._sqlite_conn
@@ -116,7 +117,7 @@ class OrdertrailSQLiteRecorder(SQLiteApplicationRecorder):
 
 class OrdertrailSQLiteConnectionPool(SQLiteConnectionPool):
     """The library's pool, whose connections keep their compiled statements, plus one
-    dedicated writer connection (``writing``) that every writer in the process takes turns on.
+    dedicated writer connection (``write``) that every writer in the process takes turns on.
     """
 
     def __init__(self, **kwargs: Any) -> None:
@@ -124,9 +125,10 @@ class OrdertrailSQLiteConnectionPool(SQLiteConnectionPool):
         self._write_lock = threading.Lock()
         self._writer: SQLiteConnection | None = None
 
-    @contextmanager
-    def writing(self) -> Iterator[sqlite3.Connection]:
-        """The dedicated writer in a ``BEGIN IMMEDIATE`` transaction, committed on success."""
+    def write(self, write: Callable[[sqlite3.Connection, T], R], arg: T) -> R:
+        """``write(connection, arg)`` on the dedicated writer in a ``BEGIN IMMEDIATE``
+        transaction, committed on success. (A plain call, not a context manager: a generator
+        context manager cost more than the Python of the insert itself.)"""
         self._take_write_lock(self.pool_timeout)
         try:
             if self._closed:
@@ -136,11 +138,12 @@ class OrdertrailSQLiteConnectionPool(SQLiteConnectionPool):
             db = self._writer._sqlite_conn
             db.execute("BEGIN IMMEDIATE")
             try:
-                yield db
+                result = write(db, arg)
             except BaseException:
                 db.rollback()
                 raise
             db.commit()
+            return result
         finally:
             self._write_lock.release()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from uuid import uuid4
+from uuid import UUID, uuid4, uuid5
 
 import pytest
 from eventsourcing.persistence import StoredEvent
@@ -25,6 +25,7 @@ from domain.errors import (
 )
 from domain.state_machine import State
 from domain.tracker import Tracker
+from domain.vendors import Vendor, order_id_for
 
 
 def placed_order(tracker: Tracker, ref: str | None = None) -> tuple:
@@ -45,6 +46,15 @@ def test_the_same_key_with_a_different_request_is_refused(tracker: Tracker) -> N
     tracker.request_order("planviewer", {"intention_uuid": "i-1"}, "k")
     with pytest.raises(IdempotencyConflictError, match="'k'"):
         tracker.request_order("planviewer", {"intention_uuid": "i-2"}, "k")
+
+
+def test_order_ids_stay_the_uuid5_of_vendor_and_key_that_stored_history_uses() -> None:
+    # Pinned values: a change to the derivation would orphan every stored order.
+    assert order_id_for(Vendor.PLANVIEWER, "same-key") == UUID("ba39236f-691d-5ce4-bb93-766ca652209b")
+    for vendor in Vendor:
+        for key in ["k", "bench-1234", "é日本\x00", ""]:
+            expected = uuid5(UUID("5d0f4c52-0b9e-4a43-9d1a-9c0b7a7f3e11"), f"{vendor.value}\x1f{key}")
+            assert order_id_for(Vendor.parse(f" {vendor.value.upper()} "), key) == expected
 
 
 def test_the_same_key_at_two_vendors_names_two_orders(tracker: Tracker) -> None:
