@@ -20,6 +20,7 @@ tables one process at a time.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any, LiteralString
 from uuid import UUID
@@ -31,6 +32,7 @@ from eventsourcing.postgres import (
     PostgresFactory,
 )
 from eventsourcing.utils import retry
+from psycopg.errors import DuplicateObject
 from psycopg.sql import SQL, Composed, Identifier
 
 from adapters.store.schema_lock import lock_key
@@ -41,16 +43,26 @@ CREATE_LOCK = lock_key("ordertrail event store")
 
 
 class _CreatesTablesOneAtATime(PostgresAggregateRecorder):
-    """Creates its tables under a transaction-scoped advisory lock.
+    """Creates its types and tables in one transaction under an advisory lock.
 
     ``CREATE TABLE IF NOT EXISTS`` is not safe against a second process doing the same at the
     same moment: both pass the check, and PostgreSQL refuses the second on its catalog's
-    unique index. With the lock the second waits, and then finds the tables there.
+    unique index. Nor is the library's ``CREATE TYPE``, which it runs before, in a
+    transaction of its own, ignoring only ``DuplicateObject``: a type created at the same
+    moment fails with a unique violation on ``pg_type`` instead (one start in a few dozen
+    lost a process to it). Under the lock the second process waits, then finds all there.
     """
 
-    def _create_table(self, curs: Any) -> None:
-        curs.execute("SELECT pg_advisory_xact_lock(%s)", (CREATE_LOCK,), prepare=False)
-        super()._create_table(curs)
+    def create_table(self) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute("SELECT pg_advisory_xact_lock(%s)", (CREATE_LOCK,), prepare=False)
+            for statement in self.sql_create_statements:
+                if "CREATE TYPE" in statement.as_string():
+                    # There is no CREATE TYPE IF NOT EXISTS: a savepoint undoes a duplicate.
+                    with contextlib.suppress(DuplicateObject), curs.connection.transaction():
+                        curs.execute(statement, prepare=False)
+            self._create_table(curs)  # the rest: tables, indexes, functions
+        self.datastore.register_type_adapters()
 
 
 class OrdertrailPostgresAggregateRecorder(_CreatesTablesOneAtATime):

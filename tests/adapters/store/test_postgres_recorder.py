@@ -46,8 +46,10 @@ class TestOrdertrailPostgresRecorder(ApplicationRecorderTestCase[OrdertrailPostg
 
 def test_processes_opening_a_new_store_together_all_succeed(postgres_url: str) -> None:
     """Found beside the same race in the lease and read-model tables: two processes creating
-    the event store's tables at once, and PostgreSQL refusing the second."""
+    the event store's tables at once, and PostgreSQL refusing the second. Its twin on the
+    composite type (a unique violation on ``pg_type``) lost one start in five at six
+    processes, one in forty at four; hence six."""
     from tests.together import all_succeed_together
 
     all_succeed_together("import sys; from adapters.store import open_tracker; "
-                         "open_tracker(sys.argv[1]).close()", postgres_url)
+                         "open_tracker(sys.argv[1]).close()", postgres_url, count=6)
