@@ -150,10 +150,14 @@ class Order(Aggregate, OrderAttributes):
         requested_by: str,
         meta: Meta | None = None,
     ) -> Order:
+        if not isinstance(order_id, UUID):
+            raise TypeError(f"order id {order_id!r} is not a UUID")
         m = meta or Meta()
         # The library's ``_create`` in short: for this one event class, whose topic is
-        # registered below, it only adds generic checks and copies, a third of a creation.
-        fields: dict[str, Any] = {  # the event's fields: a dataclass the library makes
+        # registered below, it only adds generic checks and copies, half of a creation. The
+        # event gets its fields as the mapper gives a stored one (its frozen dataclass
+        # ``__init__`` sets them one ``object.__setattr__`` at a time).
+        fields: dict[str, Any] = {
             "originator_topic": cls.TOPIC,
             "originator_id": order_id,
             "originator_version": cls.INITIAL_VERSION,
@@ -168,7 +172,8 @@ class Order(Aggregate, OrderAttributes):
             "dedupe_key": m.dedupe_key,
             "to_state": State.REQUESTED.value,
         }
-        event = ev.OrderRequested(**fields)
+        event = object.__new__(ev.OrderRequested)
+        object.__setattr__(event, "__dict__", fields)
         order: Order = event.mutate(None)
         order._pending_events.append(event)
         return order
