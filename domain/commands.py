@@ -13,10 +13,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from domain.order import Meta
 from domain.state_machine import State
 
 if TYPE_CHECKING:
-    from domain.order import Meta, Order
+    from domain.order import Order
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -28,8 +29,6 @@ class Command:
     dedupe_key: str | None = None
 
     def meta(self) -> Meta:
-        from domain.order import Meta
-
         return Meta(self.source, self.occurred_at, self.raw, self.dedupe_key)
 
     def run(self, order: Order) -> bool:  # pragma: no cover - every subclass overrides
