@@ -72,6 +72,19 @@ class PPWLink:
             self.outbox.set_state(PUSH_URL_KEY, push)
         return ""
 
+    def repeated_listing(self, data: dict[str, Any]) -> list[Any] | None:
+        """The last ``get_all_orders`` answer again, if nothing it rests on changed since (no
+        new notification in the store, the same outbox, the same ``since``); else None. Only
+        reads, so the receiver may answer a poll with it without a turn on the store thread.
+        """
+        listing = self._listing
+        if listing is None or not self.outbox.is_current(self.tracker):
+            return None
+        since = self._since(data, "get_all_orders")
+        if listing[0] != (since, self.outbox.version()):
+            return None
+        return list(listing[1])
+
     def get_all_orders(self, data: dict[str, Any]) -> list[Any]:
         since = self._since(data, "get_all_orders")
         self.outbox.sync(self.tracker)

@@ -180,6 +180,11 @@ class PPWOutbox:
         return None if found is None else UUID(found)
 
     # ------------------------------------------------------------ following the tracker
+    def is_current(self, tracker: Tracker) -> bool:
+        """Whether ``sync`` has followed every notification the tracker's store holds (reads only)."""
+        position = int(self.get_state("notification_position") or 0)
+        return position >= int(tracker.recorder.max_notification_id() or 0)
+
     def sync(self, tracker: Tracker, batch: int = 500) -> None:
         """Read the tracker's new notifications: new PPW orders, orders that left the offer.
 

@@ -236,3 +236,46 @@ def test_an_ack_the_ledger_refuses_does_not_cost_the_rest_of_its_group(
     assert tracker.get_order(orders[0]).state is State.PLACED
     assert tracker.get_order(orders[2]).state is State.PLACED
     assert "RecordAck refused for order" in caplog.text
+
+
+def test_a_repeated_listing_is_answered_on_the_loop_and_still_sees_every_change(
+    tracker: Tracker, link: PPWLink, store_url: str
+) -> None:
+    request(tracker, 2, "L")
+
+    async def scenario(ppw: PPWSimulator, worker: Any) -> list[tuple[int, list[str]]]:
+        turns: list[int] = []
+        real_run = worker.run
+
+        async def counted_run(work: Any, *args: Any) -> Any:
+            turns.append(1)
+            return await real_run(work, *args)
+
+        worker.run = counted_run
+
+        async def listing() -> tuple[int, list[str]]:
+            before = len(turns)
+            answer = await ppw.call("get_all_orders")
+            return len(turns) - before, [h["wo_number"] for h in answer if "report_id" in h]
+
+        # The first offers (records); the second follows those records in the outbox; the
+        # third is a repeat.
+        seen = [await listing(), await listing(), await listing()]
+        other = open_tracker(store_url)  # another process requests an order
+        try:
+            other.request_order("ppw", {"wo_number": "L-new", "address": "1 Oak St"},
+                                idempotency_key="L-new")
+        finally:
+            other.close()
+        seen.append(await listing())
+        tid = (await offer(ppw))[0]
+        await ppw.ack(tid, status="success")  # the outbox changes: that order leaves the list
+        seen += [await listing(), await listing()]
+        return seen
+
+    first, following, repeat, after_request, after_ack, repeat_after_ack = run(link, scenario)
+    assert first == following == (1, ["L-0", "L-1"])
+    assert repeat == (0, ["L-0", "L-1"])  # answered on the loop: no turn on the store thread
+    assert after_request == (1, ["L-0", "L-1", "L-new"])
+    assert after_ack == (1, ["L-1", "L-new"])
+    assert repeat_after_ack == (0, ["L-1", "L-new"])
