@@ -54,6 +54,10 @@ class IvcapClient:
     def __init__(self, session: aiohttp.ClientSession, config: IvcapConfig) -> None:
         self._session = session
         self._config = config
+        # Made once: a sync pass sends thousands of requests with the same headers and timeout.
+        self._read_headers = {"Accept": "application/json", **self.auth_headers}
+        self._write_headers = {**self._read_headers, "Content-Type": "application/json"}
+        self._timeout = aiohttp.ClientTimeout(total=config.request_timeout_seconds)
 
     def __repr__(self) -> str:
         return f"IvcapClient(base_url={self._config.base_url!r}, token=***)"
@@ -122,11 +126,9 @@ class IvcapClient:
 
     async def _request(self, method: str, url: str, *, timeout: aiohttp.ClientTimeout | None = None,
                        **kwargs: Any) -> tuple[int, bytes]:
-        headers = {"Accept": "application/json", "Content-Type": "application/json",
-                   **self.auth_headers}
-        timeout = timeout or aiohttp.ClientTimeout(total=self._config.request_timeout_seconds)
-        async with self._session.request(method, url, headers=headers, timeout=timeout,
-                                         **kwargs) as response:
+        headers = self._write_headers if "data" in kwargs else self._read_headers
+        async with self._session.request(method, url, headers=headers,
+                                         timeout=timeout or self._timeout, **kwargs) as response:
             return response.status, await response.read()
 
 

@@ -53,6 +53,9 @@ class PlanviewerClient:
         self._authorization = aiohttp.encode_basic_auth(
             config.access_key_id, config.access_key_secret.reveal()
         )
+        # Made once: a sync pass sends thousands of requests with the same headers and timeout.
+        self._headers = {"Accept": "application/json", "Authorization": self._authorization}
+        self._timeout = aiohttp.ClientTimeout(total=config.request_timeout_seconds)
 
     def __repr__(self) -> str:
         return f"PlanviewerClient(base_url={self._config.base_url!r}, secret=***)"
@@ -119,10 +122,9 @@ class PlanviewerClient:
 
     async def _request(self, method: str, path: str, *, timeout: aiohttp.ClientTimeout | None = None,
                        **kwargs: Any) -> tuple[int, bytes]:
-        timeout = timeout or aiohttp.ClientTimeout(total=self._config.request_timeout_seconds)
         async with self._session.request(
-            method, self._config.url(path), timeout=timeout,
-            headers={"Accept": "application/json", **self.auth_headers}, **kwargs,
+            method, self._config.url(path), timeout=timeout or self._timeout,
+            headers=self._headers, **kwargs,
         ) as response:
             return response.status, await response.read()
 
