@@ -22,6 +22,10 @@
   each other and every save compiles its SQL again. ``OrdertrailSQLiteFactory``
   (the store's ``PERSISTENCE_MODULE``) gives the pool connections with the
   driver's default cache of 128 statements instead.
+- Reads of the notification log (every command batch and PPW poll asks it what
+  is new, mostly to find nothing) are one SELECT on a pooled reader connection
+  in autocommit mode, not BEGIN ... ROLLBACK through three context managers:
+  9 us instead of 23 for an empty answer.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from eventsourcing.persistence import (
     ConnectionPoolClosedError,
     ConnectionUnavailableError,
     InterfaceError,
+    Notification,
     StoredEvent,
 )
 from eventsourcing.sqlite import (
@@ -107,6 +112,66 @@ class OrdertrailSQLiteRecorder(SQLiteApplicationRecorder):
         db.executemany(self.insert_events_statement, [_row(s) for s in stored_events])
         last = int(db.execute("SELECT last_insert_rowid()").fetchone()[0])
         return list(range(last - len(stored_events) + 1, last + 1))
+
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        """The library's query, as one statement on a pooled reader connection (see ``_read``).
+
+        Every command batch and PPW poll reads the log for what is new, mostly to find nothing.
+        """
+        where: list[str] = []
+        params: list[Any] = []
+        if start is not None:
+            where.append("rowid>=?" if inclusive_of_start else "rowid>?")
+            params.append(start)
+        if stop is not None:
+            where.append("rowid<=?")
+            params.append(stop)
+        if topics:
+            where.append(f"topic IN ({','.join('?' * len(topics))})")
+            params += topics
+        params.append(limit)
+        statement = (f"SELECT rowid, originator_id, originator_version, topic, state "
+                     f"FROM {self.events_table_name} "
+                     f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY rowid LIMIT ?")
+        convert = self.convert_originator_id
+        return [
+            Notification(id=row[0], originator_id=convert(row[1]), originator_version=row[2],
+                         topic=row[3], state=row[4])
+            for row in self._read(statement, params)
+        ]
+
+    def max_notification_id(self) -> int:
+        rows = self._read(self.select_max_notification_id_statement, ())
+        return rows[0][0]  # type: ignore[no-any-return]
+
+    def _read(self, statement: str, params: Sequence[Any]) -> list[Any]:
+        """Rows of one SELECT on a pooled reader connection, in autocommit mode.
+
+        The library wraps each read in BEGIN ... ROLLBACK through three context managers; a
+        single statement is its own consistent snapshot in SQLite, so that costs two thirds of
+        a small read for nothing. An in-memory database keeps the library's path (its readers
+        and writers share one connection's lock).
+        """
+        pool = self.datastore.pool
+        if pool.is_sqlite_memory_mode:
+            with self.datastore.transaction(commit=False) as c:
+                c.execute(statement, params)
+                return list(c.fetchall())
+        connection = pool.get_connection(is_writer=False)
+        try:
+            return connection._sqlite_conn.execute(statement, params).fetchall()
+        except sqlite3.Error as error:
+            raise _translated(error) from error
+        finally:
+            pool.put_connection(connection)
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
