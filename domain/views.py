@@ -76,8 +76,20 @@ class OrderView:
 
     @classmethod
     def of(cls, order: Order) -> OrderView:
-        values = {name: getattr(order, name) for name in _ORDER_ATTRIBUTES}
-        return cls(id=order.id, version=order.version, modified_on=order.modified_on, **values)
+        """The view of ``order`` now. Built as the mapper builds events, from a dict of its
+        fields (the frozen dataclass ``__init__`` sets 28 fields one at a time): a sync pass
+        views every open order, and this was a tenth of it."""
+        state = order.__dict__
+        try:
+            values = {name: state[name] for name in _ORDER_ATTRIBUTES}
+        except KeyError:  # not an attribute of the instance: read it as Python would
+            values = {name: getattr(order, name) for name in _ORDER_ATTRIBUTES}
+        values["id"] = order.id
+        values["version"] = order.version
+        values["modified_on"] = order.modified_on
+        view = object.__new__(cls)
+        object.__setattr__(view, "__dict__", values)
+        return view
 
 
 _ORDER_ATTRIBUTES = tuple(

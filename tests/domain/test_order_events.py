@@ -27,3 +27,18 @@ def test_a_recorded_event_equals_the_one_its_class_would_construct() -> None:
     assert placed == ev.OrderPlaced(**vars(placed))
     assert (placed.originator_id, placed.originator_version) == (order.id, 2)
     assert (order.version, order.modified_on) == (2, placed.timestamp)
+
+
+def test_a_view_holds_exactly_the_orders_fields() -> None:
+    import dataclasses
+
+    from domain.views import OrderView
+
+    order = Order.request(uuid4(), "ivcap", "k", {"n": 1}, "test")
+    order.place("job-1", "ivcap.order_id")
+    view = OrderView.of(order)
+    expected = OrderView(**{f.name: getattr(order, f.name) for f in dataclasses.fields(OrderView)})
+    assert view == expected and repr(view) == repr(expected)
+    assert dataclasses.asdict(view) == dataclasses.asdict(expected)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        view.state = State.CANCELLED  # type: ignore[misc]
