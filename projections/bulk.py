@@ -5,7 +5,7 @@ types costs more than the insert. ``Bulk`` turns values into what the driver
 stores, by the same rules as ``projections.models`` (a test holds them equal to
 SQLAlchemy's own bind processors), then sends them as:
 - SQLite: one ``executemany`` of a prepared statement;
-- PostgreSQL: ``COPY ... FROM STDIN``; an upsert COPYs into a temporary table
+- PostgreSQL: binary ``COPY ... FROM STDIN``; an upsert COPYs into a temporary table
   (``ON COMMIT DELETE ROWS``, one per connection and target) and moves the rows
   on from there.
 Upserts are ``INSERT ... ON CONFLICT (key) DO UPDATE`` on both. Every statement
@@ -47,6 +47,13 @@ def postgres_datetime(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
+_BINARY_COPY_TYPES = {
+    "UUID": "uuid", "INTEGER": "int4", "BIGINT": "int8", "SMALLINT": "int2", "BOOLEAN": "bool",
+    "DATE": "date", "TIMESTAMP WITH TIME ZONE": "timestamptz", "TEXT": "text", "VARCHAR": "text",
+}
+"""Column types as SQLAlchemy compiles them for PostgreSQL, to the types binary COPY sends."""
+
+
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -62,6 +69,7 @@ class Bulk:
         )
         self.date: Callable[[date], Any] = (lambda d: d) if self.postgres else date.isoformat
         self._statements: dict[tuple[Any, ...], str] = {}
+        self._types: dict[str, list[str] | None] = {}
 
     def insert(self, conn: sa.Connection, table: sa.Table, rows: Rows) -> None:
         """Insert ``rows`` (tuples in the table's column order)."""
@@ -94,6 +102,18 @@ class Bulk:
             self._statements[key] = statement
         conn.exec_driver_sql(statement, list(rows))
 
+    def _binary_types(self, conn: sa.Connection, table: sa.Table) -> list[str] | None:
+        """The PostgreSQL type of each column for a binary COPY, or None to COPY as text.
+
+        Binary rows cost psycopg and the server a third of text rows (no quoting, escaping or
+        parsing of numbers and times); a column of a type not listed here keeps text.
+        """
+        if table.name not in self._types:
+            names = [_BINARY_COPY_TYPES.get(c.type.compile(dialect=conn.dialect).split("(")[0])
+                     for c in table.columns]
+            self._types[table.name] = None if None in names else names  # type: ignore[assignment]
+        return self._types[table.name]
+
     def _copy(self, conn: sa.Connection, table: sa.Table, rows: Rows, tail: str) -> None:
         """COPY the rows in; an upsert COPYs them into a temporary table first."""
         columns = ", ".join(_quote(c.name) for c in table.columns)
@@ -106,7 +126,11 @@ class Bulk:
             into = stage
         else:
             into = target
-        with cursor.copy(f"COPY {into} ({columns}) FROM STDIN") as copy:
+        types = self._binary_types(conn, table)
+        binary = " (FORMAT BINARY)" if types else ""
+        with cursor.copy(f"COPY {into} ({columns}) FROM STDIN{binary}") as copy:
+            if types:
+                copy.set_types(types)
             write = copy.write_row
             for row in rows:
                 write(row)
