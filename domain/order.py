@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -18,6 +18,7 @@ from eventsourcing.utils import register_topic
 
 from domain import events as ev
 from domain.errors import InvalidCommandError, TransitionRefused
+from domain.frozen import from_fields
 from domain.state_machine import Guard, State, allowed_targets
 
 
@@ -155,10 +156,8 @@ class Order(Aggregate, OrderAttributes):
             raise TypeError(f"order id {order_id!r} is not a UUID")
         m = meta or Meta()
         # The library's ``_create`` in short: for this one event class, whose topic is
-        # registered below, it only adds generic checks and copies, half of a creation. The
-        # event gets its fields as the mapper gives a stored one (its frozen dataclass
-        # ``__init__`` sets them one ``object.__setattr__`` at a time).
-        fields: dict[str, Any] = {
+        # registered below, it only adds generic checks and copies, half of a creation.
+        event = _new_event(ev.OrderRequested, {
             "originator_topic": cls.TOPIC,
             "originator_id": order_id,
             "originator_version": cls.INITIAL_VERSION,
@@ -172,9 +171,7 @@ class Order(Aggregate, OrderAttributes):
             "raw": m.raw,
             "dedupe_key": m.dedupe_key,
             "to_state": State.REQUESTED.value,
-        }
-        event = object.__new__(ev.OrderRequested)
-        object.__setattr__(event, "__dict__", fields)
+        })
         order: Order = event.mutate(None)
         order._pending_events.append(event)
         return order
@@ -201,14 +198,12 @@ class Order(Aggregate, OrderAttributes):
         raise AssertionError(guard)  # pragma: no cover
 
     def _record(self, event_class: type[ev.OrderEvent], to: State, m: Meta, **fields: Any) -> bool:
-        """The library's ``trigger_event`` for our own event classes, in short: the event gets
-        its fields as the mapper gives a stored one, checked against the class's (its frozen
-        dataclass ``__init__`` sets them one at a time, and ``trigger_event`` copies the
-        arguments twice: together most of a recorded command's own cost). The library's
-        ``mutate`` then checks the version and applies it."""
+        """The library's ``trigger_event`` for our own event classes, in short (it copies the
+        arguments twice and builds the event field by field: together most of a recorded
+        command's own cost). The library's ``mutate`` then checks the version and applies it."""
         if self._frozen:
             raise FrozenOrderError(self.id)
-        state = {
+        event = _new_event(event_class, {
             "originator_id": self.id,
             "originator_version": self.version + 1,
             "timestamp": event_class.create_timestamp(),
@@ -219,12 +214,7 @@ class Order(Aggregate, OrderAttributes):
             "dedupe_key": m.dedupe_key,
             "to_state": to.value,
             **fields,
-        }
-        if state.keys() != _EVENT_FIELDS[event_class]:
-            raise TypeError(f"{event_class.__name__} has fields {sorted(_EVENT_FIELDS[event_class])}, "
-                            f"not {sorted(state)}")
-        event = object.__new__(event_class)
-        object.__setattr__(event, "__dict__", state)
+        })
         event.mutate(self)
         self._pending_events.append(event)
         return True
@@ -582,7 +572,17 @@ for _event_class in ev.ORDER_EVENT_CLASSES:
 _EVENT_FIELDS: dict[type[ev.OrderEvent], frozenset[str]] = {
     cls: frozenset(f.name for f in dataclasses.fields(cls)) for cls in ev.ORDER_EVENT_CLASSES
 }
-"""Each event class's fields, all required (``_record`` checks every event has exactly these)."""
+"""Each event class's fields, all required (``_new_event`` checks every event has exactly these)."""
+
+E = TypeVar("E", bound=ev.OrderEvent)
+
+
+def _new_event(event_class: type[E], fields: dict[str, Any]) -> E:
+    """An event of ``event_class`` with exactly its fields, or TypeError naming the difference."""
+    if fields.keys() != _EVENT_FIELDS[event_class]:
+        raise TypeError(f"{event_class.__name__} has fields {sorted(_EVENT_FIELDS[event_class])}, "
+                        f"not {sorted(fields)}")
+    return from_fields(event_class, fields)
 
 if Order.__init__ is not object.__init__:  # pragma: no cover
     raise TypeError("Order must not define __init__: OrderRequested.mutate builds orders without it")

@@ -372,11 +372,6 @@ class Tracker(Application[UUID]):
                      ids: Sequence[int]) -> None:
         if not ids:
             return
-        if len(ids) == 1:  # one new event (a new order, a single command): no bookkeeping
-            aggregate = aggregates.get(stored[0].originator_id)
-            if isinstance(aggregate, Order):
-                self._cache.saved([(aggregate, ids[0])], ids[0], ids[0], 1)
-            return
         last_ids = {s.originator_id: nid for s, nid in zip(stored, ids, strict=True)}
         self._cache.saved(  # the cache takes the saved orders over: no one changes them after
             [(a, last_ids[oid]) for oid, a in aggregates.items()

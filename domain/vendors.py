@@ -17,14 +17,17 @@ class Vendor(StrEnum):
 
     @classmethod
     def parse(cls, value: str) -> Vendor:
-        known = cls._value2member_map_.get(value) if isinstance(value, str) else None
+        known = _BY_NAME.get(value) if isinstance(value, str) else None
         if known is not None:
-            return known  # type: ignore[return-value]
+            return known
         try:
             return cls(value.strip().lower())
         except (ValueError, AttributeError):
             raise UnknownVendorError(value) from None
 
+
+_BY_NAME = {vendor.value: vendor for vendor in Vendor}
+"""Exact names, looked up before trimming and lowering (the usual case)."""
 
 DAILY_CAP_CODE = "daily_cap"
 """The normalized ``vendor_code`` of a submission a vendor refused because its daily cap

@@ -109,9 +109,9 @@ class Bulk:
         parsing of numbers and times); a column of a type not listed here keeps text.
         """
         if table.name not in self._types:
-            names = [_BINARY_COPY_TYPES.get(c.type.compile(dialect=conn.dialect).split("(")[0])
-                     for c in table.columns]
-            self._types[table.name] = None if None in names else names  # type: ignore[assignment]
+            compiled = [c.type.compile(dialect=conn.dialect).split("(")[0] for c in table.columns]
+            known = [_BINARY_COPY_TYPES[t] for t in compiled if t in _BINARY_COPY_TYPES]
+            self._types[table.name] = known if len(known) == len(compiled) else None
         return self._types[table.name]
 
     def _copy(self, conn: sa.Connection, table: sa.Table, rows: Rows, tail: str) -> None:
