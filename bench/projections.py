@@ -11,6 +11,13 @@ once, then projected by:
   ``--baseline-events`` events only, to keep the run short; rates are per second.
 Then a full rebuild of the same history is timed.
 
+On SQLite a third figure bounds what any Python runner could reach: the bare
+``sqlite3`` driver writing exactly the rows ours wrote (read back from the read
+models) into empty copies of the same tables, with the same indexes, pragmas and
+batches (one transaction per ``DEFAULT_BATCH_SIZE`` events, an order's row upserted
+in the batch of its last event), and no Python work besides the driver's. Its
+events per second are the SQL floor: the database's own share of the catch-up.
+
     python bench/projections.py [--orders 200000] [--stores sqlite,postgres]
 
 The default is the issue's history of 1,000,000 events (200,000 orders of five
@@ -40,7 +47,10 @@ from domain.order import Order
 from domain.state_machine import State
 from domain.tracker import Tracker
 from projections import ProjectionRunner
+from projections.models import Base
+from projections.runner import DEFAULT_BATCH_SIZE
 from projections.source import ORDER_TOPICS
+from projections.store import engine_for
 
 POSTGRES_DSN = os.environ.get(
     "ORDERTRAIL_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
@@ -111,8 +121,55 @@ def baseline(tracker: Tracker, connect: Callable[[], Any], placeholder: str, lim
     return count / elapsed
 
 
+def sql_floor(path: Path) -> float:
+    """Events/s of the bare driver re-inserting the read-model rows of the SQLite store at
+    ``path`` into a fresh database: same tables, indexes, pragmas and batches (see above)."""
+    source = sqlite3.connect(path)
+    audit = source.execute("SELECT * FROM audit_log ORDER BY position").fetchall()
+    orders = source.execute("SELECT * FROM order_status").fetchall()
+    daily = source.execute("SELECT * FROM vendor_daily").fetchall()
+    attention = source.execute("SELECT * FROM attention").fetchall()
+    source.close()
+    position = [c.name for c in Base.metadata.tables["audit_log"].columns].index("position")
+    last_batch = {row[0]: i // DEFAULT_BATCH_SIZE for i, row in enumerate(audit)}
+    batches: list[list[Any]] = [[] for _ in range(-(-len(audit) // DEFAULT_BATCH_SIZE))]
+    for row in orders:
+        batches[last_batch[row[0]]].append(row)
+    target = path.with_name("floor.db")
+    engine = engine_for(f"sqlite:///{target}")  # the read models' pragmas
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    conn = sqlite3.connect(target, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA cache_size=-65536")
+    conn.execute("INSERT INTO projection_tracking VALUES ('floor', 0)")
+
+    def insert(table: str, width: int, tail: str = "") -> str:
+        return f"INSERT INTO {table} VALUES ({', '.join('?' * width)}){tail}"
+
+    status_columns = [c.name for c in Base.metadata.tables["order_status"].columns][1:]
+    upsert_status = insert("order_status", len(status_columns) + 1, " ON CONFLICT (order_id) "
+                           "DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in status_columns))
+    started = time.perf_counter()
+    for n, order_rows in enumerate(batches):
+        rows = audit[n * DEFAULT_BATCH_SIZE:(n + 1) * DEFAULT_BATCH_SIZE]
+        conn.execute("BEGIN")
+        conn.execute("UPDATE projection_tracking SET position = ? WHERE name = 'floor'",
+                     (rows[-1][position],))
+        conn.executemany(upsert_status, order_rows)
+        conn.executemany(insert("audit_log", len(audit[0])), rows)
+        if n == len(batches) - 1:
+            conn.executemany(insert("vendor_daily", 4), daily)
+            conn.executemany(insert("attention", 6), attention)
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return len(audit) / elapsed
+
+
 def measure(name: str, url: str, connect: Callable[[], Any], placeholder: str,
-            orders: int, baseline_events: int) -> None:
+            orders: int, baseline_events: int, floor: Path | None = None) -> None:
     tracker = open_tracker(url)
     try:
         started = time.perf_counter()
@@ -134,13 +191,17 @@ def measure(name: str, url: str, connect: Callable[[], Any], placeholder: str,
           f"ours {ours:>9,.0f} ev/s | stock {stock:>8,.0f} ev/s "
           f"(first {min(baseline_events, events)}) | ratio {ours / stock:5.1f}x | "
           f"rebuild {rebuild:.2f} s ({events / rebuild:,.0f} ev/s)")
+    if floor is not None:
+        bare = sql_floor(floor)
+        print(f"{'':10} SQL floor: the bare driver writing the same rows {bare:>9,.0f} ev/s "
+              f"(ours is {ours / bare:.2f} of it)")
 
 
 def on_sqlite(orders: int, baseline_events: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.db"
         measure("sqlite", f"sqlite:///{path}", lambda: sqlite3.connect(path), "?",
-                orders, baseline_events)
+                orders, baseline_events, floor=path)
 
 
 def on_postgres(orders: int, baseline_events: int) -> None:
