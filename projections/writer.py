@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from adapters.common import crashpoints
+from domain.events import OrderRequested
 from projections.bulk import Bulk
 from projections.decode import Decoded
 from projections.errors import DuplicateDeliveryError
@@ -26,6 +27,7 @@ from projections.rows import AttentionEntry, OrderStatusRow
 from projections.tables import TableSet
 
 TRACKING: sa.Table = ProjectionTracking.__table__  # type: ignore[assignment]
+REQUESTED = OrderRequested.TOPIC
 
 
 class Writer:
@@ -56,7 +58,7 @@ class Writer:
         with self.engine.begin() as conn:
             advance(conn, self.name, expected, last)
             if events:
-                ids = list({event.originator_id for _, event in events})
+                ids = _known_before(events)
                 changes = fold(events, self._orders(conn, ids), self._entries(conn, ids))
                 self._store(conn, changes)
             crashpoints.crash_point("projection_before_commit")  # rows written, not committed
@@ -120,6 +122,17 @@ class Writer:
         if self.bulk.postgres:
             return [ids]
         return [ids[i:i + 5000] for i in range(0, len(ids), 5000)]
+
+
+def _known_before(events: Sequence[tuple[int, Decoded]]) -> list[UUID]:
+    """The orders of ``events`` that can have rows already: those whose first event in the
+    batch is not their OrderRequested. An order requested within the batch has no rows yet,
+    so a catch-up over a long history looks up few orders instead of every one it touches."""
+    first: dict[UUID, bool] = {}
+    for _, event in events:
+        if event.originator_id not in first:
+            first[event.originator_id] = event.TOPIC != REQUESTED
+    return [oid for oid, known in first.items() if known]
 
 
 def advance(conn: sa.Connection, name: str, expected: int, last: int) -> None:
