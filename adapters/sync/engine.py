@@ -112,6 +112,9 @@ class SyncEngine:
     def _open_views(self) -> list[OrderView]:
         return [v for v in self.tracker.open_orders() if v.vendor in self.vendors]
 
+    def _views_of(self, ids: list[UUID]) -> list[OrderView]:
+        return [self.tracker.get_order(i) for i in ids]
+
     async def _vendor_pass(
         self, vendor: PolledVendor, views: list[OrderView], now: datetime, report: PassReport
     ) -> None:
@@ -125,7 +128,9 @@ class SyncEngine:
         for view in views:
             if self._may_submit(view, now):
                 await self._submit(vendor, view, now, report)
-        uncertain = [v for v in views if v.state is State.SUBMISSION_UNCERTAIN]
+        # Orders just marked uncertain are reconciled in this same pass, as found.
+        marked = await asyncio.to_thread(self._views_of, [v.id for v in stranded])
+        uncertain = [v for v in views + marked if v.state is State.SUBMISSION_UNCERTAIN]
         await asyncio.gather(*(self._guarded(limit, report, vendor.reconcile(v), "reconcile")
                                for v in uncertain))
         report.reconciled += len(uncertain)

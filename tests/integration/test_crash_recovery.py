@@ -61,6 +61,8 @@ def views(store_url: str) -> list[OrderView]:
 
 
 def settled(view: OrderView) -> bool:
+    if view.vendor == "ivcap" and view.state is State.SUBMISSION_UNCERTAIN:
+        return False  # not a person's: the next pass reconciles it by name
     if view.is_terminal or view.needs_a_person:
         return True
     return view.vendor == "planomatic" and view.state is State.PLACED

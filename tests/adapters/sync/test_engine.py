@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from adapters.ivcap.simulator import IvcapSim
+from adapters.ivcap.simulator import Order as IvcapOrder
 from adapters.ivcap.simulator import Plan as IvcapPlan
 from adapters.planviewer.simulator import PlanviewerSim
 from adapters.store import open_tracker
@@ -83,6 +84,31 @@ def test_an_order_stranded_mid_submission_becomes_uncertain_and_is_not_resent(
     sim = asyncio.run(go())
     assert tracker.get_order(oid).state is State.SUBMISSION_UNCERTAIN
     assert sim.jobs_per_intention["i-1"] == 0
+
+
+def test_one_pass_after_a_crash_mid_submission_reconciles_the_order_by_name(
+    tracker: Tracker, tmp_path: Path
+) -> None:
+    """Killed after IVCAP created the order: the next pass marks it uncertain and finds it by
+    name in that same pass, so one ``sync --once`` after a restart settles it."""
+    oid = iv_order(tracker, 1)
+    tracker.run(c.AttemptSubmission(order_id=oid, channel="ivcap:submit"))  # sent, then a crash
+    sim = IvcapSim()
+    sim.orders["job-1"] = IvcapOrder("job-1", str(oid), {"parameters": []}, IvcapPlan())
+    sim.created_per_name[str(oid)] += 1
+
+    async def go() -> None:
+        async with rig(tracker, tmp_path, iv=sim) as r:
+            report = await r.engine.run_once()
+            assert report.reconciled == 1
+
+    asyncio.run(go())
+    view = tracker.get_order(oid)
+    assert view.state is State.PLACED
+    assert view.vendor_ref == "job-1"
+    assert [e.type for e in tracker.history(oid)][:4] == [
+        "OrderRequested", "SubmissionAttempted", "SubmissionOutcomeUnknown", "OrderPlaced"]
+    assert sim.created_per_name[str(oid)] == 1
 
 
 def test_a_failing_vendor_does_not_stop_the_others(tracker: Tracker, tmp_path: Path) -> None:
