@@ -129,7 +129,7 @@ class SyncEngine:
             if self._may_submit(view, now):
                 await self._submit(vendor, view, now, report)
         # Orders just marked uncertain are reconciled in this same pass, as found.
-        marked = await asyncio.to_thread(self._views_of, [v.id for v in stranded])
+        marked = await asyncio.to_thread(self._views_of, [v.id for v in stranded]) if stranded else []
         uncertain = [v for v in views + marked if v.state is State.SUBMISSION_UNCERTAIN]
         await asyncio.gather(*(self._guarded(limit, report, vendor.reconcile(v), "reconcile")
                                for v in uncertain))
