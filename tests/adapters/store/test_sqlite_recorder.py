@@ -7,7 +7,8 @@ import threading
 from pathlib import Path
 from uuid import uuid4
 
-from eventsourcing.persistence import StoredEvent
+import pytest
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.tests.persistence import ApplicationRecorderTestCase
 
 from adapters.store.sqlite import (
@@ -52,6 +53,29 @@ class TestOrdertrailSQLiteRecorder(ApplicationRecorderTestCase[OrdertrailSQLiteR
         listed = recorder.select_notifications(1, 10)
         assert [n.id for n in listed] == [1, *ids, *ids2]
         assert list(ids) == [2, 3, 4] and list(ids2) == [5, 6]
+
+    def test_a_save_larger_than_one_statement_keeps_its_order_and_ids(self) -> None:
+        """1,234 events go in as several multi-row INSERTs (512, 512, then powers of two):
+        the ids returned are the log's, in the order given, and every event is stored."""
+        recorder = self.create_recorder()
+        recorder.insert_events([StoredEvent(uuid4(), 1, "t", b"{}")])
+        events = [StoredEvent(uuid4(), 1, f"t{n}", f'{{"n":{n}}}'.encode()) for n in range(1234)]
+        ids = recorder.insert_events(events)
+        assert list(ids or []) == list(range(2, 1236))
+        listed = recorder.select_notifications(2, 2000)
+        assert [(n.id, n.originator_id, n.topic, n.state) for n in listed] == [
+            (i, e.originator_id, e.topic, e.state) for i, e in zip(ids or [], events, strict=True)]
+
+    def test_a_conflict_in_a_later_statement_stores_none_of_the_save(self) -> None:
+        recorder = self.create_recorder()
+        taken = StoredEvent(uuid4(), 1, "t", b"{}")
+        recorder.insert_events([taken])
+        events = [StoredEvent(uuid4(), 1, "t", b"{}") for _ in range(1000)] + [taken]
+        with pytest.raises(IntegrityError):
+            recorder.insert_events(events)
+        assert [n.originator_id for n in recorder.select_notifications(1, 2000)] == [
+            taken.originator_id]
+        assert list(recorder.insert_events(events[:3]) or []) == [2, 3, 4]
 
 
 def test_the_factory_pools_our_connections_in_wal_mode() -> None:
