@@ -36,6 +36,7 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from adapters.common.runtime import tune_garbage_collector
 from adapters.ppw import PPWConfig, PPWLink, PPWOutbox, make_app, sha1_hex, translate
 from adapters.store import open_tracker
 
@@ -99,6 +100,7 @@ def ledger_alone(link: PPWLink, headers: list[dict[str, Any]], group: int) -> fl
 
 
 async def main(pending: int, acks: int, listings: int, concurrency: int, rounds: int) -> float:
+    tune_garbage_collector()  # as the ordertrail command does; the bare loop shares it
     with tempfile.TemporaryDirectory() as tmp:
         tracker = open_tracker(f"sqlite:///{Path(tmp) / 'ordertrail.db'}")
         outbox = PPWOutbox(Path(tmp) / "ppw.sqlite3")

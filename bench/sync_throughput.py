@@ -29,6 +29,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from adapters.common.runtime import tune_garbage_collector
 from adapters.common.secret import Secret
 from adapters.ivcap.adapter import IvcapAdapter
 from adapters.ivcap.client import IvcapClient
@@ -135,6 +136,7 @@ async def bare(sims: dict[str, str], jobs: list[str], iv_ids: list[str]) -> tupl
 
 
 async def main(orders: int, rounds: int, store: str) -> None:
+    tune_garbage_collector()  # as the ordertrail command does; the bare loop shares it
     server = subprocess.Popen([sys.executable, str(Path(__file__).with_name("simulators_server.py"))],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert server.stdout is not None and server.stdin is not None

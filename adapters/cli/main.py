@@ -16,6 +16,7 @@ from typing import Any
 import click
 from eventsourcing.persistence import PersistenceError
 
+from adapters.common.runtime import tune_garbage_collector
 from adapters.config import DEFAULT_CONFIG_FILE, Config, ConfigError, load_config
 from adapters.store import StoreURL, open_tracker
 from domain.errors import OrdertrailError
@@ -60,6 +61,7 @@ def cli(
     ctx: click.Context, config_path: Path | None, store_url: str | None, as_json: bool, debug: bool
 ) -> None:
     """ordertrail: one trustworthy, replayable record of every vendor order."""
+    tune_garbage_collector()
     if config_path is None and Path(DEFAULT_CONFIG_FILE).is_file():
         config_path = Path(DEFAULT_CONFIG_FILE)
     config = load_config(config_path, store_url=store_url)
