@@ -41,7 +41,7 @@ class OrderEvent(Aggregate.Event):
 
     def apply(self, aggregate: Any) -> None:
         order: Order = aggregate
-        order.state = State(self.to_state)
+        order.state = State.of(self.to_state)
         if self.settles_submission:
             order.submission_in_flight = False
         self.evolve(order)

@@ -27,6 +27,17 @@ class State(StrEnum):
     FAILED = "FAILED"
     CANCELLED = "CANCELLED"
 
+    # Each member's name is its value, so Enum's ``hash(self._name_)``, a Python call made
+    # for every lookup keyed by a state (the lifecycle index, sets of states), is the str
+    # hash; str's own C slot gives the same number without the call.
+    __hash__ = str.__hash__
+
+    @classmethod
+    def of(cls, value: str) -> State:
+        """The state whose value is exactly ``value`` (KeyError otherwise): ``State(value)``
+        without Enum's call machinery, for replaying stored events."""
+        return _STATE_OF_VALUE[value]
+
     @classmethod
     def parse(cls, value: str) -> State:
         """The state named ``value`` (case-insensitive), or UnknownStateError."""
@@ -38,6 +49,9 @@ class State(StrEnum):
     @property
     def is_terminal(self) -> bool:
         return self in TERMINAL_STATES
+
+
+_STATE_OF_VALUE: dict[str, State] = {state.value: state for state in State}
 
 
 TERMINAL_STATES = frozenset({State.COMPLETED, State.REJECTED, State.FAILED, State.CANCELLED})

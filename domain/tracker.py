@@ -234,6 +234,8 @@ class Tracker(Application[UUID]):
             raise VendorReferenceConflictError(order.vendor, command.vendor_ref, owner, order.id)
 
     def _note_side_records(self, order: Order, command: c.Command, extra: dict[UUID, Any]) -> None:
+        if not isinstance(command, c.Place | c.AttemptSubmission):
+            return
         vendor = Vendor(order.vendor)
         if isinstance(command, c.Place):
             claim_id = vendor_ref_claim_id(vendor, command.vendor_ref)

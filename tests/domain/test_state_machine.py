@@ -77,3 +77,14 @@ def test_human_only_transitions_are_guarded() -> None:
 
 def test_the_readme_diagram_is_generated_from_the_table() -> None:
     assert mermaid_diagram() in README.read_text(encoding="utf-8")
+
+
+def test_a_state_is_found_by_its_stored_value_and_hashes_as_it() -> None:
+    """Stored events carry a state's value; ``State.of`` maps it back exactly, and a state is
+    found in dicts and sets by its value (str equality and hash agree)."""
+    for state in State:
+        assert State.of(state.value) is state
+        assert hash(state) == hash(state.value)
+        assert {state: 1}[state.value] == 1 and state.value in {state}
+    with pytest.raises(KeyError):
+        State.of("placed")  # stored values are exact; State.parse is for people
