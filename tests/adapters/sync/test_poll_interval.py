@@ -1,0 +1,52 @@
+"""How long each polled adapter waits before polling an order again: fast while the order is
+young, slow after, and (Planviewer) slowest while it waits for a person."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from adapters.common.secret import Secret
+from adapters.ivcap.adapter import IvcapAdapter
+from adapters.ivcap.config import IvcapConfig
+from adapters.planviewer.adapter import PlanviewerAdapter
+from adapters.planviewer.config import PlanviewerConfig
+from adapters.store import open_tracker
+from domain import commands as c
+from domain.views import OrderView
+
+
+def placed_order(tmp_path: Path, vendor: str, kind: str, *, waiting: bool = False) -> OrderView:
+    tracker = open_tracker(f"sqlite:///{tmp_path / ('waiting.db' if waiting else 'placed.db')}")
+    oid = tracker.request_order(vendor, {"n": 1}, "k")
+    commands: list[c.Command] = [c.Place(order_id=oid, vendor_ref="ref-1", vendor_ref_kind=kind)]
+    if waiting:
+        commands.append(c.WaitForUser(order_id=oid, kind="location_choice", source="poll"))
+    tracker.execute(commands)
+    view = tracker.get_order(oid)
+    tracker.close()
+    return view
+
+
+def test_planviewer_polls_fast_for_a_minute_then_slow_and_waiting_orders_least(
+        tmp_path: Path) -> None:
+    adapter = PlanviewerAdapter(None, PlanviewerConfig(  # type: ignore[arg-type]
+        "key", Secret("secret"), poll_fast_seconds=5, poll_slow_seconds=60,
+        poll_waiting_seconds=600))
+    view = placed_order(tmp_path, "planviewer", "planviewer.job_uuid")
+    assert view.placed_at is not None
+    assert adapter.poll_interval(view, view.placed_at + timedelta(seconds=59)) == timedelta(seconds=5)
+    assert adapter.poll_interval(view, view.placed_at + timedelta(minutes=2)) == timedelta(seconds=60)
+    waiting = placed_order(tmp_path, "planviewer", "planviewer.job_uuid", waiting=True)
+    assert waiting.placed_at is not None
+    assert adapter.poll_interval(waiting, waiting.placed_at) == timedelta(seconds=600)
+
+
+def test_ivcap_polls_fast_inside_its_window_then_slow(tmp_path: Path) -> None:
+    adapter = IvcapAdapter(None, IvcapConfig(  # type: ignore[arg-type]
+        Secret("token"), "http://ivcap.invalid", poll_fast_seconds=10, poll_slow_seconds=300,
+        fast_window_seconds=120))
+    view = placed_order(tmp_path, "ivcap", "ivcap.order_id")
+    assert view.placed_at is not None
+    assert adapter.poll_interval(view, view.placed_at + timedelta(seconds=119)) == timedelta(seconds=10)
+    assert adapter.poll_interval(view, view.placed_at + timedelta(seconds=121)) == timedelta(seconds=300)
