@@ -8,7 +8,7 @@ following the log could pass over an event for good. This subclass keeps the
 one-call function and puts the lock back inside it: one round trip per save,
 commit order equal to notification order. The function takes four plain
 arrays rather than an array of a composite type, which psycopg dumps much
-faster; a save of one event (most appends) calls a twin that takes the four
+faster, and dumps them in binary; a save of one event (most appends) calls a twin that takes the four
 values as scalars, because dumping four one-element arrays costs psycopg about
 20 us, a tenth of an append. Both queries are rendered to text once, not
 composed again on every call.
@@ -77,8 +77,11 @@ class OrdertrailPostgresRecorder(_CreatesTablesOneAtATime, PostgresApplicationRe
             f"ordertrail_insert_{self.events_table_name}_{self.datastore.originator_id_type}"
         )[:63]
         function = Identifier(self.pg_function_name_insert_events)
+        # %b: the four arrays go in binary. As text, psycopg escapes every element of every
+        # array in Python (a regular expression per value): 7.7 us of client CPU an event in
+        # a save of 5,000, against 1.8 in binary, and 16 -> 8-10 us of wall time an event.
         self.sql_invoke_pg_function_insert_events = SQL(
-            "SELECT * FROM {schema}.{function}(%s, %s, %s, %s)"
+            "SELECT * FROM {schema}.{function}(%b, %b, %b, %b)"
         ).format(schema=schema, function=function)
         self.sql_create_pg_function_insert_events = self._insert_function(
             function,
@@ -108,6 +111,7 @@ class OrdertrailPostgresRecorder(_CreatesTablesOneAtATime, PostgresApplicationRe
             ),
             declare="DECLARE new_id bigint;",
         ))
+        self._ids_are_uuids = self.datastore.originator_id_type == "uuid"
         self._insert_many = self._render(self.sql_invoke_pg_function_insert_events)
         self._insert_one = self._render(
             SQL("SELECT {schema}.{function}(%s, %s, %s, %s)").format(schema=schema, function=one)
@@ -156,8 +160,15 @@ class OrdertrailPostgresRecorder(_CreatesTablesOneAtATime, PostgresApplicationRe
         versions: list[int] = []
         topics: list[str] = []
         states: list[bytes] = []
+        as_uuid = self._ids_are_uuids
         for event in stored_events:
-            ids.append(event.originator_id)
+            oid = event.originator_id
+            # Binary parameters are not parsed by the server: a uuid array takes UUIDs only,
+            # a text array strings only.
+            if as_uuid:
+                ids.append(oid if isinstance(oid, UUID) else UUID(oid))
+            else:
+                ids.append(str(oid))
             versions.append(event.originator_version)
             topics.append(event.topic)
             states.append(event.state)

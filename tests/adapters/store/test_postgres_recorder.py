@@ -53,3 +53,22 @@ def test_processes_opening_a_new_store_together_all_succeed(postgres_url: str) -
 
     all_succeed_together("import sys; from adapters.store import open_tracker; "
                          "open_tracker(sys.argv[1]).close()", postgres_url, count=6)
+
+
+def test_a_many_event_save_takes_ids_as_uuids_or_their_text(postgres_url: str) -> None:
+    """Events go in as binary arrays, which the server does not parse: an id given as text is
+    made a UUID first, and the log shows every event of the save in order."""
+    from eventsourcing.persistence import StoredEvent
+
+    from adapters.store import open_tracker
+
+    tracker = open_tracker(postgres_url)
+    recorder = tracker.recorder
+    first, second = uuid4(), uuid4()
+    ids = recorder.insert_events([StoredEvent(first, 1, "t", b"{}"),
+                                  StoredEvent(str(second), 1, "t", b'{"a":1}'),  # type: ignore[arg-type]
+                                  StoredEvent(first, 2, "t", b"\x00\xff")])
+    listed = recorder.select_notifications(1, 10)
+    assert [(n.id, n.originator_id, n.originator_version, n.state) for n in listed] == [
+        (ids[0], first, 1, b"{}"), (ids[1], second, 1, b'{"a":1}'), (ids[2], first, 2, b"\x00\xff")]
+    tracker.close()
