@@ -207,8 +207,11 @@ class Tracker(Application[UUID]):
         self._cache.refresh()  # once for the batch, not once per order
         for command in commands:
             try:
-                order = orders.get(command.order_id) or self._current(command.order_id)
-                orders[order.id] = order
+                held = orders.get(command.order_id)
+                if held is None:
+                    order = orders[command.order_id] = self._current(command.order_id)
+                else:
+                    order = held
                 if check_claims:
                     self._check_claim(order, command)
                 try:

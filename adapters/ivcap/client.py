@@ -114,7 +114,10 @@ class IvcapClient:
         delay = 0.2
         for attempt in range(self._config.retries + 1):
             try:
-                status, body = await self._request("GET", url, **kwargs)
+                # The GET itself, not through ``_request``: a pass sends one per open order.
+                async with self._session.get(url, headers=self._read_headers,
+                                             timeout=self._timeout, **kwargs) as response:
+                    status, body = response.status, await response.read()
                 if status < 500 or attempt == self._config.retries:
                     return status, body
             except (TimeoutError, aiohttp.ClientError):
