@@ -72,3 +72,34 @@ def test_a_many_event_save_takes_ids_as_uuids_or_their_text(postgres_url: str) -
     assert [(n.id, n.originator_id, n.originator_version, n.state) for n in listed] == [
         (ids[0], first, 1, b"{}"), (ids[1], second, 1, b'{"a":1}'), (ids[2], first, 2, b"\x00\xff")]
     tracker.close()
+
+
+def test_saves_share_one_connection_that_survives_a_conflict_and_is_replaced_when_lost(
+        postgres_url: str) -> None:
+    """Event inserts go through one connection the recorder keeps. A refused insert (another
+    writer's version) leaves it usable; a connection the server drops is replaced, and the
+    library's retry then saves the events once."""
+    from eventsourcing.persistence import IntegrityError, StoredEvent
+
+    from adapters.store import open_tracker
+
+    tracker = open_tracker(postgres_url)
+    recorder = tracker.recorder
+    taken = uuid4()
+    recorder.insert_events([StoredEvent(taken, 1, "t", b"{}")])
+    writer_pid = recorder.writer._conn.info.backend_pid
+    try:
+        recorder.insert_events([StoredEvent(taken, 1, "t", b"{}")])
+        raise AssertionError("a second version 1 was stored")
+    except IntegrityError:
+        pass
+    assert recorder.writer._conn.info.backend_pid == writer_pid  # kept after a refusal
+    with psycopg.connect(POSTGRES_DSN, autocommit=True) as admin:
+        admin.execute("select pg_terminate_backend(%s)", (writer_pid,))
+    fresh = uuid4()
+    ids = recorder.insert_events([StoredEvent(fresh, 1, "t", b"{}"), StoredEvent(fresh, 2, "t", b"{}")])
+    assert recorder.writer._conn.info.backend_pid != writer_pid
+    assert [(n.id, n.originator_id) for n in recorder.select_notifications(1, 10)] == [
+        (1, taken), (ids[0], fresh), (ids[1], fresh)]
+    tracker.close()
+    assert recorder.writer._conn is None  # given back before the pool closed
