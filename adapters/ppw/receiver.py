@@ -10,7 +10,8 @@ event loop, so the loop keeps reading requests while SQLite or PostgreSQL
 works. One exception: a ``get_all_orders`` poll that finds nothing changed
 since the last listing (two reads: the store's newest notification id and the
 outbox's version) is answered on the loop, when the store thread is idle; a
-turn on that thread costs five times those reads. Acks that arrive while a
+turn on that thread costs five times those reads. ``get_all_notes``, which reads
+nothing (we keep no notes), is answered on the loop too. Acks that arrive while a
 transaction is being committed wait for it and are then recorded together, in
 one transaction (group commit); each request is answered only after the
 transaction holding its ack has committed.
@@ -63,6 +64,8 @@ class StoreWorker:
         """The result_data for one authenticated event; raises what ``link.handle`` raises."""
         if event_name == "ack_transaction":
             return await self._ack(data)
+        if event_name == "get_all_notes":
+            return self.link.get_all_notes(data)  # touches no store: no turn on the thread
         if event_name == "get_all_orders" and not self._busy:
             # The store thread is idle, and only this loop gives it work: nothing touches the
             # store until this returns.

@@ -279,3 +279,27 @@ def test_a_repeated_listing_is_answered_on_the_loop_and_still_sees_every_change(
     assert after_request == (1, ["L-0", "L-1", "L-new"])
     assert after_ack == (1, ["L-1", "L-new"])
     assert repeat_after_ack == (0, ["L-1", "L-new"])
+
+
+def test_get_all_notes_is_answered_on_the_loop_and_still_checks_its_timestamp(
+    tracker: Tracker, link: PPWLink
+) -> None:
+    """PPW asks for notes on every Auto Import; we keep none, so the answer needs no turn on
+    the store thread. A bad timestamp is still refused with the error envelope."""
+
+    async def scenario(ppw: PPWSimulator, worker: Any) -> tuple[int, Any, Any]:
+        turns: list[int] = []
+        real_run = worker.run
+
+        async def counted_run(work: Any, *args: Any) -> Any:
+            turns.append(1)
+            return await real_run(work, *args)
+
+        worker.run = counted_run
+        notes = await ppw.call("get_all_notes", {"timestamp": 1700000000})
+        bad = await ppw.post_payload(ppw.payload("get_all_notes", {"timestamp": "yesterday"}))
+        return len(turns), notes, bad
+
+    turns, notes, bad = run(link, scenario)
+    assert (turns, notes) == (0, [])
+    assert bad["error"] is True and bad["success"] is False and "timestamp" in bad["return_error_msg"]
