@@ -52,9 +52,17 @@ def create_commands(order_id: UUID, answer: CreateAnswer) -> list[c.Command]:
     return [c.MarkOutcomeUnknown(**common, reason=answer.reason or "answer lost", http_status=http)]
 
 
+def _products_digest(products: object) -> str:
+    return hashlib.sha256(msgspec.json.encode(products)).hexdigest()[:16]
+
+
+NO_PRODUCTS = _products_digest([])
+"""The digest of an order with no products yet, as most polls find it: made once."""
+
+
 def status_commands(order_id: UUID, order: OrderStatus, source: str = "poll") -> list[c.Command]:
     fragment = msgspec.to_builtins(order)
-    products = hashlib.sha256(msgspec.json.encode(order.products)).hexdigest()[:16]
+    products = _products_digest(order.products) if order.products else NO_PRODUCTS
     common = {"order_id": order_id, "source": source, "raw": fragment,
               "dedupe_key": f"{order.id}:{order.status}:{products}"}
     if order.status in FAILED:

@@ -62,3 +62,25 @@ def test_arbitrary_bytes_fail_only_with_a_protocol_error(body: bytes) -> None:
         decode(body, OrderStatus, "x")
     except VendorProtocolError:
         pass
+
+
+def test_a_poll_dedupe_key_names_the_order_its_status_and_its_products() -> None:
+    """The same answer polled twice gives the same dedupe key; a new status or a new product
+    gives another (the digest of no products is made once, and equals the computed one)."""
+    from uuid import uuid4
+
+    from adapters.ivcap.translate import _products_digest, status_commands
+
+    oid = uuid4()
+
+    def key(body: dict[str, object]) -> str | None:
+        (command, *_) = status_commands(oid, decode(json.dumps(body).encode(), OrderStatus, "t"))
+        return command.dedupe_key
+
+    bare = {"id": "urn:ivcap:order:1", "status": "executing"}
+    product = {"id": "urn:ivcap:artifact:1", "name": "out.csv", "status": "ready"}
+    assert key(bare) == key({**bare, "products": []}) == (
+        f"urn:ivcap:order:1:executing:{_products_digest([])}")
+    assert key({**bare, "status": "pending"}) != key(bare)
+    assert key({**bare, "products": [product]}) not in (key(bare), None)
+    assert key({**bare, "products": [product]}) == key({**bare, "products": [product]})
