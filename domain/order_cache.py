@@ -122,14 +122,16 @@ class OrderCache:
         reading them back.
         """
         with self.lock:
+            held_orders, position = self._orders, self.position
             for order, order_last_id in orders:
-                held = self._orders.get(order.id)
-                if self.position >= order_last_id:
+                oid = order.id
+                held = held_orders.get(oid)
+                if position >= order_last_id:
                     if held is not None and held.version < order.version:
-                        del self._orders[order.id]  # passed over while not held: stale
+                        del held_orders[oid]  # passed over while not held: stale
                 elif held is None or held.version < order.version:
-                    self._put(order)
-            if self.position == first_id - 1 and last_id - first_id + 1 == count:
+                    self._put(order, oid)
+            if position == first_id - 1 and last_id - first_id + 1 == count:
                 self.position = last_id
 
     def evict(self, order_ids: Iterable[UUID]) -> None:
@@ -137,10 +139,13 @@ class OrderCache:
             for oid in order_ids:
                 self._orders.pop(oid, None)
 
-    def _put(self, order: Order) -> None:
+    def _put(self, order: Order, oid: UUID | None = None) -> None:
         if not self.maxsize:
             return
-        self._orders[order.id] = order.freeze()
-        self._orders.move_to_end(order.id)
-        while len(self._orders) > self.maxsize:
-            self._orders.popitem(last=False)
+        held_orders = self._orders
+        key = order.id if oid is None else oid
+        if key in held_orders:
+            held_orders.move_to_end(key)  # then replaced in place, as the most recent
+        held_orders[key] = order.freeze()
+        while len(held_orders) > self.maxsize:
+            held_orders.popitem(last=False)

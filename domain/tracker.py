@@ -379,8 +379,8 @@ class Tracker(Application[UUID]):
             return
         last_ids = {s.originator_id: nid for s, nid in zip(stored, ids, strict=True)}
         self._cache.saved(  # the cache takes the saved orders over: no one changes them after
-            [(a, last_ids[oid]) for oid, a in aggregates.items()
-             if isinstance(a, Order) and oid in last_ids],
+            [(a, last) for oid, a in aggregates.items()
+             if (last := last_ids.get(oid)) is not None and isinstance(a, Order)],
             first_id=min(ids),
             last_id=max(ids),
             count=len(ids),
