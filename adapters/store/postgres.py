@@ -29,7 +29,6 @@ from typing import Any, LiteralString
 from uuid import UUID
 
 import psycopg
-from eventsourcing import persistence as p
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import (
     PostgresAggregateRecorder,
@@ -43,6 +42,7 @@ from psycopg.sql import SQL, Composed, Identifier
 from psycopg.types.composite import register_composite
 from psycopg_pool import ConnectionPool
 
+from adapters.store.driver_errors import persistence_error
 from adapters.store.schema_lock import lock_key
 
 CREATE_LOCK = lock_key("ordertrail event store")
@@ -77,25 +77,6 @@ class OrdertrailPostgresAggregateRecorder(_CreatesTablesOneAtATime):
     """The library's aggregate recorder (snapshots), creating its tables one process at a time."""
 
 
-# The library's translation of driver errors (as in ``PostgresDatastore.get_connection``),
-# most specific first.
-_ERRORS: tuple[tuple[type[psycopg.Error], type[p.PersistenceError]], ...] = (
-    (psycopg.InterfaceError, p.InterfaceError),
-    (psycopg.OperationalError, p.OperationalError),
-    (psycopg.DataError, p.DataError),
-    (psycopg.IntegrityError, p.IntegrityError),
-    (psycopg.InternalError, p.InternalError),
-    (psycopg.ProgrammingError, p.ProgrammingError),
-    (psycopg.NotSupportedError, p.NotSupportedError),
-    (psycopg.DatabaseError, p.DatabaseError),
-    (psycopg.Error, p.PersistenceError),
-)
-
-
-def _translated(error: psycopg.Error) -> p.PersistenceError:
-    return next(ours for theirs, ours in _ERRORS if isinstance(error, theirs))(str(error))
-
-
 class _Writer:
     """One pool connection kept for this process's event inserts, taken in turns.
 
@@ -126,7 +107,7 @@ class _Writer:
             except psycopg.Error as error:
                 if conn.broken or conn.closed:
                     self._give_back()
-                raise _translated(error) from error
+                raise persistence_error(error) from error
 
     def close(self) -> None:
         with self._lock:
@@ -141,7 +122,7 @@ class _Writer:
                 self._pool.open(wait, self._open_timeout or 30.0)
                 conn = self._pool.getconn()
             except psycopg.Error as error:
-                raise _translated(error) from error
+                raise persistence_error(error) from error
             self._configure(conn)
             self._conn, self._taken_at = conn, time.monotonic()
         return self._conn

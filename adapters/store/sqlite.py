@@ -44,7 +44,6 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing import persistence as p
 from eventsourcing.persistence import (
     ConnectionPoolClosedError,
     ConnectionUnavailableError,
@@ -62,26 +61,10 @@ from eventsourcing.sqlite import (
 )
 from eventsourcing.utils import Environment
 
+from adapters.store.driver_errors import persistence_error
+
 T = TypeVar("T")
 R = TypeVar("R")
-
-# The library's translation of driver errors (as in ``eventsourcing.sqlite.SQLiteTransaction``),
-# most specific first.
-_ERRORS: tuple[tuple[type[sqlite3.Error], type[p.PersistenceError]], ...] = (
-    (sqlite3.InterfaceError, p.InterfaceError),
-    (sqlite3.DataError, p.DataError),
-    (sqlite3.OperationalError, p.OperationalError),
-    (sqlite3.IntegrityError, p.IntegrityError),
-    (sqlite3.InternalError, p.InternalError),
-    (sqlite3.ProgrammingError, p.ProgrammingError),
-    (sqlite3.NotSupportedError, p.NotSupportedError),
-    (sqlite3.DatabaseError, p.DatabaseError),
-    (sqlite3.Error, p.PersistenceError),
-)
-
-
-def _translated(error: sqlite3.Error) -> p.PersistenceError:
-    return next(ours for theirs, ours in _ERRORS if isinstance(error, theirs))(error)
 
 
 def _row(s: StoredEvent) -> tuple[Any, ...]:
@@ -133,7 +116,7 @@ class OrdertrailSQLiteRecorder(SQLiteApplicationRecorder):
             finally:
                 pool.put_connection(connection)
         except sqlite3.Error as error:
-            raise _translated(error) from error
+            raise persistence_error(error) from error
 
     def _write(self, db: sqlite3.Connection, stored_events: Sequence[StoredEvent]) -> list[int]:
         if len(stored_events) == 1:
@@ -212,7 +195,7 @@ class OrdertrailSQLiteRecorder(SQLiteApplicationRecorder):
         try:
             return connection._sqlite_conn.execute(statement, params).fetchall()
         except sqlite3.Error as error:
-            raise _translated(error) from error
+            raise persistence_error(error) from error
         finally:
             pool.put_connection(connection)
 

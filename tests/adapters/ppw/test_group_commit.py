@@ -238,20 +238,26 @@ def test_an_ack_the_ledger_refuses_does_not_cost_the_rest_of_its_group(
     assert "RecordAck refused for order" in caplog.text
 
 
+def count_turns(worker: Any) -> list[int]:
+    """A list that grows by one for each piece of work the worker hands its store thread."""
+    turns: list[int] = []
+    real_run = worker.run
+
+    async def counted_run(work: Any, *args: Any) -> Any:
+        turns.append(1)
+        return await real_run(work, *args)
+
+    worker.run = counted_run
+    return turns
+
+
 def test_a_repeated_listing_is_answered_on_the_loop_and_still_sees_every_change(
     tracker: Tracker, link: PPWLink, store_url: str
 ) -> None:
     request(tracker, 2, "L")
 
     async def scenario(ppw: PPWSimulator, worker: Any) -> list[tuple[int, list[str]]]:
-        turns: list[int] = []
-        real_run = worker.run
-
-        async def counted_run(work: Any, *args: Any) -> Any:
-            turns.append(1)
-            return await real_run(work, *args)
-
-        worker.run = counted_run
+        turns = count_turns(worker)
 
         async def listing() -> tuple[int, list[str]]:
             before = len(turns)
@@ -288,14 +294,7 @@ def test_get_all_notes_is_answered_on_the_loop_and_still_checks_its_timestamp(
     the store thread. A bad timestamp is still refused with the error envelope."""
 
     async def scenario(ppw: PPWSimulator, worker: Any) -> tuple[int, Any, Any]:
-        turns: list[int] = []
-        real_run = worker.run
-
-        async def counted_run(work: Any, *args: Any) -> Any:
-            turns.append(1)
-            return await real_run(work, *args)
-
-        worker.run = counted_run
+        turns = count_turns(worker)
         notes = await ppw.call("get_all_notes", {"timestamp": 1700000000})
         bad = await ppw.post_payload(ppw.payload("get_all_notes", {"timestamp": "yesterday"}))
         return len(turns), notes, bad
