@@ -94,11 +94,11 @@ class IvcapAdapter:
             if not order.vendor_ref:
                 continue
             try:
-                status = await self.client.read(order.vendor_ref)
+                status, body = await self.client.read_answer(order.vendor_ref)
             except OrderNotFound:
                 log.warning("ivcap: order %s (ours %s) not found", order.vendor_ref, order.id)
                 continue
-            commands += status_commands(order.id, status)
+            commands += status_commands(order.id, status, raw=msgspec.Raw(body))  # verbatim
         return commands
 
     async def retrieve(self, order: OrderView, download: Downloader) -> list[c.Command]:

@@ -78,11 +78,15 @@ class IvcapClient:
         return _create_answer(status, body)
 
     async def read(self, order_id: str) -> OrderStatus:
+        return (await self.read_answer(order_id))[0]
+
+    async def read_answer(self, order_id: str) -> tuple[OrderStatus, bytes]:
+        """The order, and the body it was decoded from (a valid JSON document)."""
         status, body = await self._retrying(self._config.url(f"orders/{order_id}"))
         if status == 404:
             raise OrderNotFound(VENDOR, f"order {order_id} not found (404)")
         self._check(status, "GET /1/orders/{id}", body)
-        return decode(body, OrderStatus, "GET /1/orders/{id}")
+        return decode(body, OrderStatus, "GET /1/orders/{id}"), body
 
     async def list_by_name(self, name: str) -> list[OrderListItem]:
         """Every order named ``name``, following ``links.next`` page by page."""

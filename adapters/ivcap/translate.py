@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -31,7 +32,7 @@ def create_commands(order_id: UUID, answer: CreateAnswer) -> list[c.Command]:
     http = answer.http_status
     if answer.kind == "created" and answer.order is not None:
         return [c.Place(**common, vendor_ref=answer.order.id, vendor_ref_kind="ivcap.order_id"),
-                *status_commands(order_id, answer.order, source="command")]
+                *status_commands(order_id, answer.order, source="command", raw=answer.raw)]
     if answer.kind in REJECTIONS:
         reason, classification = REJECTIONS[answer.kind]
         error = answer.error
@@ -60,8 +61,11 @@ NO_PRODUCTS = _products_digest([])
 """The digest of an order with no products yet, as most polls find it: made once."""
 
 
-def status_commands(order_id: UUID, order: OrderStatus, source: str = "poll") -> list[c.Command]:
-    fragment = msgspec.to_builtins(order)
+def status_commands(order_id: UUID, order: OrderStatus, source: str = "poll",
+                    raw: Any = None) -> list[c.Command]:
+    """``raw``: what IVCAP sent, for audit (``msgspec.Raw`` of the body keeps it verbatim, and
+    is stored as it came); by default the decoded order."""
+    fragment = msgspec.to_builtins(order) if raw is None else raw
     products = _products_digest(order.products) if order.products else NO_PRODUCTS
     common = {"order_id": order_id, "source": source, "raw": fragment,
               "dedupe_key": f"{order.id}:{order.status}:{products}"}

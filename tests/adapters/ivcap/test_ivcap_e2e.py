@@ -231,3 +231,30 @@ def test_the_token_never_reaches_events_logs_or_reprs(tracker: Tracker, tmp_path
 
     shown = drive(tracker, tmp_path, scenario, IvcapSim(token=token), token=token)
     assert token not in shown and token not in caplog.text
+
+
+def test_a_poll_keeps_what_ivcap_sent_verbatim_for_audit(tracker: Tracker, tmp_path: Path) -> None:
+    """The raw fragment of a polled status is the body IVCAP answered, every field of it, not
+    our decoded view of it (which would drop fields we do not model and add our defaults)."""
+
+    async def scenario(d: Driver) -> tuple[list[Any], list[Any]]:
+        bodies: list[Any] = []
+        read_answer = d.adapter.client.read_answer
+
+        async def recording(order_id: str) -> Any:
+            status, body = await read_answer(order_id)
+            bodies.append(json.loads(body))
+            return status, body
+
+        d.adapter.client.read_answer = recording  # type: ignore[method-assign]
+        oid = await d.submit("iv-verbatim")
+        await d.poll(oid, 3)
+        polled = [e.raw for e in d.tracker.history(oid) if e.type == "StatusChanged"
+                  and e.source == "poll"]
+        return bodies, polled
+
+    bodies, polled = drive(tracker, tmp_path, scenario)
+    assert polled, "no poll recorded a status"
+    assert all(raw in bodies for raw in polled)
+    assert {"account", "service"} <= set(polled[0]), "fields we do not model are kept"
+    assert "describedBy" not in polled[0]["links"], "none of our defaults are added"
