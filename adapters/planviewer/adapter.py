@@ -6,6 +6,8 @@ import logging
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
+import msgspec
+
 from adapters.common.errors import VendorError
 from adapters.common.polled import Downloader
 from adapters.planviewer.client import InvalidUuidsError, PlanviewerClient
@@ -68,17 +70,17 @@ class PlanviewerAdapter:
         except InvalidUuidsError:
             statuses = await self._one_by_one(list(by_job))
         commands: list[c.Command] = []
-        for job in statuses:
+        for job, sent in statuses:
             order = by_job.get(job.uuid)
             if order is None:
                 continue
             waiting = await self._waiting(job) if job.status == "waiting for user" else None
             commands += status_commands(order.id, job, waiting,
-                                        self.client.retrieve_url(job.uuid))
+                                        self.client.retrieve_url(job.uuid), raw=sent)
         return commands
 
-    async def _one_by_one(self, jobs: list[str]) -> list[JobStatus]:
-        found: list[JobStatus] = []
+    async def _one_by_one(self, jobs: list[str]) -> list[tuple[JobStatus, msgspec.Raw]]:
+        found: list[tuple[JobStatus, msgspec.Raw]] = []
         for job in jobs:
             try:
                 found += await self.client.status([job])

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+import msgspec
 
 from adapters.common.errors import VendorAuthError, VendorError, VendorUnavailableError
 from adapters.planviewer.config import PlanviewerConfig
@@ -24,6 +25,7 @@ from adapters.planviewer.wire import (
     OrderedJob,
     Waiting,
     decode,
+    elements,
     raw,
 )
 
@@ -79,13 +81,15 @@ class PlanviewerClient:
             return OrderAnswer("lost", reason=type(error).__name__)
         return _order_answer(status, body, intention_uuid)
 
-    async def status(self, job_uuids: list[str]) -> list[JobStatus]:
+    async def status(self, job_uuids: list[str]) -> list[tuple[JobStatus, msgspec.Raw]]:
+        """Each job's status, with the JSON Planviewer sent for it, verbatim."""
         status, body = await self._retrying("GET", "jobs/status",
                                             params=[("uuids[]", u) for u in job_uuids])
         if status == 400:
             raise InvalidUuidsError(VENDOR, f"jobs/status refused {len(job_uuids)} uuid(s)")
         self._check(status, "jobs/status")
-        return decode(body, list[JobStatus], "jobs/status")
+        jobs = decode(body, list[JobStatus], "jobs/status")  # the errors name the field
+        return list(zip(jobs, elements(body), strict=True))
 
     async def waiting(self, job_uuid: str) -> Waiting:
         status, body = await self._retrying("GET", f"kik/waiting/{job_uuid}")

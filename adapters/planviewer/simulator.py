@@ -78,6 +78,8 @@ class PlanviewerSim:
     drop_next_orders: int = 0
     status_failures: int = 0
     delay_seconds: float = 0.0
+    extra_status_fields: dict[str, Any] = field(default_factory=dict)
+    """Fields the documentation does not name, added to every job in jobs/status (a newer API)."""
     jobs: dict[str, Job] = field(default_factory=dict)
     jobs_per_intention: Counter[str] = field(default_factory=Counter)
     requests: Counter[str] = field(default_factory=Counter)
@@ -171,7 +173,8 @@ async def status(request: web.Request) -> web.Response:
     for job_id in wanted:
         job = sim.jobs[job_id]
         answer.append({"uuid": job_id, "status": job.advance(),
-                       "progress": {"current": job.current, "total": job.plan.steps}})
+                       "progress": {"current": job.current, "total": job.plan.steps},
+                       **sim.extra_status_fields})
     return web.json_response(answer)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from adapters.planviewer.client import OrderAnswer
@@ -48,15 +49,19 @@ def order_commands(order_id: UUID, answer: OrderAnswer, next_day: datetime) -> l
 
 
 def status_commands(
-    order_id: UUID, job: JobStatus, waiting: Waiting | None, retrieve_url: str
+    order_id: UUID, job: JobStatus, waiting: Waiting | None, retrieve_url: str,
+    raw: Any = None,
 ) -> list[c.Command]:
+    """``raw``: what Planviewer sent for this job, for audit (``msgspec.Raw`` keeps it verbatim);
+    by default the fields we read of it."""
     progress = job.progress
     current = progress.current if progress else None
     total = progress.total if progress else None
+    if raw is None:
+        raw = {"uuid": job.uuid, "status": job.status,
+               "progress": None if progress is None else {"current": current, "total": total}}
     common = {
-        "order_id": order_id, "source": "poll",
-        "raw": {"uuid": job.uuid, "status": job.status,
-                "progress": None if progress is None else {"current": current, "total": total}},
+        "order_id": order_id, "source": "poll", "raw": raw,
         "dedupe_key": f"{job.uuid}:{job.status}:{current}:{total}",
     }
     if job.status in STATUS_MAP:

@@ -59,6 +59,14 @@ def decode(body: bytes, kind: type[T], what: str) -> T:
         raise VendorProtocolError(VENDOR, f"{what}: not JSON ({error})") from None
 
 
+_ELEMENTS = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+def elements(body: bytes) -> list[msgspec.Raw]:
+    """Each element of a JSON array, as the bytes sent (call after ``decode`` accepted it)."""
+    return _ELEMENTS.decode(body)
+
+
 def raw(body: bytes) -> Any:
     try:
         return msgspec.json.decode(body)

@@ -190,3 +190,25 @@ def test_the_access_key_secret_never_reaches_events_logs_or_reprs(
 
     shown = drive(tracker, tmp_path, scenario, PlanviewerSim(secret=secret), secret=secret)
     assert secret not in shown and secret not in caplog.text
+
+
+def test_a_poll_keeps_what_planviewer_sent_for_each_job_verbatim(tracker: Tracker,
+                                                                 tmp_path: Path) -> None:
+    """Each job's raw fragment is that job's element of the jobs/status answer, as sent: fields
+    the documentation does not name survive for the audit trail, and the job still decodes."""
+    sim = PlanviewerSim(plans={"i-raw": Plan(steps=3)},
+                        extra_status_fields={"eta": "2026-12-03T12:00:00Z", "queue": {"pos": 2}})
+
+    async def scenario(d: Driver) -> list[object]:
+        oid = d.request("i-raw")
+        await d.submit(oid)
+        await d.poll(oid)
+        await d.poll(oid)
+        return [e.raw for e in d.tracker.history(oid) if e.source == "poll"]
+
+    polled = drive(tracker, tmp_path, scenario, sim)
+    assert polled and all(isinstance(raw, dict) for raw in polled)
+    first = polled[0]
+    assert isinstance(first, dict)
+    assert first["eta"] == "2026-12-03T12:00:00Z" and first["queue"] == {"pos": 2}
+    assert first["progress"]["total"] == 3 and first["status"] in ("initial", "in_progress")
