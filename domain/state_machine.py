@@ -34,9 +34,12 @@ class State(StrEnum):
 
     @classmethod
     def of(cls, value: str) -> State:
-        """The state whose value is exactly ``value`` (KeyError otherwise): ``State(value)``
+        """The state whose value is exactly ``value``: ``State(value)``, ValueError included,
         without Enum's call machinery, for replaying stored events."""
-        return _STATE_OF_VALUE[value]
+        try:
+            return _STATE_OF_VALUE[value]
+        except KeyError:
+            raise ValueError(f"{value!r} is not a valid State") from None
 
     @classmethod
     def parse(cls, value: str) -> State:

@@ -86,5 +86,5 @@ def test_a_state_is_found_by_its_stored_value_and_hashes_as_it() -> None:
         assert State.of(state.value) is state
         assert hash(state) == hash(state.value)
         assert {state: 1}[state.value] == 1 and state.value in {state}
-    with pytest.raises(KeyError):
-        State.of("placed")  # stored values are exact; State.parse is for people
+    with pytest.raises(ValueError, match="'placed' is not a valid State"):
+        State.of("placed")  # stored values are exact, as State(value); State.parse is for people
