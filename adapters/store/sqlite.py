@@ -73,15 +73,25 @@ def _row(s: StoredEvent) -> tuple[Any, ...]:
 
 
 ROWS_PER_STATEMENT = 512
-"""Rows in one multi-row INSERT (2,048 parameters, within every SQLite's limit since 3.32)."""
+"""Rows in one multi-row INSERT at most (2,048 parameters): fewer where the linked SQLite
+allows fewer parameters (999 before 3.32)."""
 
 
-def _statement_sizes(rows: int) -> list[int]:
-    """Sizes of the multi-row INSERTs for ``rows`` rows: full statements, then the remainder in
-    powers of two, so at most ten statement shapes are ever compiled and cached."""
-    sizes = [ROWS_PER_STATEMENT] * (rows // ROWS_PER_STATEMENT)
-    rest = rows % ROWS_PER_STATEMENT
-    bit = ROWS_PER_STATEMENT // 2
+def _rows_per_statement(db: sqlite3.Connection) -> int:
+    """The largest power of two up to ROWS_PER_STATEMENT whose four parameters a row fit."""
+    fits = db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // 4
+    size = ROWS_PER_STATEMENT
+    while size > fits and size > 1:
+        size //= 2
+    return size
+
+
+def _statement_sizes(rows: int, top: int = ROWS_PER_STATEMENT) -> list[int]:
+    """Sizes of the multi-row INSERTs for ``rows`` rows: full statements of ``top`` (a power of
+    two), then the remainder in powers of two, so few statement shapes are ever compiled."""
+    sizes = [top] * (rows // top)
+    rest = rows % top
+    bit = top // 2
     while rest:
         if rest >= bit:
             sizes.append(bit)
@@ -124,7 +134,7 @@ class OrdertrailSQLiteRecorder(SQLiteApplicationRecorder):
             return [int(cursor.lastrowid or 0)]
         rows = [_row(s) for s in stored_events]
         start = 0
-        for size in _statement_sizes(len(rows)):
+        for size in _statement_sizes(len(rows), _rows_per_statement(db)):
             db.execute(self._insert_rows_statement(size),
                        [value for row in rows[start:start + size] for value in row])
             start += size

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import tempfile
 import threading
 from pathlib import Path
@@ -133,3 +134,20 @@ def test_threads_saving_events_and_snapshots_together_never_collide() -> None:
         ids = [n.id for n in tracker.recorder.select_notifications(1, 1000)]
         assert ids == sorted(set(ids)) and len(ids) == 8 * 17 + 8  # and the 8 claims
         tracker.close()
+
+
+def test_a_sqlite_that_takes_fewer_parameters_gets_smaller_statements() -> None:
+    """SQLite before 3.32 takes 999 parameters a statement: a save still goes in whole, in
+    statements of 128 rows (512 parameters) and fewer."""
+    with tempfile.TemporaryDirectory() as folder:
+        factory = OrdertrailSQLiteFactory({"SQLITE_DBNAME": str(Path(folder) / "e.db")})
+        recorder = OrdertrailSQLiteRecorder(factory.datastore)
+        recorder.create_table()
+        pool = factory.datastore.pool
+        assert isinstance(pool, OrdertrailSQLiteConnectionPool)
+        pool.write(lambda db, _: db.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999), None)
+        events = [StoredEvent(uuid4(), 1, "t", b"{}") for _ in range(700)]
+        ids = recorder.insert_events(events)
+        assert list(ids or []) == list(range(1, 701))
+        assert len(recorder.select_notifications(1, 1000)) == 700
+        factory.close()
