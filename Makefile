@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 test: $(STAMP)
-	$(BIN)/ruff check domain adapters projections migrations tests bench
+	$(BIN)/ruff check ordertrail domain adapters projections migrations tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
@@ -21,7 +21,7 @@ demo: $(STAMP)
 	$(BIN)/ordertrail demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check domain adapters projections migrations tests bench
+	$(BIN)/ruff check ordertrail domain adapters projections migrations tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

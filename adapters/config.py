@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from domain.errors import OrdertrailError
+from ordertrail.domain.errors import OrdertrailError
 
 DEFAULT_CONFIG_FILE = "ordertrail.toml"
 

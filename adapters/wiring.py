@@ -13,18 +13,18 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from adapters.common.polled import PolledVendor
-from adapters.common.secret import Secret
-from adapters.config import Config, ConfigError
-from adapters.ivcap.adapter import IvcapAdapter
-from adapters.ivcap.client import IvcapClient
-from adapters.ivcap.config import IvcapConfig
-from adapters.planomatic.adapter import PlanomaticAdapter
-from adapters.planomatic.client import PlanomaticClient
-from adapters.planomatic.config import PlanomaticConfig
-from adapters.planviewer.adapter import PlanviewerAdapter
-from adapters.planviewer.client import PlanviewerClient
-from adapters.planviewer.config import PlanviewerConfig
+from ordertrail.adapters.common.polled import PolledVendor
+from ordertrail.adapters.common.secret import Secret
+from ordertrail.adapters.config import Config, ConfigError
+from ordertrail.adapters.ivcap.adapter import IvcapAdapter
+from ordertrail.adapters.ivcap.client import IvcapClient
+from ordertrail.adapters.ivcap.config import IvcapConfig
+from ordertrail.adapters.planomatic.adapter import PlanomaticAdapter
+from ordertrail.adapters.planomatic.client import PlanomaticClient
+from ordertrail.adapters.planomatic.config import PlanomaticConfig
+from ordertrail.adapters.planviewer.adapter import PlanviewerAdapter
+from ordertrail.adapters.planviewer.client import PlanviewerClient
+from ordertrail.adapters.planviewer.config import PlanviewerConfig
 
 DRIVEN_BY_SYNC = ("planviewer", "ivcap", "planomatic")
 

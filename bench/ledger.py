@@ -14,7 +14,6 @@ import argparse
 import os
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -23,13 +22,11 @@ from typing import Any
 
 import psycopg
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from adapters.store import open_tracker
-from adapters.store.mapper import MsgspecMapper
-from domain import commands as c
-from domain.order import Order
-from domain.tracker import Tracker
+from ordertrail.adapters.store import open_tracker
+from ordertrail.adapters.store.mapper import MsgspecMapper
+from ordertrail.domain import commands as c
+from ordertrail.domain.order import Order
+from ordertrail.domain.tracker import Tracker
 
 POSTGRES_DSN = os.environ.get(
     "ORDERTRAIL_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"

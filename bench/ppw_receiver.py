@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -34,11 +33,9 @@ from urllib.parse import urlencode
 import aiohttp
 from aiohttp import web
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from adapters.common.runtime import tune_garbage_collector
-from adapters.ppw import PPWConfig, PPWLink, PPWOutbox, make_app, sha1_hex, translate
-from adapters.store import open_tracker
+from ordertrail.adapters.common.runtime import tune_garbage_collector
+from ordertrail.adapters.ppw import PPWConfig, PPWLink, PPWOutbox, make_app, sha1_hex, translate
+from ordertrail.adapters.store import open_tracker
 
 USER, PASSWORD, SITE, REMOTE = "bench", "bench-password-1234567890", "site-1", "remote-1"
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import os
 import sqlite3
-import sys
 import tempfile
 import time
 import uuid
@@ -39,18 +38,16 @@ from typing import Any
 
 import psycopg
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from adapters.store import StoreURL, open_tracker
-from domain.events import OrderEvent
-from domain.order import Order
-from domain.state_machine import State
-from domain.tracker import Tracker
-from projections import ProjectionRunner
-from projections.models import Base
-from projections.runner import DEFAULT_BATCH_SIZE
-from projections.source import ORDER_TOPICS
-from projections.store import engine_for
+from ordertrail.adapters.store import StoreURL, open_tracker
+from ordertrail.domain.events import OrderEvent
+from ordertrail.domain.order import Order
+from ordertrail.domain.state_machine import State
+from ordertrail.domain.tracker import Tracker
+from ordertrail.projections import ProjectionRunner
+from ordertrail.projections.models import Base
+from ordertrail.projections.runner import DEFAULT_BATCH_SIZE
+from ordertrail.projections.source import ORDER_TOPICS
+from ordertrail.projections.store import engine_for
 
 POSTGRES_DSN = os.environ.get(
     "ORDERTRAIL_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"

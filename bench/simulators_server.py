@@ -11,13 +11,10 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from adapters.ivcap.simulator import IvcapSim, start_ivcap_simulator
-from adapters.ivcap.simulator import Plan as IvcapPlan
-from adapters.planviewer.simulator import Plan, PlanviewerSim, start_planviewer_simulator
+from ordertrail.adapters.ivcap.simulator import IvcapSim, start_ivcap_simulator
+from ordertrail.adapters.ivcap.simulator import Plan as IvcapPlan
+from ordertrail.adapters.planviewer.simulator import Plan, PlanviewerSim, start_planviewer_simulator
 
 
 class LongPlans(dict[str, Plan]):

@@ -27,20 +27,18 @@ from typing import Any
 
 import aiohttp
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from adapters.common.runtime import tune_garbage_collector
-from adapters.common.secret import Secret
-from adapters.ivcap.adapter import IvcapAdapter
-from adapters.ivcap.client import IvcapClient
-from adapters.ivcap.config import IvcapConfig
-from adapters.planviewer.adapter import PlanviewerAdapter
-from adapters.planviewer.client import PlanviewerClient
-from adapters.planviewer.config import PlanviewerConfig
-from adapters.store import open_tracker
-from adapters.sync.download import SafeDownloader
-from adapters.sync.engine import SyncEngine
-from domain import commands as c
+from ordertrail.adapters.common.runtime import tune_garbage_collector
+from ordertrail.adapters.common.secret import Secret
+from ordertrail.adapters.ivcap.adapter import IvcapAdapter
+from ordertrail.adapters.ivcap.client import IvcapClient
+from ordertrail.adapters.ivcap.config import IvcapConfig
+from ordertrail.adapters.planviewer.adapter import PlanviewerAdapter
+from ordertrail.adapters.planviewer.client import PlanviewerClient
+from ordertrail.adapters.planviewer.config import PlanviewerConfig
+from ordertrail.adapters.store import open_tracker
+from ordertrail.adapters.sync.download import SafeDownloader
+from ordertrail.adapters.sync.engine import SyncEngine
+from ordertrail.domain import commands as c
 
 PG = os.environ.get("ORDERTRAIL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 

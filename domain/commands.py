@@ -13,11 +13,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from domain.order import Meta
-from domain.state_machine import State
+from ordertrail.domain.order import Meta
+from ordertrail.domain.state_machine import State
 
 if TYPE_CHECKING:
-    from domain.order import Order
+    from ordertrail.domain.order import Order
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import resolve_topic
 
-from domain.state_machine import State
+from ordertrail.domain.state_machine import State
 
 if TYPE_CHECKING:
-    from domain.order import Order
+    from ordertrail.domain.order import Order
 
 
 class OrderEvent(Aggregate.Event):
@@ -61,7 +61,7 @@ class OrderRequested(OrderEvent, Aggregate.Created):
     def mutate(self, aggregate: Any) -> Any:
         """A new order from this event: the library's ``Created.mutate`` without its search of
         the event's fields for constructor arguments, since an order has no ``__init__`` of its
-        own (``domain.order`` checks that when it loads). A third of a creation's cost."""
+        own (``ordertrail.domain.order`` checks that when it loads). A third of a creation's cost."""
         assert aggregate is None
         order_class = resolve_topic(self.originator_topic)
         order = order_class.__new__(order_class)

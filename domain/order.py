@@ -16,10 +16,10 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import register_topic
 
-from domain import events as ev
-from domain.errors import InvalidCommandError, TransitionRefused
-from domain.frozen import from_fields
-from domain.state_machine import Guard, State, allowed_targets
+from ordertrail.domain import events as ev
+from ordertrail.domain.errors import InvalidCommandError, TransitionRefused
+from ordertrail.domain.frozen import from_fields
+from ordertrail.domain.state_machine import Guard, State, allowed_targets
 
 
 class Meta:

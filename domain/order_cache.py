@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
-from domain.order import Order
+from ordertrail.domain.order import Order
 
 Notifications = Callable[[int, int], Sequence[Any]]
 """(first notification id, limit) -> the library's Notification objects, in id order."""

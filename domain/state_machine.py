@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from domain.errors import UnknownStateError
+from ordertrail.domain.errors import UnknownStateError
 
 
 class State(StrEnum):

@@ -2,7 +2,7 @@
 
 Its methods take and return ids, primitives and frozen views; never live
 aggregates. Storage is chosen by the environment the caller passes in (see
-``adapters.store.open_tracker``); the domain never names a database.
+``ordertrail.adapters.store.open_tracker``); the domain never names a database.
 """
 
 from __future__ import annotations
@@ -18,27 +18,27 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Notification, Recording
 
-from domain import commands as c
-from domain.claims import VendorDay, VendorRefClaim
-from domain.errors import (
+from ordertrail.domain import commands as c
+from ordertrail.domain.claims import VendorDay, VendorRefClaim
+from ordertrail.domain.errors import (
     ConcurrencyError,
     DomainError,
     IdempotencyConflictError,
     OrderNotFoundError,
     VendorReferenceConflictError,
 )
-from domain.events import OrderEvent, OrderRequested
-from domain.order import FrozenOrderError, Meta, Order
-from domain.order_cache import OrderCache
-from domain.state_machine import State
-from domain.vendors import (
+from ordertrail.domain.events import OrderEvent, OrderRequested
+from ordertrail.domain.order import FrozenOrderError, Meta, Order
+from ordertrail.domain.order_cache import OrderCache
+from ordertrail.domain.state_machine import State
+from ordertrail.domain.vendors import (
     Vendor,
     order_id_for,
     parse_order_id,
     vendor_day_id,
     vendor_ref_claim_id,
 )
-from domain.views import EventView, OrderView
+from ordertrail.domain.views import EventView, OrderView
 
 SNAPSHOT_INTERVAL = 50
 

@@ -6,7 +6,7 @@ from enum import StrEnum
 from hashlib import sha1
 from uuid import UUID
 
-from domain.errors import MalformedOrderIdError, UnknownVendorError
+from ordertrail.domain.errors import MalformedOrderIdError, UnknownVendorError
 
 
 class Vendor(StrEnum):

@@ -9,10 +9,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from domain.events import OrderEvent
-from domain.frozen import from_fields
-from domain.order import Order
-from domain.state_machine import NEEDS_A_PERSON, State
+from ordertrail.domain.events import OrderEvent
+from ordertrail.domain.frozen import from_fields
+from ordertrail.domain.order import Order
+from ordertrail.domain.state_machine import NEEDS_A_PERSON, State
 
 COMMON_EVENT_FIELDS = frozenset(
     {

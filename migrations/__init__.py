@@ -1,6 +1,6 @@
-"""Alembic migrations of the read-model schema (see ``projections.schema``).
+"""Alembic migrations of the read-model schema (see ``ordertrail.projections.schema``).
 
 ``env.py`` takes its connection from ``config.attributes["connection"]``; run
-migrations through ``projections.schema.upgrade`` / ``downgrade`` or
+migrations through ``ordertrail.projections.schema.upgrade`` / ``downgrade`` or
 ``ordertrail migrate``.
 """

@@ -1,15 +1,15 @@
-"""Alembic environment: online only, on the connection projections.schema passes in."""
+"""Alembic environment: online only, on the connection ordertrail.projections.schema passes in."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from projections.models import Base
-from projections.schema import context_options
+from ordertrail.projections.models import Base
+from ordertrail.projections.schema import context_options
 
 connection = context.config.attributes.get("connection")
 if connection is None:
-    raise RuntimeError("run migrations through projections.schema (it passes the connection)")
+    raise RuntimeError("run migrations through ordertrail.projections.schema (it passes the connection)")
 
 context.configure(
     connection=connection,

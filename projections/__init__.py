@@ -6,21 +6,21 @@
 Nothing runs at import time.
 """
 
-from projections.errors import (
+from ordertrail.projections.errors import (
     DuplicateDeliveryError,
     ProjectionError,
     ReadModelError,
     ReadModelSchemaError,
 )
-from projections.queries import ReadModels, open_read_models
-from projections.rows import (
+from ordertrail.projections.queries import ReadModels, open_read_models
+from ordertrail.projections.rows import (
     AttentionItem,
     AuditRow,
     OrderFilter,
     OrderStatusRow,
     VendorDayReport,
 )
-from projections.runner import ProjectionRunner
+from ordertrail.projections.runner import ProjectionRunner
 
 __all__ = [
     "AttentionItem",

@@ -2,7 +2,7 @@
 
 A batch writes thousands of audit rows; binding each value through the column
 types costs more than the insert. ``Bulk`` turns values into what the driver
-stores, by the same rules as ``projections.models`` (a test holds them equal to
+stores, by the same rules as ``ordertrail.projections.models`` (a test holds them equal to
 SQLAlchemy's own bind processors), then sends them as:
 - SQLite: one ``executemany`` of a prepared statement;
 - PostgreSQL: binary ``COPY ... FROM STDIN``; an upsert COPYs into a temporary table

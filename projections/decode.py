@@ -1,6 +1,6 @@
 """Decode stored order events straight into small per-topic msgspec Structs.
 
-The full mapper (``adapters.store.mapper``) decodes to a dict, converts it to a
+The full mapper (``ordertrail.adapters.store.mapper``) decodes to a dict, converts it to a
 typed Struct, copies that back to a dict and builds a domain event: about
 11 µs an event. Here one C call turns the stored JSON into a Struct of the
 same class's fields, typed by the same hints (about 0.7 µs). The folds read
@@ -24,8 +24,8 @@ from uuid import UUID
 import msgspec
 from eventsourcing.persistence import Mapper, StoredEvent
 
-from domain.events import ORDER_EVENT_CLASSES, OrderEvent
-from domain.views import COMMON_EVENT_FIELDS
+from ordertrail.domain.events import ORDER_EVENT_CLASSES, OrderEvent
+from ordertrail.domain.views import COMMON_EVENT_FIELDS
 
 ENVELOPE = ("originator_id", "originator_version")
 COMMON_FIELDS = COMMON_EVENT_FIELDS
@@ -61,8 +61,11 @@ def struct_for(cls: type[OrderEvent]) -> type[EventStruct]:
         "DETAILS": tuple(name for name in hints if name not in COMMON_FIELDS),
     }
     fields = [(name, hint) for name, hint in hints.items()]
-    return msgspec.defstruct(cls.__name__, fields, bases=(EventStruct,), namespace=namespace,
-                             kw_only=True, forbid_unknown_fields=True, gc=False)
+    struct = msgspec.defstruct(
+        cls.__name__, fields, bases=(EventStruct,), namespace=namespace, kw_only=True,
+        forbid_unknown_fields=True, gc=False)
+    assert issubclass(struct, EventStruct)
+    return struct
 
 
 STRUCTS: dict[str, type[EventStruct]] = {cls.TOPIC: struct_for(cls) for cls in ORDER_EVENT_CLASSES}

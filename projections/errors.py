@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.errors import OrdertrailError
+from ordertrail.domain.errors import OrdertrailError
 
 
 class ReadModelError(OrdertrailError):

@@ -11,9 +11,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from projections.decode import Decoded
-from projections.logic import attention, audit_log, order_status, vendor_daily
-from projections.rows import AttentionEntry, AuditRow, DayCount, OrderStatusRow
+from ordertrail.projections.decode import Decoded
+from ordertrail.projections.logic import attention, audit_log, order_status, vendor_daily
+from ordertrail.projections.rows import AttentionEntry, AuditRow, DayCount, OrderStatusRow
 
 Entries = dict[tuple[str, str], AttentionEntry]
 

@@ -13,7 +13,7 @@ import threading
 import psycopg
 from psycopg import sql
 
-from adapters.store import StoreURL
+from ordertrail.adapters.store import StoreURL
 
 log = logging.getLogger(__name__)
 

@@ -7,19 +7,19 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from domain.state_machine import TERMINAL_STATES
-from projections.logic.attention import ACK_PENDING
-from projections.models import Attention, AuditLog, OrderStatus, VendorDaily
-from projections.reports import assemble
-from projections.rows import (
+from ordertrail.domain.state_machine import TERMINAL_STATES
+from ordertrail.projections.logic.attention import ACK_PENDING
+from ordertrail.projections.models import Attention, AuditLog, OrderStatus, VendorDaily
+from ordertrail.projections.reports import assemble
+from ordertrail.projections.rows import (
     AttentionItem,
     AuditRow,
     OrderFilter,
     OrderStatusRow,
     VendorDayReport,
 )
-from projections.schema import prepare
-from projections.store import engine_for
+from ordertrail.projections.schema import prepare
+from ordertrail.projections.store import engine_for
 
 ACK_OVERDUE = "ACK_OVERDUE"
 DEFAULT_ACK_GRACE = timedelta(minutes=30)

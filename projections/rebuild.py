@@ -16,8 +16,8 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-from projections.tables import TableSet, fresh, live
-from projections.writer import TRACKING, Writer, advance
+from ordertrail.projections.tables import TableSet, fresh, live
+from ordertrail.projections.writer import TRACKING, Writer, advance
 
 REBUILD_SUFFIX = ":rebuild"
 

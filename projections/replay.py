@@ -6,12 +6,12 @@ from collections import Counter
 from dataclasses import dataclass
 from uuid import UUID
 
-from domain.state_machine import NEEDS_A_PERSON
-from domain.tracker import Tracker
-from domain.views import EventView, OrderView
-from projections.logic.attention import ACK_PENDING, ACK_VENDORS, CREDENTIALS, NEEDS_HUMAN
-from projections.queries import ReadModels
-from projections.rows import OrderStatusRow
+from ordertrail.domain.state_machine import NEEDS_A_PERSON
+from ordertrail.domain.tracker import Tracker
+from ordertrail.domain.views import EventView, OrderView
+from ordertrail.projections.logic.attention import ACK_PENDING, ACK_VENDORS, CREDENTIALS, NEEDS_HUMAN
+from ordertrail.projections.queries import ReadModels
+from ordertrail.projections.rows import OrderStatusRow
 
 _STATE_KINDS = frozenset(s.value for s in NEEDS_A_PERSON)
 

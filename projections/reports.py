@@ -7,8 +7,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from projections.logic.vendor_daily import COUNTERS, DECLINED_PREFIX
-from projections.rows import VendorDayReport
+from ordertrail.projections.logic.vendor_daily import COUNTERS, DECLINED_PREFIX
+from ordertrail.projections.rows import VendorDayReport
 
 TOTAL = "total"
 

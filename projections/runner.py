@@ -11,15 +11,15 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from eventsourcing.persistence import OperationalError
 
-from domain.tracker import Tracker
-from projections.errors import DuplicateDeliveryError
-from projections.listen import waiter_for
-from projections.rebuild import rebuild
-from projections.schema import prepare
-from projections.source import Source
-from projections.store import engine_for
-from projections.tables import live
-from projections.writer import Writer
+from ordertrail.domain.tracker import Tracker
+from ordertrail.projections.errors import DuplicateDeliveryError
+from ordertrail.projections.listen import waiter_for
+from ordertrail.projections.rebuild import rebuild
+from ordertrail.projections.schema import prepare
+from ordertrail.projections.source import Source
+from ordertrail.projections.store import engine_for
+from ordertrail.projections.tables import live
+from ordertrail.projections.writer import Writer
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class ProjectionRunner:
 
     Each batch is one transaction holding its row changes and the new tracking
     position; the database refuses a batch whose position was already moved
-    (see ``projections.writer``). ``catch_up`` and ``follow`` then re-read the
+    (see ``ordertrail.projections.writer``). ``catch_up`` and ``follow`` then re-read the
     position and carry on, so a second runner started by mistake is harmless.
     """
 

@@ -1,6 +1,6 @@
 """The read-model schema, migrated by Alembic (scripts in the top-level ``migrations`` package).
 
-Alembic owns ONLY the read-model tables (``projections.models``): order_status,
+Alembic owns ONLY the read-model tables (``ordertrail.projections.models``): order_status,
 attention, vendor_daily, audit_log and projection_tracking, with its own version
 table ``read_model_version``. The event store's tables (events, snapshots) are
 created by the eventsourcing library and ``ordertrail_leases`` by the lease book;
@@ -20,10 +20,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-import migrations
-from adapters.store.schema_lock import create_alone
-from projections.errors import ReadModelSchemaError
-from projections.models import Base
+from ordertrail import migrations
+from ordertrail.adapters.store.schema_lock import create_alone
+from ordertrail.projections.errors import ReadModelSchemaError
+from ordertrail.projections.models import Base
 
 VERSION_TABLE = "read_model_version"
 SCRIPT_LOCATION = str(Path(migrations.__file__).resolve().parent)
@@ -62,7 +62,7 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> None:
     """Upgrade, one process at a time: processes started together on a new store each try
     it, and the later ones find the work done instead of tripping over half-made tables."""
     with engine.begin() as conn:
-        create_alone(conn, VERSION_TABLE)  # see adapters.store.schema_lock
+        create_alone(conn, VERSION_TABLE)  # see ordertrail.adapters.store.schema_lock
         command.upgrade(config(conn), revision)
 
 

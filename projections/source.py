@@ -4,7 +4,7 @@ On the library's SQLite and PostgreSQL recorders (ours subclasses the latter)
 one raw query, through the recorder's own connection and error translation,
 reads the same rows ``select_notifications`` reads (ordered by notification
 id, from the position on), without building a ``Notification`` and a UUID per
-row; ``projections.decode`` then turns each order event into a small Struct.
+row; ``ordertrail.projections.decode`` then turns each order event into a small Struct.
 Any other recorder is read through ``select_notifications`` and the mapper.
 Gap-free order is the recorders' (SQLite has one writer; our PostgreSQL
 recorder commits in notification-id order under its table lock).
@@ -23,9 +23,9 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
-from domain.events import ORDER_EVENT_CLASSES
-from domain.tracker import Tracker
-from projections.decode import Decoded, FastDecoder
+from ordertrail.domain.events import ORDER_EVENT_CLASSES
+from ordertrail.domain.tracker import Tracker
+from ordertrail.projections.decode import Decoded, FastDecoder
 
 ORDER_TOPICS = frozenset(cls.TOPIC for cls in ORDER_EVENT_CLASSES)
 """The store also holds claims and day counters; only these topics are projected."""

@@ -20,7 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from adapters.store import StoreURL
+from ordertrail.adapters.store import StoreURL
 
 SQLITE_CACHE_KIB = 64 * 1024
 """Page cache per read-model connection on SQLite, in KiB (an upper bound, used as needed)."""

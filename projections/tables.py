@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from projections.models import NAMING_CONVENTION, Attention, AuditLog, OrderStatus, VendorDaily
+from ordertrail.projections.models import NAMING_CONVENTION, Attention, AuditLog, OrderStatus, VendorDaily
 
 REBUILD_PREFIX = "rebuild_"
 
@@ -23,9 +23,9 @@ class TableSet:
 
 
 def live() -> TableSet:
-    return TableSet(
-        OrderStatus.__table__, Attention.__table__, VendorDaily.__table__, AuditLog.__table__
-    )
+    tables = [model.__table__ for model in (OrderStatus, Attention, VendorDaily, AuditLog)]
+    assert all(isinstance(t, sa.Table) for t in tables)
+    return TableSet(*tables)  # type: ignore[arg-type]
 
 
 def fresh(prefix: str = REBUILD_PREFIX) -> TableSet:

@@ -16,15 +16,15 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from adapters.common import crashpoints
-from domain.events import OrderRequested
-from projections.bulk import Bulk
-from projections.decode import Decoded
-from projections.errors import DuplicateDeliveryError
-from projections.fold import Changes, Entries, fold
-from projections.models import ProjectionTracking
-from projections.rows import AttentionEntry, OrderStatusRow
-from projections.tables import TableSet
+from ordertrail.adapters.common import crashpoints
+from ordertrail.domain.events import OrderRequested
+from ordertrail.projections.bulk import Bulk
+from ordertrail.projections.decode import Decoded
+from ordertrail.projections.errors import DuplicateDeliveryError
+from ordertrail.projections.fold import Changes, Entries, fold
+from ordertrail.projections.models import ProjectionTracking
+from ordertrail.projections.rows import AttentionEntry, OrderStatusRow
+from ordertrail.projections.tables import TableSet
 
 TRACKING: sa.Table = ProjectionTracking.__table__  # type: ignore[assignment]
 REQUESTED = OrderRequested.TOPIC

@@ -15,8 +15,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from adapters.store import open_tracker
-from domain.tracker import Tracker
+from ordertrail.adapters.store import open_tracker
+from ordertrail.domain.tracker import Tracker
 
 POSTGRES_DSN = os.environ.get(
     "ORDERTRAIL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"

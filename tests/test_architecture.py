@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FORBIDDEN_IN_DOMAIN = ("adapters", "projections", "aiohttp", "sqlalchemy", "psycopg", "msgspec")
+FOLDERS = ("domain", "adapters", "projections", "migrations")
+"""The design's top-level folders: they install as ``ordertrail.<folder>``."""
+FORBIDDEN_IN_DOMAIN = ("ordertrail.adapters", "ordertrail.projections", "aiohttp", "sqlalchemy",
+                       "psycopg", "msgspec")
+VENDORS = ("planviewer", "ivcap", "ppw", "planomatic")
+SOURCES = sorted(p for folder in (*FOLDERS, "ordertrail", "tests", "bench")
+                 for p in (ROOT / folder).rglob("*.py"))
 
 
 def imports_of(path: Path) -> set[str]:
@@ -22,23 +29,46 @@ def imports_of(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "domain").rglob("*.py")), ids=lambda p: p.name)
+def _rel(path: Path) -> str:
+    return str(path.relative_to(ROOT))
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=_rel)
+def test_no_module_imports_a_folder_by_its_bare_name(path: Path) -> None:
+    """Two names for one module would register every event topic twice."""
+    bare = {n for n in imports_of(path) if n.split(".")[0] in FOLDERS}
+    assert not bare, f"{_rel(path)} imports {sorted(bare)}: use ordertrail.<name>"
+
+
+def test_every_package_folder_is_installed_as_part_of_ordertrail() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(config["packages"])
+    found = {"ordertrail"} | {
+        "ordertrail." + ".".join(init.parent.relative_to(ROOT).parts)
+        for folder in FOLDERS for init in (ROOT / folder).rglob("__init__.py")
+    }
+    assert found == listed, f"pyproject.toml packages: missing {sorted(found - listed)}, " \
+                            f"stale {sorted(listed - found)}"
+    assert config["package-dir"] == {"ordertrail": "ordertrail",
+                                     **{f"ordertrail.{f}": f for f in FOLDERS}}
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "domain").rglob("*.py")), ids=_rel)
 def test_the_domain_imports_only_the_standard_library_and_eventsourcing(path: Path) -> None:
-    bad = {n for n in imports_of(path) if n.split(".")[0] in FORBIDDEN_IN_DOMAIN}
-    assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
+    bad = {n for n in imports_of(path) if n.startswith(FORBIDDEN_IN_DOMAIN)}
+    assert not bad, f"{_rel(path)} imports {sorted(bad)}"
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "projections").rglob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted((ROOT / "projections").rglob("*.py")), ids=_rel)
 def test_projections_do_not_import_vendor_adapters(path: Path) -> None:
-    vendors = ("adapters.planviewer", "adapters.ivcap", "adapters.ppw", "adapters.planomatic")
+    vendors = tuple(f"ordertrail.adapters.{v}" for v in VENDORS)
     bad = {n for n in imports_of(path) if n.startswith(vendors)}
-    assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
+    assert not bad, f"{_rel(path)} imports {sorted(bad)}"
 
 
 def test_vendor_packages_do_not_import_each_other() -> None:
-    vendors = ("planviewer", "ivcap", "ppw", "planomatic")
-    for vendor in vendors:
+    for vendor in VENDORS:
         for path in (ROOT / "adapters" / vendor).rglob("*.py"):
-            others = tuple(f"adapters.{v}" for v in vendors if v != vendor)
+            others = tuple(f"ordertrail.adapters.{v}" for v in VENDORS if v != vendor)
             bad = {n for n in imports_of(path) if n.startswith(others)}
-            assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
+            assert not bad, f"{_rel(path)} imports {sorted(bad)}"

@@ -22,7 +22,7 @@ def test_every_python_example_in_the_readme_runs() -> None:
 
 
 def test_the_readme_configuration_example_is_accepted_by_the_strict_loader(tmp_path: Path) -> None:
-    from adapters.config import load_config
+    from ordertrail.adapters.config import load_config
 
     blocks = re.findall(r"```toml\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
     assert blocks
@@ -34,7 +34,7 @@ def test_the_readme_configuration_example_is_accepted_by_the_strict_loader(tmp_p
 
 
 def test_every_command_the_readme_lists_exists() -> None:
-    from adapters.cli.main import cli
+    from ordertrail.adapters.cli.main import cli
 
     listed = set(re.findall(r"`ordertrail ([a-z]+)", README.read_text(encoding="utf-8")))
     assert listed - set(cli.commands) == set()

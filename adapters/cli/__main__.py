@@ -1,3 +1,3 @@
-from adapters.cli.main import main
+from ordertrail.adapters.cli.main import main
 
 main()

@@ -14,14 +14,14 @@ from typing import Any
 import aiohttp
 import click
 
-from adapters.cli.commands_orders import _parse_fields
-from adapters.cli.render import print_json
-from adapters.config import ConfigError
-from adapters.wiring import sync_vendors
-from domain import commands as c
-from domain.errors import TransitionRefused
-from domain.state_machine import State
-from domain.vendors import parse_order_id
+from ordertrail.adapters.cli.commands_orders import _parse_fields
+from ordertrail.adapters.cli.render import print_json
+from ordertrail.adapters.config import ConfigError
+from ordertrail.adapters.wiring import sync_vendors
+from ordertrail.domain import commands as c
+from ordertrail.domain.errors import TransitionRefused
+from ordertrail.domain.state_machine import State
+from ordertrail.domain.vendors import parse_order_id
 
 REF_KINDS = {"planviewer": "planviewer.job_uuid", "ivcap": "ivcap.order_id",
              "planomatic": "planomatic.order_id", "ppw": "ppw.report_id"}

@@ -6,8 +6,8 @@ from typing import Any
 
 import click
 
-from adapters.cli.render import print_json, print_table
-from adapters.store import StoreURL
+from ordertrail.adapters.cli.render import print_json, print_table
+from ordertrail.adapters.store import StoreURL
 
 
 @click.group()

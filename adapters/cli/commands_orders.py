@@ -7,9 +7,9 @@ from typing import Any
 
 import click
 
-from adapters.cli.render import print_json, print_table
-from domain.vendors import Vendor
-from domain.views import OrderView
+from ordertrail.adapters.cli.render import print_json, print_table
+from ordertrail.domain.vendors import Vendor
+from ordertrail.domain.views import OrderView
 
 
 def _parse_fields(fields: tuple[str, ...], request_json: str | None) -> dict[str, Any]:

@@ -11,14 +11,14 @@ import click
 from rich.live import Live
 from rich.progress import BarColumn, Progress, TextColumn
 
-from adapters.cli.html_report import render_report
-from adapters.cli.render import print_json, print_table
-from domain.state_machine import State
-from domain.vendors import Vendor
-from projections import OrderFilter, ProjectionRunner, open_read_models
-from projections.replay import verify
-from projections.schema import upgrade
-from projections.store import engine_for
+from ordertrail.adapters.cli.html_report import render_report
+from ordertrail.adapters.cli.render import print_json, print_table
+from ordertrail.domain.state_machine import State
+from ordertrail.domain.vendors import Vendor
+from ordertrail.projections import OrderFilter, ProjectionRunner, open_read_models
+from ordertrail.projections.replay import verify
+from ordertrail.projections.schema import upgrade
+from ordertrail.projections.store import engine_for
 
 EXIT_MISMATCH = 3
 

@@ -16,15 +16,16 @@ import click
 from aiohttp import web
 from rich.console import Console
 
-from adapters.cli.demo import DEMO_DIR, DemoResult, doubled, run_demo
-from adapters.cli.render import print_json
-from adapters.config import ConfigError
-from adapters.ppw import PPWLink, PPWOutbox, make_app
-from adapters.service.app import make_service, outbox_path, ppw_config
-from adapters.store.leases import LeaseBook
-from adapters.sync.download import SafeDownloader
-from adapters.sync.engine import PassReport, SyncEngine
-from adapters.wiring import sync_vendors, unreachable_vendors, vendor_urls
+from ordertrail.adapters.cli.demo import DEMO_DIR, DemoResult, doubled, run_demo
+from ordertrail.adapters.cli.render import print_json, print_table
+from ordertrail.adapters.config import ConfigError
+from ordertrail.adapters.ppw import PPWLink, PPWOutbox, make_app
+from ordertrail.adapters.service.app import make_service, outbox_path, ppw_config
+from ordertrail.adapters.store.leases import LeaseBook
+from ordertrail.adapters.sync.download import SafeDownloader
+from ordertrail.adapters.sync.engine import PassReport, SyncEngine
+from ordertrail.adapters.wiring import sync_vendors, unreachable_vendors, vendor_urls
+from ordertrail.projections import OrderFilter
 
 
 @click.command()
@@ -34,7 +35,7 @@ from adapters.wiring import sync_vendors, unreachable_vendors, vendor_urls
 @click.pass_obj
 def demo(app: Any, workdir: Path) -> int:
     """Place ~40 orders with the four simulated vendors, sync them, and report."""
-    from adapters.cli import commands_read as read
+    from ordertrail.adapters.cli import commands_read as read
 
     console = Console(stderr=app.as_json)
     result = asyncio.run(run_demo(workdir, console))
@@ -42,7 +43,7 @@ def demo(app: Any, workdir: Path) -> int:
     app.close()
     models = read.refreshed(app)
     try:
-        rows = models.list_orders(read.OrderFilter(limit=1000))
+        rows = models.list_orders(OrderFilter(limit=1000))
         attention_items = models.attention()
         reports = models.vendor_report(1)
         html = workdir / "report.html"
@@ -54,14 +55,14 @@ def demo(app: Any, workdir: Path) -> int:
                     "attention": attention_items, "report": reports})
     else:
         rows.sort(key=lambda r: (r.vendor, r.state))
-        read.print_table(f"orders ({len(rows)})", read.STATUS_COLUMNS,
+        print_table(f"orders ({len(rows)})", read.STATUS_COLUMNS,
                          read.status_rows(rows, short=True))
-        read.print_table(f"needs a person ({len(attention_items)})",
+        print_table(f"needs a person ({len(attention_items)})",
                          ["order", "vendor", "kind", "reason", "since"],
                          [(str(i.order_id), i.vendor, i.kind, i.reason, i.since)
                           for i in attention_items])
         totals = [r for r in reports if r.day == "total"]
-        read.print_table("vendors today (ordertrail report shows every column)",
+        print_table("vendors today (ordertrail report shows every column)",
                          COMPACT_REPORT_COLUMNS, [_compact(r) for r in totals])
         _print_summary(console, result, html)
     return 1 if doubled(result) else 0
@@ -208,7 +209,7 @@ async def _serve_forever(app: Any) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    from adapters.service.read_side import ProjectedReadSide  # the projections, only when serving
+    from ordertrail.adapters.service.read_side import ProjectedReadSide  # the projections, only when serving
 
     read_side = ProjectedReadSide(app.tracker(), app.config.store_url,
                                   auto_upgrade=app.config.auto_migrate)

@@ -19,6 +19,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import aiohttp
@@ -26,36 +27,37 @@ from aiohttp import web
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from adapters.cli.demo_orders import (
+from ordertrail.adapters.cli.demo_orders import (
     PLANOMATIC_OUTCOMES,
     PPW_DUPLICATE,
     PPW_WORK_ORDERS,
     planomatic_request,
     ppw_work_order,
 )
-from adapters.common.secret import Secret
-from adapters.ivcap.adapter import IvcapAdapter
-from adapters.ivcap.client import IvcapClient
-from adapters.ivcap.config import IvcapConfig
-from adapters.ivcap.simulator import IvcapSim, start_ivcap_simulator
-from adapters.ivcap.simulator import Plan as IvcapPlan
-from adapters.planomatic.adapter import PlanomaticAdapter
-from adapters.planomatic.client import PlanomaticClient
-from adapters.planomatic.config import PlanomaticConfig
-from adapters.planomatic.simulator import PlanomaticSim, start_planomatic_simulator
-from adapters.planviewer.adapter import PlanviewerAdapter
-from adapters.planviewer.client import PlanviewerClient
-from adapters.planviewer.config import PlanviewerConfig
-from adapters.planviewer.simulator import Plan as PlanviewerPlan
-from adapters.planviewer.simulator import PlanviewerSim, start_planviewer_simulator
-from adapters.ppw import PPWConfig, PPWLink, PPWOutbox, PPWSimulator, make_app
-from adapters.store import open_tracker
-from adapters.sync.download import SafeDownloader
-from adapters.sync.engine import SyncEngine
-from domain.errors import OrdertrailError
-from domain.state_machine import State
-from domain.tracker import Tracker
-from domain.views import OrderView
+from ordertrail.adapters.common.polled import PolledVendor
+from ordertrail.adapters.common.secret import Secret
+from ordertrail.adapters.ivcap.adapter import IvcapAdapter
+from ordertrail.adapters.ivcap.client import IvcapClient
+from ordertrail.adapters.ivcap.config import IvcapConfig
+from ordertrail.adapters.ivcap.simulator import IvcapSim, start_ivcap_simulator
+from ordertrail.adapters.ivcap.simulator import Plan as IvcapPlan
+from ordertrail.adapters.planomatic.adapter import PlanomaticAdapter
+from ordertrail.adapters.planomatic.client import PlanomaticClient
+from ordertrail.adapters.planomatic.config import PlanomaticConfig
+from ordertrail.adapters.planomatic.simulator import PlanomaticSim, start_planomatic_simulator
+from ordertrail.adapters.planviewer.adapter import PlanviewerAdapter
+from ordertrail.adapters.planviewer.client import PlanviewerClient
+from ordertrail.adapters.planviewer.config import PlanviewerConfig
+from ordertrail.adapters.planviewer.simulator import Plan as PlanviewerPlan
+from ordertrail.adapters.planviewer.simulator import PlanviewerSim, start_planviewer_simulator
+from ordertrail.adapters.ppw import PPWConfig, PPWLink, PPWOutbox, PPWSimulator, make_app
+from ordertrail.adapters.store import open_tracker
+from ordertrail.adapters.sync.download import SafeDownloader
+from ordertrail.adapters.sync.engine import SyncEngine
+from ordertrail.domain.errors import OrdertrailError
+from ordertrail.domain.state_machine import State
+from ordertrail.domain.tracker import Tracker
+from ordertrail.domain.views import OrderView
 
 DEMO_DIR = Path("ordertrail-demo")
 PLANVIEWER_ORDERS = 11
@@ -117,8 +119,8 @@ def place_orders(tracker: Tracker) -> dict[str, list[UUID]]:
         orders["planviewer"].append(tracker.request_order("planviewer", request, f"pv-{n:02d}",
                                                           requested_by="demo"))
     for n in range(IVCAP_ORDERS):
-        request = {"parameters": [{"name": "parcel", "value": f"demo-parcel-{n:02d}"}]}
-        orders["ivcap"].append(tracker.request_order("ivcap", request, f"iv-{n:02d}",
+        params: dict[str, Any] = {"parameters": [{"name": "parcel", "value": f"demo-parcel-{n:02d}"}]}
+        orders["ivcap"].append(tracker.request_order("ivcap", params, f"iv-{n:02d}",
                                                      requested_by="demo"))
     for i, outcome in enumerate(PLANOMATIC_OUTCOMES):
         orders["planomatic"].append(tracker.request_order(
@@ -190,7 +192,7 @@ def demo_engine(tracker: Tracker, sims: Simulators, session: aiohttp.ClientSessi
         account_id="urn:ivcap:account:demo", poll_fast_seconds=0, poll_slow_seconds=0, retries=1)
     po_config = PlanomaticConfig(Secret(next(iter(sims.planomatic.tokens))),
                                  base_url=sims.urls["planomatic"])
-    vendors = {
+    vendors: dict[str, PolledVendor] = {
         "planviewer": PlanviewerAdapter(PlanviewerClient(session, pv_config), pv_config),
         "ivcap": IvcapAdapter(IvcapClient(session, iv_config), iv_config),
         "planomatic": PlanomaticAdapter(PlanomaticClient(session, po_config)),
@@ -271,7 +273,7 @@ async def _sync_until_settled(tracker: Tracker, engine: SyncEngine, sims: Simula
             now = datetime.now(timezone.utc)
             all_settled = True
             for vendor, ids in orders.items():
-                views = await asyncio.to_thread(lambda ids=ids: [tracker.get_order(o) for o in ids])
+                views = await asyncio.to_thread(_views, tracker, ids)
                 done = sum(1 for v in views if settled(v, now))
                 all_settled &= done == len(ids)
                 progress.update(tasks[vendor], completed=done, detail=_detail(views))
@@ -281,6 +283,10 @@ async def _sync_until_settled(tracker: Tracker, engine: SyncEngine, sims: Simula
                 return n + 1
             await asyncio.sleep(0.2)  # lets a person watch the bars move
     return MAX_PASSES
+
+
+def _views(tracker: Tracker, ids: list[UUID]) -> list[OrderView]:
+    return [tracker.get_order(o) for o in ids]
 
 
 def _detail(views: Iterable[OrderView]) -> str:

@@ -16,11 +16,12 @@ from typing import Any
 import click
 from eventsourcing.persistence import PersistenceError
 
-from adapters.common.runtime import tune_garbage_collector
-from adapters.config import DEFAULT_CONFIG_FILE, Config, ConfigError, load_config
-from adapters.store import StoreURL, open_tracker
-from domain.errors import OrdertrailError
-from domain.tracker import Tracker
+from ordertrail import __version__
+from ordertrail.adapters.common.runtime import tune_garbage_collector
+from ordertrail.adapters.config import DEFAULT_CONFIG_FILE, Config, ConfigError, load_config
+from ordertrail.adapters.store import StoreURL, open_tracker
+from ordertrail.domain.errors import OrdertrailError
+from ordertrail.domain.tracker import Tracker
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -50,6 +51,7 @@ class AppContext:
 
 
 @click.group()
+@click.version_option(__version__, prog_name="ordertrail")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None,
               help=f"TOML configuration file (default: ./{DEFAULT_CONFIG_FILE} if present).")
@@ -73,7 +75,7 @@ def cli(
 
 
 def _register_commands() -> None:
-    from adapters.cli import (
+    from ordertrail.adapters.cli import (
         commands_act,
         commands_ops,
         commands_orders,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from domain.errors import OrdertrailError
+from ordertrail.domain.errors import OrdertrailError
 
 
 class Classification(StrEnum):

@@ -15,8 +15,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from domain.commands import Command
-from domain.views import OrderView
+from ordertrail.domain.commands import Command
+from ordertrail.domain.views import OrderView
 
 
 @dataclass(frozen=True)

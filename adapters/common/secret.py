@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from domain.errors import OrdertrailError
+from ordertrail.domain.errors import OrdertrailError
 
 
 class MissingSecretError(OrdertrailError):

@@ -9,14 +9,14 @@ from datetime import date, datetime, timedelta, timezone
 
 import msgspec
 
-from adapters.common.errors import VendorError
-from adapters.common.polled import Downloader
-from adapters.ivcap.client import CreateAnswer, IvcapClient, OrderNotFound
-from adapters.ivcap.config import IvcapConfig
-from adapters.ivcap.translate import create_commands, status_commands
-from adapters.ivcap.wire import NameValue, OrderRequest, OrderStatus
-from domain import commands as c
-from domain.views import OrderView
+from ordertrail.adapters.common.errors import VendorError
+from ordertrail.adapters.common.polled import Downloader
+from ordertrail.adapters.ivcap.client import CreateAnswer, IvcapClient, OrderNotFound
+from ordertrail.adapters.ivcap.config import IvcapConfig
+from ordertrail.adapters.ivcap.translate import create_commands, status_commands
+from ordertrail.adapters.ivcap.wire import NameValue, OrderRequest, OrderStatus
+from ordertrail.domain import commands as c
+from ordertrail.domain.views import OrderView
 
 log = logging.getLogger(__name__)
 

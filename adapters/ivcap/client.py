@@ -16,9 +16,9 @@ from urllib.parse import urljoin
 import aiohttp
 import msgspec
 
-from adapters.common.errors import VendorAuthError, VendorError, VendorUnavailableError
-from adapters.ivcap.config import IvcapConfig
-from adapters.ivcap.wire import (
+from ordertrail.adapters.common.errors import VendorAuthError, VendorError, VendorUnavailableError
+from ordertrail.adapters.ivcap.config import IvcapConfig
+from ordertrail.adapters.ivcap.wire import (
     VENDOR,
     ErrorBody,
     OrderList,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from adapters.common.secret import Secret
+from ordertrail.adapters.common.secret import Secret
 
 
 @dataclass(frozen=True)

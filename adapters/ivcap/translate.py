@@ -8,10 +8,10 @@ from uuid import UUID
 
 import msgspec
 
-from adapters.ivcap.client import CreateAnswer
-from adapters.ivcap.wire import OrderStatus
-from domain import commands as c
-from domain.state_machine import State
+from ordertrail.adapters.ivcap.client import CreateAnswer
+from ordertrail.adapters.ivcap.wire import OrderStatus
+from ordertrail.domain import commands as c
+from ordertrail.domain.state_machine import State
 
 STATUS_MAP = {
     "pending": State.PLACED, "scheduled": State.PLACED, "executing": State.IN_PROGRESS,

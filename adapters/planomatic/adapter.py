@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
 
-from adapters.common.polled import Downloader
-from adapters.planomatic.client import PlanomaticClient
-from adapters.planomatic.submit import send_once
-from adapters.planomatic.translate import commands_for
-from adapters.planomatic.wire import VENDOR
-from domain.commands import Command
-from domain.views import OrderView
+from ordertrail.adapters.common.polled import Downloader
+from ordertrail.adapters.planomatic.client import PlanomaticClient
+from ordertrail.adapters.planomatic.submit import send_once
+from ordertrail.adapters.planomatic.translate import commands_for
+from ordertrail.adapters.planomatic.wire import VENDOR
+from ordertrail.domain.commands import Command
+from ordertrail.domain.views import OrderView
 
 NOTHING_TO_POLL = timedelta(days=1)
 

@@ -15,11 +15,11 @@ from typing import Any
 import aiohttp
 import msgspec
 
-from adapters.common.errors import VendorAuthError, VendorProtocolError
-from adapters.common.secret import Secret
-from adapters.planomatic.config import PlanomaticConfig
-from adapters.planomatic.outcomes import Kind, Outcome, Rule, lost, rule_for
-from adapters.planomatic.wire import VENDOR, PayAndSubmitBody, decode_envelope, raw_json
+from ordertrail.adapters.common.errors import VendorAuthError, VendorProtocolError
+from ordertrail.adapters.common.secret import Secret
+from ordertrail.adapters.planomatic.config import PlanomaticConfig
+from ordertrail.adapters.planomatic.outcomes import Kind, Outcome, Rule, lost, rule_for
+from ordertrail.adapters.planomatic.wire import VENDOR, PayAndSubmitBody, decode_envelope, raw_json
 
 log = logging.getLogger(__name__)
 NOT_SENT = Rule(Kind.FAILED, "retryable", "vendor_unreachable", 60)

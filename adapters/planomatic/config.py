@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from adapters.common.secret import Secret
+from ordertrail.adapters.common.secret import Secret
 
 DEFAULT_BASE_URL = "https://planocore.planomatic.com"
 DEFAULT_PATH = "/api/v1/orders/pay_and_submit"

@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from adapters.planomatic.config import DEFAULT_PATH, SESSIONS_PATH
+from ordertrail.adapters.planomatic.config import DEFAULT_PATH, SESSIONS_PATH
 
 HTTP_CODES = {
     "action-successful": 200, "invalid-token": 401, "session-expired": 401,
@@ -47,7 +47,9 @@ class PlanomaticSim:
     def choose(self, order: dict[str, Any]) -> str:
         if self.next_statuses:
             return self.next_statuses.popleft()
-        client = order.get("client") if isinstance(order.get("client"), dict) else {}
+        client = order.get("client")
+        if not isinstance(client, dict):
+            client = {}
         return self.status_by_email.get(str(client.get("email", "")), "action-successful")
 
 

@@ -14,15 +14,15 @@ from datetime import datetime, timezone
 from typing import Any
 from uuid import UUID
 
-from adapters.common.errors import VendorAuthError, VendorError
-from adapters.planomatic.client import PlanomaticClient
-from adapters.planomatic.outcomes import Kind, Outcome
-from adapters.planomatic.translate import commands_for
-from adapters.planomatic.wire import VENDOR
-from domain import commands as c
-from domain.state_machine import State
-from domain.tracker import Tracker
-from domain.views import OrderView
+from ordertrail.adapters.common.errors import VendorAuthError, VendorError
+from ordertrail.adapters.planomatic.client import PlanomaticClient
+from ordertrail.adapters.planomatic.outcomes import Kind, Outcome
+from ordertrail.adapters.planomatic.translate import commands_for
+from ordertrail.adapters.planomatic.wire import VENDOR
+from ordertrail.domain import commands as c
+from ordertrail.domain.state_machine import State
+from ordertrail.domain.tracker import Tracker
+from ordertrail.domain.views import OrderView
 
 log = logging.getLogger(__name__)
 CHANNEL = "pay_and_submit"

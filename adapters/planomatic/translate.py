@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
-from adapters.planomatic.outcomes import Kind, Outcome
-from adapters.planomatic.wire import vendor_reference
-from domain import commands as c
+from ordertrail.adapters.planomatic.outcomes import Kind, Outcome
+from ordertrail.adapters.planomatic.wire import vendor_reference
+from ordertrail.domain import commands as c
 
 
 def commands_for(order_id: UUID, outcome: Outcome, now: datetime) -> list[c.Command]:
     rule = outcome.rule
-    common = {"order_id": order_id, "source": "command", "raw": outcome.raw}
+    common: dict[str, Any] = {"order_id": order_id, "source": "command", "raw": outcome.raw}
     named, http = outcome.named_status, outcome.http_status
     if rule.kind is Kind.PLACED:
         found = vendor_reference(outcome.data)

@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from adapters.common.errors import VendorProtocolError
+from ordertrail.adapters.common.errors import VendorProtocolError
 
 VENDOR = "planomatic"
 

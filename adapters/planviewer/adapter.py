@@ -8,15 +8,15 @@ from datetime import date, datetime, time, timedelta
 
 import msgspec
 
-from adapters.common.errors import VendorError
-from adapters.common.polled import Downloader
-from adapters.planviewer.client import InvalidUuidsError, PlanviewerClient
-from adapters.planviewer.config import PlanviewerConfig
-from adapters.planviewer.translate import order_commands, status_commands
-from adapters.planviewer.wire import JobStatus, Waiting
-from domain import commands as c
-from domain.state_machine import State
-from domain.views import OrderView
+from ordertrail.adapters.common.errors import VendorError
+from ordertrail.adapters.common.polled import Downloader
+from ordertrail.adapters.planviewer.client import InvalidUuidsError, PlanviewerClient
+from ordertrail.adapters.planviewer.config import PlanviewerConfig
+from ordertrail.adapters.planviewer.translate import order_commands, status_commands
+from ordertrail.adapters.planviewer.wire import JobStatus, Waiting
+from ordertrail.domain import commands as c
+from ordertrail.domain.state_machine import State
+from ordertrail.domain.views import OrderView
 
 log = logging.getLogger(__name__)
 FAST_WINDOW = timedelta(minutes=1)

@@ -16,9 +16,9 @@ from typing import Any
 import aiohttp
 import msgspec
 
-from adapters.common.errors import VendorAuthError, VendorError, VendorUnavailableError
-from adapters.planviewer.config import PlanviewerConfig
-from adapters.planviewer.wire import (
+from ordertrail.adapters.common.errors import VendorAuthError, VendorError, VendorUnavailableError
+from ordertrail.adapters.planviewer.config import PlanviewerConfig
+from ordertrail.adapters.planviewer.wire import (
     VENDOR,
     CapError,
     JobStatus,

@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from adapters.planviewer.client import OrderAnswer
-from adapters.planviewer.wire import JobStatus, Waiting
-from domain import commands as c
-from domain.state_machine import State
-from domain.vendors import DAILY_CAP_CODE
+from ordertrail.adapters.planviewer.client import OrderAnswer
+from ordertrail.adapters.planviewer.wire import JobStatus, Waiting
+from ordertrail.domain import commands as c
+from ordertrail.domain.state_machine import State
+from ordertrail.domain.vendors import DAILY_CAP_CODE
 
 STATUS_MAP = {"initial": State.PLACED, "in_progress": State.IN_PROGRESS}
 

@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from adapters.common.errors import VendorProtocolError
+from ordertrail.adapters.common.errors import VendorProtocolError
 
 VENDOR = "planviewer"
 T = TypeVar("T")

@@ -11,8 +11,8 @@ then request orders with ``tracker.request_order("ppw", vendor_request={...})``.
 
 from __future__ import annotations
 
-from adapters.ppw.config import PPWConfig, sha1_hex
-from adapters.ppw.errors import (
+from ordertrail.adapters.ppw.config import PPWConfig, sha1_hex
+from ordertrail.adapters.ppw.errors import (
     MalformedRequestError,
     NotOfferableError,
     PPWRequestError,
@@ -20,12 +20,12 @@ from adapters.ppw.errors import (
     UnknownTransactionError,
     UnsupportedEventError,
 )
-from adapters.ppw.instructions import request_cancel, request_complete, request_rtv, send_update
-from adapters.ppw.link import PPWLink
-from adapters.ppw.outbox import Offer, PPWOutbox
-from adapters.ppw.push import ping_if_due, ping_push_url, request_ping
-from adapters.ppw.receiver import make_app
-from adapters.ppw.simulator import PPWSimulator
+from ordertrail.adapters.ppw.instructions import request_cancel, request_complete, request_rtv, send_update
+from ordertrail.adapters.ppw.link import PPWLink
+from ordertrail.adapters.ppw.outbox import Offer, PPWOutbox
+from ordertrail.adapters.ppw.push import ping_if_due, ping_push_url, request_ping
+from ordertrail.adapters.ppw.receiver import make_app
+from ordertrail.adapters.ppw.simulator import PPWSimulator
 
 __all__ = [
     "MalformedRequestError",

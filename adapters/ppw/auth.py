@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hmac
 
-from adapters.ppw.config import PPWConfig
-from adapters.ppw.wire import InboundPayload
+from ordertrail.adapters.ppw.config import PPWConfig
+from ordertrail.adapters.ppw.wire import InboundPayload
 
 AUTH_FAILED = "Could not validate username and password."
 

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.common.secret import Secret
+from ordertrail.adapters.common.secret import Secret
 
 ONE_MIB = 1024 * 1024
 

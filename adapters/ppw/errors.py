@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adapters.common.errors import Classification, VendorError
+from ordertrail.adapters.common.errors import Classification, VendorError
 
 
 class PPWRequestError(VendorError):

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from adapters.ppw.errors import NotOfferableError
-from adapters.ppw.outbox import CANCEL, COMPLETE, RTV, UPDATE, PPWOutbox
-from adapters.ppw.translate import UPDATABLE_FIELDS
-from domain import commands as c
-from domain.state_machine import State
-from domain.tracker import Tracker
+from ordertrail.adapters.ppw.errors import NotOfferableError
+from ordertrail.adapters.ppw.outbox import CANCEL, COMPLETE, RTV, UPDATE, PPWOutbox
+from ordertrail.adapters.ppw.translate import UPDATABLE_FIELDS
+from ordertrail.domain import commands as c
+from ordertrail.domain.state_machine import State
+from ordertrail.domain.tracker import Tracker
 
 _UPDATABLE_STATES = frozenset({State.PLACED, State.IN_PROGRESS, State.WAITING_FOR_USER})
 

@@ -12,16 +12,16 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from adapters.ppw import translate
-from adapters.ppw.config import PPWConfig
-from adapters.ppw.errors import (
+from ordertrail.adapters.ppw import translate
+from ordertrail.adapters.ppw.config import PPWConfig
+from ordertrail.adapters.ppw.errors import (
     PPWRequestError,
     UnknownReportError,
     UnknownTransactionError,
     UnsupportedEventError,
 )
-from adapters.ppw.outbox import CANCEL, COMPLETE, NEW, RTV, UPDATE, Offer, PPWOutbox
-from adapters.ppw.wire import (
+from ordertrail.adapters.ppw.outbox import CANCEL, COMPLETE, NEW, RTV, UPDATE, Offer, PPWOutbox
+from ordertrail.adapters.ppw.wire import (
     CONTROL_OBJECTS,
     AckData,
     GetOrderData,
@@ -30,8 +30,8 @@ from adapters.ppw.wire import (
     ValidateUserData,
     convert,
 )
-from domain import commands as c
-from domain.tracker import Outcome, Tracker
+from ordertrail.domain import commands as c
+from ordertrail.domain.tracker import Outcome, Tracker
 
 log = logging.getLogger(__name__)
 PUSH_URL_KEY = "ppwlink_push"

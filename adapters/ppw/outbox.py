@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain import events as ev
-from domain.state_machine import State
-from domain.tracker import Tracker
+from ordertrail.domain import events as ev
+from ordertrail.domain.state_machine import State
+from ordertrail.domain.tracker import Tracker
 
 NEW, UPDATE, RTV, COMPLETE, CANCEL = "new", "update", "rtv", "complete", "cancel"
 WO_STATUS = {NEW: "Unread", UPDATE: "Update", RTV: "RTV", COMPLETE: "Complete", CANCEL: "Cancel"}

@@ -6,8 +6,8 @@ import logging
 
 import aiohttp
 
-from adapters.ppw.link import PUSH_URL_KEY
-from adapters.ppw.outbox import PPWOutbox
+from ordertrail.adapters.ppw.link import PUSH_URL_KEY
+from ordertrail.adapters.ppw.outbox import PPWOutbox
 
 log = logging.getLogger(__name__)
 PING_DUE_KEY = "push_ping_due"

@@ -28,12 +28,12 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from adapters.ppw.auth import AUTH_FAILED, authenticate
-from adapters.ppw.config import PPWConfig
-from adapters.ppw.errors import PPWRequestError, UnsupportedEventError
-from adapters.ppw.link import PPWLink
-from adapters.ppw.wire import Envelope, decode_form, encode, event_data
-from domain.errors import DomainError
+from ordertrail.adapters.ppw.auth import AUTH_FAILED, authenticate
+from ordertrail.adapters.ppw.config import PPWConfig
+from ordertrail.adapters.ppw.errors import PPWRequestError, UnsupportedEventError
+from ordertrail.adapters.ppw.link import PPWLink
+from ordertrail.adapters.ppw.wire import Envelope, decode_form, encode, event_data
+from ordertrail.domain.errors import DomainError
 
 log = logging.getLogger(__name__)
 FORM = "application/x-www-form-urlencoded"

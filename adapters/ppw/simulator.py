@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import aiohttp
 import msgspec
 
-from adapters.ppw.config import sha1_hex
+from ordertrail.adapters.ppw.config import sha1_hex
 
 FORM = "application/x-www-form-urlencoded"
 

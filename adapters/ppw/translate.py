@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from adapters.ppw.outbox import CANCEL, COMPLETE, NEW, RTV, Offer
-from adapters.ppw.wire import AckData
-from domain import commands as c
-from domain.state_machine import State
+from ordertrail.adapters.ppw.outbox import CANCEL, COMPLETE, NEW, RTV, Offer
+from ordertrail.adapters.ppw.wire import AckData
+from ordertrail.domain import commands as c
+from ordertrail.domain.state_machine import State
 
 VENDOR_REF_KIND = "ppw.report_id"
 UPDATABLE_FIELDS = frozenset(

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, unquote_plus
 
 import msgspec
 
-from adapters.ppw.errors import MalformedRequestError, UnsupportedEventError
+from ordertrail.adapters.ppw.errors import MalformedRequestError, UnsupportedEventError
 
 UnsignedId = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
 

@@ -19,11 +19,11 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
-from adapters.cli.render import to_jsonable
-from domain.errors import DomainError, MalformedOrderIdError, OrderNotFoundError, UnknownStateError
-from domain.state_machine import State
-from domain.tracker import Tracker
-from domain.vendors import Vendor
+from ordertrail.adapters.cli.render import to_jsonable
+from ordertrail.domain.errors import DomainError, MalformedOrderIdError, OrderNotFoundError, UnknownStateError
+from ordertrail.domain.state_machine import State
+from ordertrail.domain.tracker import Tracker
+from ordertrail.domain.vendors import Vendor
 
 
 class ReadSide(Protocol):

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from aiohttp import web
 
-from adapters.common.secret import Secret
-from adapters.config import Config, ConfigError
-from adapters.ppw import PPWConfig, PPWLink, PPWOutbox, make_app
-from adapters.service.api import ReadSide, make_api
-from adapters.store import StoreURL
-from domain.tracker import Tracker
+from ordertrail.adapters.common.secret import Secret
+from ordertrail.adapters.config import Config, ConfigError
+from ordertrail.adapters.ppw import PPWConfig, PPWLink, PPWOutbox, make_app
+from ordertrail.adapters.service.api import ReadSide, make_api
+from ordertrail.adapters.store import StoreURL
+from ordertrail.domain.tracker import Tracker
 
 
 def ppw_config(config: Config) -> PPWConfig | None:

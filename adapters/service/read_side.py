@@ -10,8 +10,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from domain.tracker import Tracker
-from projections import OrderFilter, ProjectionRunner, open_read_models
+from ordertrail.domain.tracker import Tracker
+from ordertrail.projections import OrderFilter, ProjectionRunner, open_read_models
 
 
 class ProjectedReadSide:

@@ -20,9 +20,9 @@ from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import PersistenceError
 from eventsourcing.utils import get_topic
 
-from adapters.store.mapper import MsgspecMapper
-from domain.errors import OrdertrailError
-from domain.tracker import Tracker
+from ordertrail.adapters.store.mapper import MsgspecMapper
+from ordertrail.domain.errors import OrdertrailError
+from ordertrail.domain.tracker import Tracker
 
 DEFAULT_STORE_URL = "sqlite:///ordertrail.db"
 CIPHER_KEY_ENV = "ORDERTRAIL_CIPHER_KEY"
@@ -122,12 +122,12 @@ class StoreURL:
         """The library's environment variables for this store."""
         if self.kind == "sqlite":
             return {
-                "PERSISTENCE_MODULE": "adapters.store.sqlite:OrdertrailSQLiteFactory",
+                "PERSISTENCE_MODULE": "ordertrail.adapters.store.sqlite:OrdertrailSQLiteFactory",
                 "SQLITE_DBNAME": self.path,
                 "SQLITE_LOCK_TIMEOUT": str(self.lock_timeout),
             }
         env = {
-            "PERSISTENCE_MODULE": "adapters.store.postgres:OrdertrailPostgresFactory",
+            "PERSISTENCE_MODULE": "ordertrail.adapters.store.postgres:OrdertrailPostgresFactory",
             "POSTGRES_DBNAME": self.dbname,
             "POSTGRES_HOST": self.host,
             "POSTGRES_PORT": str(self.port),

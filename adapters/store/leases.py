@@ -20,13 +20,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from adapters.store.schema_lock import create_alone
-from projections.store import engine_for
+from ordertrail.adapters.store.schema_lock import create_alone
+from ordertrail.projections.store import engine_for
 
 metadata = sa.MetaData()
 leases = sa.Table(
@@ -77,7 +78,7 @@ class LeaseBook:
         granted: set[UUID] = set()
         with self.engine.begin() as conn:
             for order_id in order_ids:
-                statement = self._insert(leases).values(
+                statement: Any = self._insert(leases).values(
                     order_id=str(order_id), owner=self.owner, expires_at=moment + self.ttl
                 )
                 statement = statement.on_conflict_do_update(

@@ -22,8 +22,8 @@ from eventsourcing.domain import CanSnapshotAggregate
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent
 from eventsourcing.utils import TopicError, get_topic, resolve_topic
 
-from domain.errors import UnknownEventTopicError
-from domain.frozen import from_fields
+from ordertrail.domain.errors import UnknownEventTopicError
+from ordertrail.domain.frozen import from_fields
 
 _ENVELOPE = frozenset({"originator_id", "originator_version"})
 _AGGREGATE_BASE_STATE = {"_created_on": datetime, "_modified_on": datetime}
@@ -57,7 +57,7 @@ def _is_classvar(hint: Any) -> bool:
 def _typed(
     state: dict[str, Any], cls: type[Any], extra: tuple[tuple[str, Any], ...] = ()
 ) -> dict[str, Any]:
-    struct_type = _state_type(cls, extra)
+    struct_type = _state_type(cls, extra)  # type: ignore[arg-type]  # classes hash
     known = {k: v for k, v in state.items() if k in struct_type.__struct_fields__}
     typed = msgspec.structs.asdict(msgspec.convert(known, struct_type))
     # Keys the class does not declare pass through untouched.

@@ -42,12 +42,12 @@ from psycopg.sql import SQL, Composed, Identifier
 from psycopg.types.composite import register_composite
 from psycopg_pool import ConnectionPool
 
-from adapters.store.driver_errors import persistence_error
-from adapters.store.schema_lock import lock_key
+from ordertrail.adapters.store.driver_errors import persistence_error
+from ordertrail.adapters.store.schema_lock import lock_key
 
 CREATE_LOCK = lock_key("ordertrail event store")
 """The advisory lock key that serializes creating the event store's tables (see
-``adapters.store.schema_lock``; this recorder works on a psycopg cursor, not SQLAlchemy)."""
+``ordertrail.adapters.store.schema_lock``; this recorder works on a psycopg cursor, not SQLAlchemy)."""
 
 
 class _CreatesTablesOneAtATime(PostgresAggregateRecorder):
@@ -102,7 +102,7 @@ class _Writer:
             conn = self._connection()
             try:
                 with conn.cursor() as curs:
-                    curs.execute(query, params, prepare=True)  # type: ignore[arg-type]
+                    curs.execute(query, params, prepare=True)
                     return curs.fetchall()
             except psycopg.Error as error:
                 if conn.broken or conn.closed:
@@ -251,7 +251,7 @@ class OrdertrailPostgresFactory(PostgresFactory):
 
     def application_recorder(self) -> Any:
         recorder = super().application_recorder()
-        self._writers = [*getattr(self, "_writers", []), recorder.writer]
+        self._writers = [*getattr(self, "_writers", []), getattr(recorder, "writer")]  # noqa: B009
         return recorder
 
     def close(self) -> None:

@@ -61,7 +61,7 @@ from eventsourcing.sqlite import (
 )
 from eventsourcing.utils import Environment
 
-from adapters.store.driver_errors import persistence_error
+from ordertrail.adapters.store.driver_errors import persistence_error
 
 T = TypeVar("T")
 R = TypeVar("R")

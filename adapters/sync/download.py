@@ -17,10 +17,10 @@ from pathlib import Path
 
 import aiohttp
 
-from adapters.common import crashpoints
-from adapters.common.errors import Classification, VendorError
-from adapters.common.polled import DownloadedFile
-from adapters.sync.filenames import disposition_filename, sanitize
+from ordertrail.adapters.common import crashpoints
+from ordertrail.adapters.common.errors import Classification, VendorError
+from ordertrail.adapters.common.polled import DownloadedFile
+from ordertrail.adapters.sync.filenames import disposition_filename, sanitize
 
 CHUNK = 64 * 1024
 

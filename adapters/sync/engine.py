@@ -22,17 +22,17 @@ from uuid import UUID
 
 import aiohttp
 
-from adapters.common import crashpoints
-from adapters.common.errors import VendorError
-from adapters.common.polled import PolledVendor
-from adapters.store.leases import LeaseBook
-from adapters.sync.download import SafeDownloader
-from domain import commands as c
-from domain.errors import DomainError
-from domain.state_machine import State
-from domain.tracker import Outcome, Tracker
-from domain.vendors import LOCAL_DAILY_CAP_CODE
-from domain.views import OrderView
+from ordertrail.adapters.common import crashpoints
+from ordertrail.adapters.common.errors import VendorError
+from ordertrail.adapters.common.polled import PolledVendor
+from ordertrail.adapters.store.leases import LeaseBook
+from ordertrail.adapters.sync.download import SafeDownloader
+from ordertrail.domain import commands as c
+from ordertrail.domain.errors import DomainError
+from ordertrail.domain.state_machine import State
+from ordertrail.domain.tracker import Outcome, Tracker
+from ordertrail.domain.vendors import LOCAL_DAILY_CAP_CODE
+from ordertrail.domain.views import OrderView
 
 log = logging.getLogger(__name__)
 POLLED = frozenset({State.PLACED, State.IN_PROGRESS, State.WAITING_FOR_USER})

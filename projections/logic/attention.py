@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from domain import events as ev
-from domain.state_machine import NEEDS_A_PERSON
-from projections.rows import AttentionEntry, OrderStatusRow
+from ordertrail.domain import events as ev
+from ordertrail.domain.state_machine import NEEDS_A_PERSON
+from ordertrail.projections.rows import AttentionEntry, OrderStatusRow
 
 ACK_PENDING = "ACK_PENDING"
 CREDENTIALS = "CREDENTIALS"

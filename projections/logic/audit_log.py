@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.state_machine import State
-from domain.views import summarize
-from projections.decode import COMMON_FIELDS
-from projections.rows import AuditRow, OrderStatusRow
+from ordertrail.domain.state_machine import State
+from ordertrail.domain.views import summarize
+from ordertrail.projections.decode import COMMON_FIELDS
+from ordertrail.projections.rows import AuditRow, OrderStatusRow
 
 _STATES = frozenset(s.value for s in State)
 _new = tuple.__new__

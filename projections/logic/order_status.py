@@ -1,8 +1,8 @@
 """order_status: one row per order, folded from its events (no I/O).
 
-Mirrors what ``domain.events.*.evolve`` does to the aggregate, for the columns
+Mirrors what ``ordertrail.domain.events.*.evolve`` does to the aggregate, for the columns
 the read model keeps; a property test holds the two equal. Events are domain
-events or the Structs of ``projections.decode`` (same names, same fields), told
+events or the Structs of ``ordertrail.projections.decode`` (same names, same fields), told
 apart by ``TOPIC``; each event type's rule edits a list of the row's values.
 """
 
@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from domain import events as ev
-from domain.state_machine import NEEDS_A_PERSON, TERMINAL_STATES, State
-from projections.errors import ProjectionError
-from projections.rows import OrderStatusRow
+from ordertrail.domain import events as ev
+from ordertrail.domain.state_machine import NEEDS_A_PERSON, TERMINAL_STATES, State
+from ordertrail.projections.errors import ProjectionError
+from ordertrail.projections.rows import OrderStatusRow
 
 _TERMINAL = frozenset(s.value for s in TERMINAL_STATES)
 _NEEDS_A_PERSON = frozenset(s.value for s in NEEDS_A_PERSON)

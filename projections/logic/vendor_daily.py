@@ -2,7 +2,7 @@
 
 Metrics: requested, placed, rejected, declined (and ``declined:<reason_code>``),
 failed, cancelled, completed, delivered, and ``placed_against_cap``: a submission
-refused because the daily cap was reached (``domain.vendors.DAILY_CAP_CODES``: the
+refused because the daily cap was reached (``ordertrail.domain.vendors.DAILY_CAP_CODES``: the
 vendor's refusal or our own guard), each refusal counted on its day.
 Lead times come from ``order_status`` (placed_at, delivered_at) at query time.
 """
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain import events as ev
-from domain.state_machine import State
-from domain.vendors import DAILY_CAP_CODES
-from projections.rows import DayCount, OrderStatusRow
+from ordertrail.domain import events as ev
+from ordertrail.domain.state_machine import State
+from ordertrail.domain.vendors import DAILY_CAP_CODES
+from ordertrail.projections.rows import DayCount, OrderStatusRow
 
 CAP_CODES = DAILY_CAP_CODES
 COUNTERS = (

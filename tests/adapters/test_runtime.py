@@ -1,5 +1,5 @@
 """The ordertrail command collects garbage less often than CPython's defaults (see
-``adapters.common.runtime``), and never less often than a program asked for itself."""
+``ordertrail.adapters.common.runtime``), and never less often than a program asked for itself."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.cli.main import run
-from adapters.common.runtime import (
+from ordertrail.adapters.cli.main import run
+from ordertrail.adapters.common.runtime import (
     MIDDLE_COLLECTION_EVERY,
     YOUNG_COLLECTION_EVERY,
     tune_garbage_collector,

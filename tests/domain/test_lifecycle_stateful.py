@@ -17,12 +17,12 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from adapters.store import open_tracker
-from domain import commands as c
-from domain.errors import DomainError, TransitionRefused
-from domain.order import Order
-from domain.state_machine import TERMINAL_STATES, TRANSITIONS, Guard, State
-from domain.views import OrderView
+from ordertrail.adapters.store import open_tracker
+from ordertrail.domain import commands as c
+from ordertrail.domain.errors import DomainError, TransitionRefused
+from ordertrail.domain.order import Order
+from ordertrail.domain.state_machine import TERMINAL_STATES, TRANSITIONS, Guard, State
+from ordertrail.domain.views import OrderView
 
 EVENT_OF = {
     c.AttemptSubmission: "SubmissionAttempted",

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.store import open_tracker
-from domain import commands as c
-from domain.order import FrozenOrderError
-from domain.state_machine import State
-from domain.tracker import Tracker
+from ordertrail.adapters.store import open_tracker
+from ordertrail.domain import commands as c
+from ordertrail.domain.order import FrozenOrderError
+from ordertrail.domain.state_machine import State
+from ordertrail.domain.tracker import Tracker
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from uuid import uuid4
 
 import pytest
 
-from domain import events as ev
-from domain.order import Meta, Order
-from domain.state_machine import State
+from ordertrail.domain import events as ev
+from ordertrail.domain.order import Meta, Order
+from ordertrail.domain.state_machine import State
 
 
 def test_an_event_missing_a_field_is_refused_and_the_order_is_unchanged() -> None:
@@ -32,7 +32,7 @@ def test_a_recorded_event_equals_the_one_its_class_would_construct() -> None:
 def test_a_view_holds_exactly_the_orders_fields() -> None:
     import dataclasses
 
-    from domain.views import OrderView
+    from ordertrail.domain.views import OrderView
 
     order = Order.request(uuid4(), "ivcap", "k", {"n": 1}, "test")
     order.place("job-1", "ivcap.order_id")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from domain.events import ORDER_EVENT_CLASSES
-from domain.state_machine import (
+from ordertrail.domain.events import ORDER_EVENT_CLASSES
+from ordertrail.domain.state_machine import (
     EVENT_NAMES,
     TERMINAL_STATES,
     TRANSITIONS,

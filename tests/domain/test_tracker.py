@@ -10,9 +10,9 @@ from uuid import UUID, uuid4, uuid5
 import pytest
 from eventsourcing.persistence import StoredEvent
 
-from adapters.store import open_tracker
-from domain import commands as c
-from domain.errors import (
+from ordertrail.adapters.store import open_tracker
+from ordertrail.domain import commands as c
+from ordertrail.domain.errors import (
     IdempotencyConflictError,
     InvalidCommandError,
     MalformedOrderIdError,
@@ -23,9 +23,9 @@ from domain.errors import (
     UnknownVendorError,
     VendorReferenceConflictError,
 )
-from domain.state_machine import State
-from domain.tracker import Tracker
-from domain.vendors import Vendor, order_id_for
+from ordertrail.domain.state_machine import State
+from ordertrail.domain.tracker import Tracker
+from ordertrail.domain.vendors import Vendor, order_id_for
 
 
 def placed_order(tracker: Tracker, ref: str | None = None) -> tuple:

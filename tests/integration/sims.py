@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from adapters.ivcap.simulator import IvcapSim, start_ivcap_simulator
-from adapters.planomatic.simulator import PlanomaticSim, start_planomatic_simulator
-from adapters.planviewer.simulator import PlanviewerSim, start_planviewer_simulator
+from ordertrail.adapters.ivcap.simulator import IvcapSim, start_ivcap_simulator
+from ordertrail.adapters.planomatic.simulator import PlanomaticSim, start_planomatic_simulator
+from ordertrail.adapters.planviewer.simulator import PlanviewerSim, start_planviewer_simulator
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -108,7 +108,7 @@ def ordertrail(config: Path, *args: str, env: dict[str, str] | None = None,
                timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run the real command in a child process (so it can be killed like a real one)."""
     return subprocess.run(
-        [sys.executable, "-m", "adapters.cli", "--config", str(config), *args],
+        [sys.executable, "-m", "ordertrail.adapters.cli", "--config", str(config), *args],
         cwd=ROOT, env={**os.environ, **(env or {})}, capture_output=True, text=True,
         timeout=timeout, check=False,
     )

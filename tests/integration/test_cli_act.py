@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from uuid import UUID
 
-from adapters.store import open_tracker
-from domain import commands as c
-from domain.state_machine import State
+from ordertrail.adapters.store import open_tracker
+from ordertrail.domain import commands as c
+from ordertrail.domain.state_machine import State
 from tests.integration.test_cli_errors import assert_one_line_error, ordertrail
 
 
@@ -78,7 +78,7 @@ def test_a_refused_transition_is_one_line_and_records_nothing(tmp_path: Path) ->
 
 
 def test_a_person_answers_planviewer_s_parcel_question_and_the_job_goes_on(tmp_path: Path) -> None:
-    from adapters.planviewer.simulator import Plan, PlanviewerSim
+    from ordertrail.adapters.planviewer.simulator import Plan, PlanviewerSim
     from tests.integration.sims import Sims, running, write_config
 
     url = f"sqlite:///{tmp_path / 'o.db'}"

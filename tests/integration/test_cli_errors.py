@@ -17,7 +17,7 @@ def ordertrail(
     *args: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "adapters.cli", *args],
+        [sys.executable, "-m", "ordertrail.adapters.cli", *args],
         cwd=cwd, capture_output=True, text=True, timeout=120,
         env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
     )
@@ -142,7 +142,7 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
 def test_an_unreachable_vendor_line_never_shows_credentials_written_into_its_url() -> None:
     import asyncio
 
-    from adapters.wiring import unreachable_vendors
+    from ordertrail.adapters.wiring import unreachable_vendors
 
     down = asyncio.run(unreachable_vendors({"ivcap": "http://ops:hunter2@127.0.0.1:9/api"}))
     assert down["ivcap"].startswith("http://127.0.0.1:9/api: ") and "hunter2" not in down["ivcap"]

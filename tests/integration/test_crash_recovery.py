@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from adapters.store import open_tracker
-from domain.state_machine import State
-from domain.views import OrderView
+from ordertrail.adapters.store import open_tracker
+from ordertrail.domain.state_machine import State
+from ordertrail.domain.views import OrderView
 from tests.integration.sims import Sims, ordertrail, running, write_config
 
 POINTS = ("before_submit_call", "after_submit_call", "before_poll_record",

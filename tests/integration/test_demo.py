@@ -9,17 +9,17 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from adapters.cli.demo import PPW_PASSWORD
-from adapters.ivcap.simulator import IvcapSim
-from adapters.planomatic.simulator import PlanomaticSim
-from adapters.planviewer.simulator import PlanviewerSim
-from adapters.ppw.config import sha1_hex
-from adapters.store import open_tracker
+from ordertrail.adapters.cli.demo import PPW_PASSWORD
+from ordertrail.adapters.ivcap.simulator import IvcapSim
+from ordertrail.adapters.planomatic.simulator import PlanomaticSim
+from ordertrail.adapters.planviewer.simulator import PlanviewerSim
+from ordertrail.adapters.ppw.config import sha1_hex
+from ordertrail.adapters.store import open_tracker
 from tests.integration.sims import ROOT
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "adapters.cli", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "ordertrail.adapters.cli", *args], cwd=cwd,
                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
                           capture_output=True, text=True, timeout=180, check=False)
 

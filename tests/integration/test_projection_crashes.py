@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from adapters.store import open_tracker
-from domain import commands as c
-from domain.state_machine import State
-from projections.store import engine_for
+from ordertrail.adapters.store import open_tracker
+from ordertrail.domain import commands as c
+from ordertrail.domain.state_machine import State
+from ordertrail.projections.store import engine_for
 from tests.integration.test_cli_errors import ordertrail
 
 KILLED = -9

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from adapters.ppw import PPWSimulator
-from adapters.ppw.config import sha1_hex
-from adapters.store import open_tracker
+from ordertrail.adapters.ppw import PPWSimulator
+from ordertrail.adapters.ppw.config import sha1_hex
+from ordertrail.adapters.store import open_tracker
 from tests.integration.sims import ROOT
 
 PASSWORD = "receiver-password"
@@ -52,7 +52,7 @@ remote_site_id = "remote-456"
 def serving(config: Path) -> Iterator[str]:
     env = {**os.environ, "TEST_PPW_PASSWORD_SHA1": sha1_hex(PASSWORD)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "adapters.cli", "--config", str(config), "serve"],
+        [sys.executable, "-m", "ordertrail.adapters.cli", "--config", str(config), "serve"],
         cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stderr is not None
@@ -132,7 +132,7 @@ def test_a_wrong_ppw_password_is_refused_and_records_nothing(tmp_path: Path) -> 
 def test_a_missing_credential_variable_is_one_clear_line(tmp_path: Path, args: list[str]) -> None:
     config = write_config(tmp_path, f"sqlite:///{tmp_path / 'store.db'}")
     env = {k: v for k, v in os.environ.items() if k != "TEST_PPW_PASSWORD_SHA1"}
-    done = subprocess.run([sys.executable, "-m", "adapters.cli", "--config", str(config), *args],
+    done = subprocess.run([sys.executable, "-m", "ordertrail.adapters.cli", "--config", str(config), *args],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0 and "TEST_PPW_PASSWORD_SHA1" in done.stderr

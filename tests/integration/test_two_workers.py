@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from adapters.ivcap.simulator import IvcapSim
-from adapters.ivcap.simulator import Plan as IvcapPlan
-from adapters.planviewer.simulator import Plan, PlanviewerSim
-from projections.store import engine_for
+from ordertrail.adapters.ivcap.simulator import IvcapSim
+from ordertrail.adapters.ivcap.simulator import Plan as IvcapPlan
+from ordertrail.adapters.planviewer.simulator import Plan, PlanviewerSim
+from ordertrail.projections.store import engine_for
 from tests.integration.sims import ROOT, Sims, running, write_config
 from tests.integration.test_crash_recovery import (
     check_nothing_lost_or_doubled,
@@ -36,7 +36,7 @@ class SlowPlans(dict[str, Plan]):
 @contextmanager
 def worker(config: Path, name: str, env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "adapters.cli", "--config", str(config), "sync", "--follow",
+        [sys.executable, "-m", "ordertrail.adapters.cli", "--config", str(config), "sync", "--follow",
          "--worker", name],
         cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         text=True)

@@ -19,19 +19,19 @@ from typing import Any
 import aiohttp
 import pytest
 
-from adapters.common.secret import Secret
-from adapters.ivcap.adapter import IvcapAdapter
-from adapters.ivcap.client import IvcapClient
-from adapters.ivcap.config import IvcapConfig
-from adapters.planomatic.adapter import PlanomaticAdapter
-from adapters.planomatic.client import PlanomaticClient
-from adapters.planomatic.config import PlanomaticConfig
-from adapters.planviewer.adapter import PlanviewerAdapter
-from adapters.planviewer.client import PlanviewerClient
-from adapters.planviewer.config import PlanviewerConfig
-from adapters.store import open_tracker
-from adapters.sync.download import SafeDownloader
-from adapters.sync.engine import SyncEngine
+from ordertrail.adapters.common.secret import Secret
+from ordertrail.adapters.ivcap.adapter import IvcapAdapter
+from ordertrail.adapters.ivcap.client import IvcapClient
+from ordertrail.adapters.ivcap.config import IvcapConfig
+from ordertrail.adapters.planomatic.adapter import PlanomaticAdapter
+from ordertrail.adapters.planomatic.client import PlanomaticClient
+from ordertrail.adapters.planomatic.config import PlanomaticConfig
+from ordertrail.adapters.planviewer.adapter import PlanviewerAdapter
+from ordertrail.adapters.planviewer.client import PlanviewerClient
+from ordertrail.adapters.planviewer.config import PlanviewerConfig
+from ordertrail.adapters.store import open_tracker
+from ordertrail.adapters.sync.download import SafeDownloader
+from ordertrail.adapters.sync.engine import SyncEngine
 from tests.integration.chaos import FAULTS, Chaos, start_proxy
 from tests.integration.sims import Sims, running
 from tests.integration.test_crash_recovery import (

@@ -7,11 +7,11 @@ from uuid import UUID
 
 import pytest
 
-from domain import commands as c
-from domain.state_machine import State
-from domain.tracker import Tracker
-from projections import ProjectionRunner, ReadModels, open_read_models
-from projections.source import ORDER_TOPICS
+from ordertrail.domain import commands as c
+from ordertrail.domain.state_machine import State
+from ordertrail.domain.tracker import Tracker
+from ordertrail.projections import ProjectionRunner, ReadModels, open_read_models
+from ordertrail.projections.source import ORDER_TOPICS
 
 Step = Callable[[UUID], c.Command]
 

@@ -8,11 +8,11 @@ from uuid import UUID, uuid4
 
 from hypothesis import strategies as st
 
-from domain import commands as c
-from domain.errors import DomainError
-from domain.events import OrderEvent
-from domain.order import Order
-from domain.state_machine import State
+from ordertrail.domain import commands as c
+from ordertrail.domain.errors import DomainError
+from ordertrail.domain.events import OrderEvent
+from ordertrail.domain.order import Order
+from ordertrail.domain.state_machine import State
 
 CommandFactory = Callable[[UUID], c.Command]
 

@@ -9,13 +9,13 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain import commands as c
-from domain.tracker import Tracker
-from projections import ProjectionRunner
-from projections.fold import Changes
-from projections.rebuild import create_fresh
-from projections.tables import TableSet, fresh, live
-from projections.writer import Writer
+from ordertrail.domain import commands as c
+from ordertrail.domain.tracker import Tracker
+from ordertrail.projections import ProjectionRunner
+from ordertrail.projections.fold import Changes
+from ordertrail.projections.rebuild import create_fresh
+from ordertrail.projections.tables import TableSet, fresh, live
+from ordertrail.projections.writer import Writer
 from tests.projections.conftest import order_event_count
 from tests.projections.streams import STREAMS, VENDORS
 

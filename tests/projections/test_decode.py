@@ -14,19 +14,19 @@ from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy.dialects import sqlite
 
-from adapters.store import open_tracker
-from domain import commands as c
-from domain.errors import UnknownEventTopicError
-from domain.events import ORDER_EVENT_CLASSES, OrderEvent, OrderPlaced, ProgressReported
-from domain.state_machine import State
-from domain.tracker import Tracker
-from domain.views import EventView
-from projections.bulk import sqlite_datetime
-from projections.decode import EventStruct, FastDecoder
-from projections.fold import fold
-from projections.logic import audit_log
-from projections.models import UTCDateTime
-from projections.source import Source, select_for
+from ordertrail.adapters.store import open_tracker
+from ordertrail.domain import commands as c
+from ordertrail.domain.errors import UnknownEventTopicError
+from ordertrail.domain.events import ORDER_EVENT_CLASSES, OrderEvent, OrderPlaced, ProgressReported
+from ordertrail.domain.state_machine import State
+from ordertrail.domain.tracker import Tracker
+from ordertrail.domain.views import EventView
+from ordertrail.projections.bulk import sqlite_datetime
+from ordertrail.projections.decode import EventStruct, FastDecoder
+from ordertrail.projections.fold import fold
+from ordertrail.projections.logic import audit_log
+from ordertrail.projections.models import UTCDateTime
+from ordertrail.projections.source import Source, select_for
 
 T0 = datetime(2026, 3, 1, 9, 30, 0, 123456, tzinfo=UTC)
 Script = list[Any]

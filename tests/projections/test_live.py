@@ -12,12 +12,12 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from adapters.store import open_tracker
-from domain.order import Order
-from domain.tracker import Tracker
-from projections import ProjectionRunner, ReadModels
-from projections.listen import APPLICATION_NAME
-from projections.replay import verify
+from ordertrail.adapters.store import open_tracker
+from ordertrail.domain.order import Order
+from ordertrail.domain.tracker import Tracker
+from ordertrail.projections import ProjectionRunner, ReadModels
+from ordertrail.projections.listen import APPLICATION_NAME
+from ordertrail.projections.replay import verify
 from tests.projections.conftest import order_event_count, populate
 
 

@@ -8,13 +8,13 @@ from uuid import uuid4
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain import commands as c
-from domain.state_machine import State
-from domain.views import OrderView
-from projections.fold import fold
-from projections.logic import attention, order_status, vendor_daily
-from projections.replay import expected_row
-from projections.rows import DayCount
+from ordertrail.domain import commands as c
+from ordertrail.domain.state_machine import State
+from ordertrail.domain.views import OrderView
+from ordertrail.projections.fold import fold
+from ordertrail.projections.logic import attention, order_status, vendor_daily
+from ordertrail.projections.replay import expected_row
+from ordertrail.projections.rows import DayCount
 from tests.projections.streams import STREAMS, VENDORS, run_commands
 
 

@@ -7,11 +7,11 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from adapters.store import open_tracker
-from domain.tracker import Tracker
-from projections import DuplicateDeliveryError, OrderFilter, ProjectionRunner, ReadModels
-from projections.models import AuditLog, OrderStatus
-from projections.replay import verify
+from ordertrail.adapters.store import open_tracker
+from ordertrail.domain.tracker import Tracker
+from ordertrail.projections import DuplicateDeliveryError, OrderFilter, ProjectionRunner, ReadModels
+from ordertrail.projections.models import AuditLog, OrderStatus
+from ordertrail.projections.replay import verify
 from tests.projections.conftest import order_event_count, populate
 
 

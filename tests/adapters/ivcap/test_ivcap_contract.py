@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.common.errors import VendorProtocolError
-from adapters.ivcap.wire import OrderList, OrderListItem, OrderRequest, OrderStatus, decode
+from ordertrail.adapters.common.errors import VendorProtocolError
+from ordertrail.adapters.ivcap.wire import OrderList, OrderListItem, OrderRequest, OrderStatus, decode
 from tests.conftest import fixture_bytes
 
 
@@ -69,7 +69,7 @@ def test_a_poll_dedupe_key_names_the_order_its_status_and_its_products() -> None
     gives another (the digest of no products is made once, and equals the computed one)."""
     from uuid import uuid4
 
-    from adapters.ivcap.translate import _products_digest, status_commands
+    from ordertrail.adapters.ivcap.translate import _products_digest, status_commands
 
     oid = uuid4()
 

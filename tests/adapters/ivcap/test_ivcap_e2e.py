@@ -13,15 +13,15 @@ from uuid import UUID
 import aiohttp
 import pytest
 
-from adapters.common.secret import Secret
-from adapters.ivcap.adapter import IvcapAdapter
-from adapters.ivcap.client import IvcapClient
-from adapters.ivcap.config import IvcapConfig
-from adapters.ivcap.simulator import IvcapSim, Plan, start_ivcap_simulator
-from adapters.sync.download import SafeDownloader
-from domain import commands as c
-from domain.state_machine import State
-from domain.tracker import Tracker
+from ordertrail.adapters.common.secret import Secret
+from ordertrail.adapters.ivcap.adapter import IvcapAdapter
+from ordertrail.adapters.ivcap.client import IvcapClient
+from ordertrail.adapters.ivcap.config import IvcapConfig
+from ordertrail.adapters.ivcap.simulator import IvcapSim, Plan, start_ivcap_simulator
+from ordertrail.adapters.sync.download import SafeDownloader
+from ordertrail.domain import commands as c
+from ordertrail.domain.state_machine import State
+from ordertrail.domain.tracker import Tracker
 
 REQUEST = {"service_id": "urn:ivcap:service:flood-model", "account_id": "urn:ivcap:account:42",
            "parameters": [{"name": "region", "value": "QLD"}]}

@@ -7,9 +7,9 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.planomatic.client import _outcome
-from adapters.planomatic.outcomes import Kind, rule_for
-from adapters.planomatic.wire import vendor_reference
+from ordertrail.adapters.planomatic.client import _outcome
+from ordertrail.adapters.planomatic.outcomes import Kind, rule_for
+from ordertrail.adapters.planomatic.wire import vendor_reference
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),

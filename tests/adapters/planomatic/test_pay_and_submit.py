@@ -12,19 +12,19 @@ from uuid import UUID
 import aiohttp
 import pytest
 
-from adapters.common.secret import Secret
-from adapters.planomatic.client import PlanomaticClient
-from adapters.planomatic.config import PlanomaticConfig
-from adapters.planomatic.outcomes import STATUS_RULES, Kind
-from adapters.planomatic.simulator import PlanomaticSim, start_planomatic_simulator
-from adapters.planomatic.submit import (
+from ordertrail.adapters.common.secret import Secret
+from ordertrail.adapters.planomatic.client import PlanomaticClient
+from ordertrail.adapters.planomatic.config import PlanomaticConfig
+from ordertrail.adapters.planomatic.outcomes import STATUS_RULES, Kind
+from ordertrail.adapters.planomatic.simulator import PlanomaticSim, start_planomatic_simulator
+from ordertrail.adapters.planomatic.submit import (
     SubmissionRefused,
     pay_and_submit,
     reconcile_by_person,
     resubmit_with_payment_method,
 )
-from domain.state_machine import State
-from domain.tracker import Tracker
+from ordertrail.domain.state_machine import State
+from ordertrail.domain.tracker import Tracker
 from tests.conftest import FIXTURES
 
 CATALOG_FILE = FIXTURES / "planomatic/derived/pay_and_submit_status_catalog.json"

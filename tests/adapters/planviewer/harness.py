@@ -10,14 +10,14 @@ from uuid import UUID
 
 import aiohttp
 
-from adapters.common.secret import Secret
-from adapters.planviewer.adapter import PlanviewerAdapter
-from adapters.planviewer.client import PlanviewerClient
-from adapters.planviewer.config import PlanviewerConfig
-from adapters.planviewer.simulator import PlanviewerSim, start_planviewer_simulator
-from adapters.sync.download import SafeDownloader
-from domain import commands as c
-from domain.tracker import Tracker
+from ordertrail.adapters.common.secret import Secret
+from ordertrail.adapters.planviewer.adapter import PlanviewerAdapter
+from ordertrail.adapters.planviewer.client import PlanviewerClient
+from ordertrail.adapters.planviewer.config import PlanviewerConfig
+from ordertrail.adapters.planviewer.simulator import PlanviewerSim, start_planviewer_simulator
+from ordertrail.adapters.sync.download import SafeDownloader
+from ordertrail.domain import commands as c
+from ordertrail.domain.tracker import Tracker
 
 
 class Driver:

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.common.errors import VendorProtocolError
-from adapters.planviewer.client import _order_answer
-from adapters.planviewer.wire import CapError, JobStatus, OrderedJob, decode
+from ordertrail.adapters.common.errors import VendorProtocolError
+from ordertrail.adapters.planviewer.client import _order_answer
+from ordertrail.adapters.planviewer.wire import CapError, JobStatus, OrderedJob, decode
 from tests.conftest import fixture_bytes
 
 

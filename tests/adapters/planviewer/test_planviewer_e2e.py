@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from adapters.planviewer.simulator import Plan, PlanviewerSim
-from domain.state_machine import State
-from domain.tracker import Tracker
+from ordertrail.adapters.planviewer.simulator import Plan, PlanviewerSim
+from ordertrail.domain.state_machine import State
+from ordertrail.domain.tracker import Tracker
 from tests.adapters.planviewer.harness import Driver, drive
 
 

@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 import pytest
 from aiohttp import web
 
-from adapters.ppw import PPWConfig, PPWLink, PPWOutbox, PPWSimulator, make_app
-from domain.tracker import Tracker
+from ordertrail.adapters.ppw import PPWConfig, PPWLink, PPWOutbox, PPWSimulator, make_app
+from ordertrail.domain.tracker import Tracker
 
 T = TypeVar("T")
 USERNAME = "ordertrail-ppw"

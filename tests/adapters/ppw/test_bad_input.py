@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from adapters.ppw import PPWLink, PPWSimulator, sha1_hex
-from domain.tracker import Tracker
+from ordertrail.adapters.ppw import PPWLink, PPWSimulator, sha1_hex
+from ordertrail.domain.tracker import Tracker
 from tests.adapters.ppw.conftest import PASSWORD, REMOTE_SITE_ID, SITE_ID, USERNAME, with_ppw
 from tests.adapters.ppw.test_handshake import request
 
@@ -114,7 +114,7 @@ def test_bad_input_gets_an_error_envelope_and_nothing_is_recorded(
     async def scenario(ppw: PPWSimulator) -> Any:
         return await ppw.post_raw(body, content_type)
 
-    with caplog.at_level(logging.WARNING, logger="adapters.ppw"):
+    with caplog.at_level(logging.WARNING, logger="ordertrail.adapters.ppw"):
         got_status, content = with_ppw(link, scenario)
     envelope = json.loads(content)
     assert got_status == status

@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 import aiohttp
 import pytest
 
-from adapters.ppw import PPWConfig, PPWLink, PPWOutbox, make_app
-from adapters.ppw.wire import decode_form, event_data
-from domain.tracker import Tracker
+from ordertrail.adapters.ppw import PPWConfig, PPWLink, PPWOutbox, make_app
+from ordertrail.adapters.ppw.wire import decode_form, event_data
+from ordertrail.domain.tracker import Tracker
 from tests.adapters.ppw.conftest import serving
 from tests.conftest import fixture_bytes
 

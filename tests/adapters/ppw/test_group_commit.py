@@ -18,12 +18,12 @@ from uuid import UUID
 
 import pytest
 
-from adapters.ppw import PPWConfig, PPWLink, PPWOutbox, PPWSimulator, make_app
-from adapters.ppw.receiver import WORKER_KEY
-from adapters.store import open_tracker
-from domain import commands as c
-from domain.state_machine import State
-from domain.tracker import Tracker
+from ordertrail.adapters.ppw import PPWConfig, PPWLink, PPWOutbox, PPWSimulator, make_app
+from ordertrail.adapters.ppw.receiver import WORKER_KEY
+from ordertrail.adapters.store import open_tracker
+from ordertrail.domain import commands as c
+from ordertrail.domain.state_machine import State
+from ordertrail.domain.tracker import Tracker
 from tests.adapters.ppw.conftest import PASSWORD, SITE_ID, USERNAME, serving
 
 T = TypeVar("T")

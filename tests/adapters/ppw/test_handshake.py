@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from adapters.ppw import PPWLink, PPWSimulator
-from domain.state_machine import State
-from domain.tracker import Tracker
+from ordertrail.adapters.ppw import PPWLink, PPWSimulator
+from ordertrail.domain.state_machine import State
+from ordertrail.domain.tracker import Tracker
 from tests.adapters.ppw.conftest import with_ppw
 
 WORK_ORDER = {

@@ -3,8 +3,8 @@ nothing it watches is passed over."""
 
 from __future__ import annotations
 
-from adapters.ppw import PPWLink, PPWOutbox
-from domain.tracker import Tracker
+from ordertrail.adapters.ppw import PPWLink, PPWOutbox
+from ordertrail.domain.tracker import Tracker
 
 
 def request(tracker: Tracker, key: str) -> None:

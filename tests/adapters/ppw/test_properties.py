@@ -14,11 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.ppw import PPWLink, make_app, sha1_hex
-from adapters.ppw.link import RESULT_EVENTS
-from adapters.ppw.translate import classify_ack
-from adapters.ppw.wire import AckData
-from domain.tracker import Tracker
+from ordertrail.adapters.ppw import PPWLink, make_app, sha1_hex
+from ordertrail.adapters.ppw.link import RESULT_EVENTS
+from ordertrail.adapters.ppw.translate import classify_ack
+from ordertrail.adapters.ppw.wire import AckData
+from ordertrail.domain.tracker import Tracker
 from tests.adapters.ppw.conftest import PASSWORD, SITE_ID, USERNAME, served_in_thread
 from tests.adapters.ppw.test_handshake import request
 

@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from adapters.ppw import PPWOutbox, ping_if_due, request_ping
+from ordertrail.adapters.ppw import PPWOutbox, ping_if_due, request_ping
 from tests.adapters.ppw.conftest import serving
 
 

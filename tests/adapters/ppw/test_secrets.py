@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from adapters.ppw import PPWLink, PPWSimulator, request_complete, sha1_hex
-from domain.tracker import Tracker
+from ordertrail.adapters.ppw import PPWLink, PPWSimulator, request_complete, sha1_hex
+from ordertrail.domain.tracker import Tracker
 from tests.adapters.ppw.conftest import PASSWORD, with_ppw
 from tests.adapters.ppw.test_handshake import request
 

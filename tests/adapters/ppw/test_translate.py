@@ -6,11 +6,11 @@ from uuid import uuid4
 
 import pytest
 
-from adapters.ppw.outbox import Offer
-from adapters.ppw.translate import AckOutcome, ack_commands, classify_ack, status_commands
-from adapters.ppw.wire import AckData
-from domain import commands as c
-from domain.state_machine import State
+from ordertrail.adapters.ppw.outbox import Offer
+from ordertrail.adapters.ppw.translate import AckOutcome, ack_commands, classify_ack, status_commands
+from ordertrail.adapters.ppw.wire import AckData
+from ordertrail.domain import commands as c
+from ordertrail.domain.state_machine import State
 
 
 @pytest.mark.parametrize(

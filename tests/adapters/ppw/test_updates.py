@@ -7,7 +7,7 @@ from uuid import UUID
 
 import pytest
 
-from adapters.ppw import (
+from ordertrail.adapters.ppw import (
     NotOfferableError,
     PPWLink,
     PPWSimulator,
@@ -16,8 +16,8 @@ from adapters.ppw import (
     request_rtv,
     send_update,
 )
-from domain.state_machine import State
-from domain.tracker import Tracker
+from ordertrail.domain.state_machine import State
+from ordertrail.domain.tracker import Tracker
 from tests.adapters.ppw.conftest import with_ppw
 from tests.adapters.ppw.test_handshake import request, types
 

@@ -11,7 +11,7 @@ import pytest
 from eventsourcing import persistence as p
 from psycopg import errors as pg
 
-from adapters.store.driver_errors import persistence_error
+from ordertrail.adapters.store.driver_errors import persistence_error
 
 
 @pytest.mark.parametrize(("error", "expected"), [

@@ -6,7 +6,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
-from adapters.store.leases import LeaseBook
+from ordertrail.adapters.store.leases import LeaseBook
 
 
 def test_a_lease_is_held_by_one_worker_at_a_time(store_url: str) -> None:

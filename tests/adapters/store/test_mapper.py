@@ -31,17 +31,17 @@ from eventsourcing.sqlite import (
 from eventsourcing.tests.persistence import InfrastructureFactoryTestCase
 from eventsourcing.utils import Environment, get_topic
 
-from adapters.store import open_tracker
-from adapters.store.mapper import MsgspecMapper
-from adapters.store.postgres import (
+from ordertrail.adapters.store import open_tracker
+from ordertrail.adapters.store.mapper import MsgspecMapper
+from ordertrail.adapters.store.postgres import (
     OrdertrailPostgresAggregateRecorder,
     OrdertrailPostgresFactory,
     OrdertrailPostgresRecorder,
 )
-from adapters.store.sqlite import OrdertrailSQLiteFactory, OrdertrailSQLiteRecorder
-from domain import commands as c
-from domain.events import OrderPlaced, ProgressReported
-from domain.tracker import Tracker
+from ordertrail.adapters.store.sqlite import OrdertrailSQLiteFactory, OrdertrailSQLiteRecorder
+from ordertrail.domain import commands as c
+from ordertrail.domain.events import OrderPlaced, ProgressReported
+from ordertrail.domain.tracker import Tracker
 from tests.conftest import POSTGRES_DSN, _postgres_reachable
 
 # --------------------------------------------------------------------------- library cases
@@ -59,7 +59,7 @@ class TestLibraryFactoryCasesOnSQLite(
     _WithMsgspecMapper, InfrastructureFactoryTestCase[SQLiteFactory]
 ):
     def setUp(self) -> None:
-        from adapters.store import StoreURL
+        from ordertrail.adapters.store import StoreURL
 
         self.env = Environment("TestCase")
         for key, value in StoreURL.parse("sqlite:///:memory:").environment().items():
@@ -100,7 +100,7 @@ class TestLibraryFactoryCasesOnPostgres(
             self.skipTest(f"PostgreSQL unreachable: {error}")
         import psycopg
 
-        from adapters.store import StoreURL
+        from ordertrail.adapters.store import StoreURL
 
         self.schema = f"lib_{uuid4().hex[:10]}"
         with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:

@@ -9,8 +9,8 @@ import psycopg
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.tests.persistence import ApplicationRecorderTestCase
 
-from adapters.store import StoreURL
-from adapters.store.postgres import OrdertrailPostgresRecorder
+from ordertrail.adapters.store import StoreURL
+from ordertrail.adapters.store.postgres import OrdertrailPostgresRecorder
 from tests.conftest import POSTGRES_DSN, _postgres_reachable
 
 
@@ -51,7 +51,7 @@ def test_processes_opening_a_new_store_together_all_succeed(postgres_url: str) -
     processes, one in forty at four; hence six."""
     from tests.together import all_succeed_together
 
-    all_succeed_together("import sys; from adapters.store import open_tracker; "
+    all_succeed_together("import sys; from ordertrail.adapters.store import open_tracker; "
                          "open_tracker(sys.argv[1]).close()", postgres_url, count=6)
 
 
@@ -60,7 +60,7 @@ def test_a_many_event_save_takes_ids_as_uuids_or_their_text(postgres_url: str) -
     made a UUID first, and the log shows every event of the save in order."""
     from eventsourcing.persistence import StoredEvent
 
-    from adapters.store import open_tracker
+    from ordertrail.adapters.store import open_tracker
 
     tracker = open_tracker(postgres_url)
     recorder = tracker.recorder
@@ -81,7 +81,7 @@ def test_saves_share_one_connection_that_survives_a_conflict_and_is_replaced_whe
     library's retry then saves the events once."""
     from eventsourcing.persistence import IntegrityError, StoredEvent
 
-    from adapters.store import open_tracker
+    from ordertrail.adapters.store import open_tracker
 
     tracker = open_tracker(postgres_url)
     recorder = tracker.recorder

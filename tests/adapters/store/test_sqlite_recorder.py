@@ -12,7 +12,7 @@ import pytest
 from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.tests.persistence import ApplicationRecorderTestCase
 
-from adapters.store.sqlite import (
+from ordertrail.adapters.store.sqlite import (
     OrdertrailSQLiteConnectionPool,
     OrdertrailSQLiteFactory,
     OrdertrailSQLiteRecorder,
@@ -100,8 +100,8 @@ def test_the_factory_pools_our_connections_in_wal_mode() -> None:
 def test_threads_saving_events_and_snapshots_together_never_collide() -> None:
     """Events go through the pool's dedicated writer, snapshots through the library's pooled
     writer connections; one lock takes turns between them, so no thread meets SQLite's lock."""
-    from adapters.store import open_tracker
-    from domain import commands as c
+    from ordertrail.adapters.store import open_tracker
+    from ordertrail.domain import commands as c
 
     with tempfile.TemporaryDirectory() as folder:
         tracker = open_tracker(f"sqlite:///{Path(folder) / 'e.db'}", snapshot_interval=2)

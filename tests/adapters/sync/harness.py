@@ -10,19 +10,19 @@ from typing import Any
 
 import aiohttp
 
-from adapters.common.secret import Secret
-from adapters.ivcap.adapter import IvcapAdapter
-from adapters.ivcap.client import IvcapClient
-from adapters.ivcap.config import IvcapConfig
-from adapters.ivcap.simulator import IvcapSim, start_ivcap_simulator
-from adapters.planviewer.adapter import PlanviewerAdapter
-from adapters.planviewer.client import PlanviewerClient
-from adapters.planviewer.config import PlanviewerConfig
-from adapters.planviewer.simulator import PlanviewerSim, start_planviewer_simulator
-from adapters.store.leases import LeaseBook
-from adapters.sync.download import SafeDownloader
-from adapters.sync.engine import SyncEngine
-from domain.tracker import Tracker
+from ordertrail.adapters.common.secret import Secret
+from ordertrail.adapters.ivcap.adapter import IvcapAdapter
+from ordertrail.adapters.ivcap.client import IvcapClient
+from ordertrail.adapters.ivcap.config import IvcapConfig
+from ordertrail.adapters.ivcap.simulator import IvcapSim, start_ivcap_simulator
+from ordertrail.adapters.planviewer.adapter import PlanviewerAdapter
+from ordertrail.adapters.planviewer.client import PlanviewerClient
+from ordertrail.adapters.planviewer.config import PlanviewerConfig
+from ordertrail.adapters.planviewer.simulator import PlanviewerSim, start_planviewer_simulator
+from ordertrail.adapters.store.leases import LeaseBook
+from ordertrail.adapters.sync.download import SafeDownloader
+from ordertrail.adapters.sync.engine import SyncEngine
+from ordertrail.domain.tracker import Tracker
 
 
 @dataclass

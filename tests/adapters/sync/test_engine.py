@@ -8,15 +8,15 @@ from typing import Any
 
 import pytest
 
-from adapters.ivcap.simulator import IvcapSim
-from adapters.ivcap.simulator import Order as IvcapOrder
-from adapters.ivcap.simulator import Plan as IvcapPlan
-from adapters.planviewer.simulator import PlanviewerSim
-from adapters.store import open_tracker
-from adapters.store.leases import LeaseBook
-from domain import commands as c
-from domain.state_machine import State
-from domain.tracker import Tracker
+from ordertrail.adapters.ivcap.simulator import IvcapSim
+from ordertrail.adapters.ivcap.simulator import Order as IvcapOrder
+from ordertrail.adapters.ivcap.simulator import Plan as IvcapPlan
+from ordertrail.adapters.planviewer.simulator import PlanviewerSim
+from ordertrail.adapters.store import open_tracker
+from ordertrail.adapters.store.leases import LeaseBook
+from ordertrail.domain import commands as c
+from ordertrail.domain.state_machine import State
+from ordertrail.domain.tracker import Tracker
 from tests.adapters.sync.harness import rig
 
 PV = {"intention_uuid": "i-{n}", "product": "bestemmingsplanrapport"}

@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from adapters.common.secret import Secret
-from adapters.ivcap.adapter import IvcapAdapter
-from adapters.ivcap.config import IvcapConfig
-from adapters.planviewer.adapter import PlanviewerAdapter
-from adapters.planviewer.config import PlanviewerConfig
-from adapters.store import open_tracker
-from domain import commands as c
-from domain.views import OrderView
+from ordertrail.adapters.common.secret import Secret
+from ordertrail.adapters.ivcap.adapter import IvcapAdapter
+from ordertrail.adapters.ivcap.config import IvcapConfig
+from ordertrail.adapters.planviewer.adapter import PlanviewerAdapter
+from ordertrail.adapters.planviewer.config import PlanviewerConfig
+from ordertrail.adapters.store import open_tracker
+from ordertrail.domain import commands as c
+from ordertrail.domain.views import OrderView
 
 
 def placed_order(tmp_path: Path, vendor: str, kind: str, *, waiting: bool = False) -> OrderView:

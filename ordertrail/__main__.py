@@ -1,0 +1,5 @@
+"""``python -m ordertrail``: the command line."""
+
+from ordertrail.adapters.cli.main import main
+
+main()
