@@ -8,13 +8,24 @@ Each command knows which Order method it calls; nothing else dispatches.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from ordertrail.domain.connector import Connector
 from ordertrail.domain.order import Meta
 from ordertrail.domain.state_machine import State
+from ordertrail.domain.vendors import DEFAULT_ACCOUNT
+from ordertrail.domain.vocabulary import (
+    AckOutcome,
+    AttentionKind,
+    Classification,
+    HoldCause,
+    Initiator,
+    Source,
+    Trouble,
+)
 
 if TYPE_CHECKING:
     from ordertrail.domain.order import Order
@@ -23,7 +34,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, kw_only=True)
 class Command:
     order_id: UUID
-    source: str = "command"
+    source: Source = Source.COMMAND
     occurred_at: datetime | None = None
     raw: Any = None
     dedupe_key: str | None = None
@@ -48,7 +59,7 @@ class AttemptSubmission(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class FailSubmission(Command):
-    classification: str
+    classification: Classification
     http_status: int | None = None
     vendor_code: str | None = None
     message: str | None = None
@@ -122,7 +133,7 @@ class Place(Command):
 @dataclass(frozen=True, kw_only=True)
 class Reject(Command):
     reason_code: str
-    classification: str = "terminal"
+    classification: Classification = Classification.TERMINAL
     vendor_code: str | None = None
     http_status: int | None = None
     message: str | None = None
@@ -139,7 +150,7 @@ class Reject(Command):
 @dataclass(frozen=True, kw_only=True)
 class RecordAck(Command):
     transaction_id: str
-    outcome: str
+    outcome: AckOutcome
     acked_command: str = "new"
     reason: str | None = None
 
@@ -236,7 +247,7 @@ class RecordResultRetrieved(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class RequestCancellation(Command):
-    initiator: str
+    initiator: Initiator
     reason: str | None = None
     transaction_id: str | None = None
 
@@ -248,7 +259,7 @@ class RequestCancellation(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class Cancel(Command):
-    initiator: str
+    initiator: Initiator
     reason: str | None = None
     raw_status: str | None = None
 
@@ -259,7 +270,7 @@ class Cancel(Command):
 @dataclass(frozen=True, kw_only=True)
 class Fail(Command):
     reason_code: str
-    classification: str = "terminal"
+    classification: Classification = Classification.TERMINAL
     raw_status: str | None = None
     vendor_message: str | None = None
 
@@ -268,3 +279,187 @@ class Fail(Command):
             self.reason_code, self.classification, raw_status=self.raw_status,
             vendor_message=self.vendor_message, meta=self.meta(),
         )
+
+
+@dataclass(frozen=True, kw_only=True)
+class HoldSubmission(Command):
+    cause: HoldCause
+    reason: str
+    until: datetime | None = None
+
+    def run(self, order: Order) -> bool:
+        return order.hold_submission(self.cause, self.reason, self.until, self.meta())
+
+
+@dataclass(frozen=True, kw_only=True)
+class LiftHold(Command):
+    reason: str
+
+    def run(self, order: Order) -> bool:
+        return order.lift_hold(self.reason, self.meta())
+
+
+@dataclass(frozen=True, kw_only=True)
+class ObserveTrouble(Command):
+    """One more sighting of ``trouble``; a person's task after ``limit`` over ``spread``."""
+
+    trouble: Trouble
+    detail: str
+    limit: int
+    spread: timedelta
+    now: datetime
+
+    def run(self, order: Order) -> bool:
+        return order.observe_trouble(self.trouble, self.detail, limit=self.limit,
+                                     spread=self.spread, now=self.now, meta=self.meta())
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClearTrouble(Command):
+    trouble: Trouble
+
+    def run(self, order: Order) -> bool:
+        return order.clear_trouble(self.trouble, self.meta())
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoteAmbiguousReconciliation(Command):
+    candidates: list[str]
+
+    def run(self, order: Order) -> bool:
+        return order.note_ambiguous_reconciliation(self.candidates, self.meta())
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordCost(Command):
+    amount: Decimal
+    currency: str | None = None
+    basis: str
+
+    def run(self, order: Order) -> bool:
+        return order.record_cost(self.amount, self.currency, self.basis, self.meta())
+
+
+# ---------------------------------------------------------------------- the connector
+@dataclass(frozen=True, kw_only=True)
+class ConnectorCommand:
+    """Something true of a vendor account as a whole; runs on its ``Connector``."""
+
+    vendor: str
+    account: str = DEFAULT_ACCOUNT
+
+    def run(self, connector: Connector) -> bool:
+        """Run on ``connector``; whether it recorded an event."""
+        before = len(connector.pending_events)
+        self.apply(connector)
+        return len(connector.pending_events) > before
+
+    def apply(self, connector: Connector) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefuseCredentials(ConnectorCommand):
+    operation: str
+    http_status: int | None = None
+    message: str
+    at: datetime
+
+    def apply(self, connector: Connector) -> None:
+        connector.refuse_credentials(self.operation, self.http_status, self.message, self.at)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RestoreCredentials(ConnectorCommand):
+    by: Source
+    operation: str
+
+    def apply(self, connector: Connector) -> None:
+        connector.restore_credentials(self.by, self.operation)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpenCircuit(ConnectorCommand):
+    cause: str
+    http_status: int | None = None
+    message: str
+    at: datetime
+
+    def apply(self, connector: Connector) -> None:
+        connector.open_circuit(self.cause, self.http_status, self.message, self.at)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CloseCircuit(ConnectorCommand):
+    by: Source
+    reason: str
+
+    def apply(self, connector: Connector) -> None:
+        connector.close_circuit(self.by, self.reason)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReachDailyCap(ConnectorCommand):
+    day: date
+    until: datetime
+    message: str
+    at: datetime
+
+    def apply(self, connector: Connector) -> None:
+        connector.reach_daily_cap(self.day.isoformat(), self.until, self.message, self.at)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LiftDailyCap(ConnectorCommand):
+    by: Source
+    reason: str
+
+    def apply(self, connector: Connector) -> None:
+        connector.lift_daily_cap(self.by, self.reason)
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoteSuccess(ConnectorCommand):
+    operation: str
+    at: datetime
+
+    def apply(self, connector: Connector) -> None:
+        connector.note_success(self.operation, self.at)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SeeUnknownStatus(ConnectorCommand):
+    raw_status: str
+    order_id: UUID
+    at: datetime
+
+    def apply(self, connector: Connector) -> None:
+        connector.see_unknown_status(self.raw_status, self.order_id, self.at)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DismissNotice(ConnectorCommand):
+    kind: AttentionKind
+    ref: str = ""
+    by: Source = Source.HUMAN
+
+    def apply(self, connector: Connector) -> None:
+        connector.dismiss(self.kind, self.ref, self.by)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MissConfiguration(ConnectorCommand):
+    reason: str
+    at: datetime
+
+    def apply(self, connector: Connector) -> None:
+        connector.miss_configuration(self.reason, self.at)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FindConfiguration(ConnectorCommand):
+    def apply(self, connector: Connector) -> None:
+        connector.find_configuration()
+
+
+AnyCommand = Command | ConnectorCommand

@@ -8,6 +8,7 @@ it leaves the order in, so an audit shows exactly what every event changed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -16,9 +17,33 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.utils import resolve_topic
 
 from ordertrail.domain.state_machine import State
+from ordertrail.domain.vendors import DAILY_CAP_CODES
+from ordertrail.domain.vocabulary import (
+    AckOutcome,
+    AttentionKind,
+    Classification,
+    HoldCause,
+    Initiator,
+    Source,
+    Trouble,
+)
 
 if TYPE_CHECKING:
     from ordertrail.domain.order import Order
+
+
+@dataclass(frozen=True)
+class TroubleCount:
+    """How often one trouble was seen on an order since it last went away."""
+
+    count: int
+    first_at: datetime
+    last_at: datetime
+    escalated: bool
+    """A person was asked to look (the trouble passed its limit)."""
+    detail: str
+    retry_at: datetime | None
+    """When to try again (None: not until a person acts)."""
 
 
 class OrderEvent(Aggregate.Event):
@@ -27,8 +52,7 @@ class OrderEvent(Aggregate.Event):
     TOPIC: ClassVar[str]
 
     vendor: str
-    source: str
-    """command | poll | push | ack | reconciliation | human"""
+    source: Source
     occurred_at: datetime | None
     """The vendor's time, when the vendor gave one."""
     raw: Any
@@ -45,6 +69,8 @@ class OrderEvent(Aggregate.Event):
         if self.settles_submission:
             order.submission_in_flight = False
         self.evolve(order)
+        if order.state is not State.REQUESTED:
+            order.hold, order.hold_until = None, None  # only a requested order waits to go out
         if order.state.is_terminal and order.finished_at is None:
             order.finished_at = self.timestamp
 
@@ -89,6 +115,7 @@ class SubmissionAttempted(OrderEvent):
         order.submission_attempts = self.attempt
         order.last_submission = (self.channel, self.transaction_id)
         order.submission_in_flight = True
+        order.hold, order.hold_until = None, None
 
 
 class SubmissionFailed(OrderEvent):
@@ -97,18 +124,22 @@ class SubmissionFailed(OrderEvent):
     http_status: int | None
     vendor_code: str | None
     message: str | None
-    classification: str
-    """retryable | needs_reauth | needs_human | terminal | reconciled_not_created"""
+    classification: Classification
     retry_not_before: datetime | None
 
     def evolve(self, order: Order) -> None:
         order.last_error = self.vendor_code or self.message or self.classification
         order.retry_not_before = self.retry_not_before
-        order.attention = (
-            f"submission failed ({self.classification}): {order.last_error}"
-            if self.classification in ("needs_human", "needs_reauth", "terminal")
-            else None
-        )
+        order.hold, order.hold_until = None, None
+        order.flag(None)
+        if self.classification == Classification.NEEDS_REAUTH:
+            # Credentials are the connector's matter (B.1): the order waits for them.
+            order.hold = HoldCause.CREDENTIALS
+        elif self.vendor_code in DAILY_CAP_CODES:
+            order.hold, order.hold_until = HoldCause.DAILY_CAP, self.retry_not_before
+        elif self.classification in (Classification.NEEDS_HUMAN, Classification.TERMINAL):
+            order.flag(AttentionKind.SUBMISSION_FAILED,
+                       f"submission failed ({self.classification}): {order.last_error}")
 
 
 class SubmissionOutcomeUnknown(OrderEvent):
@@ -120,7 +151,8 @@ class SubmissionOutcomeUnknown(OrderEvent):
 
     def evolve(self, order: Order) -> None:
         order.last_error = self.reason
-        order.attention = f"submission outcome unknown ({self.reason}): reconcile before retry"
+        order.flag(AttentionKind.SUBMISSION_UNCERTAIN,
+                   f"submission outcome unknown ({self.reason}): reconcile before retry")
 
 
 class PaymentAccepted(OrderEvent):
@@ -143,7 +175,7 @@ class PaymentDeclined(OrderEvent):
 
     def evolve(self, order: Order) -> None:
         order.last_error = self.reason_code
-        order.attention = f"payment declined: {self.reason_code}"
+        order.flag(AttentionKind.PAYMENT_DECLINED, f"payment declined: {self.reason_code}")
 
 
 class OrderResubmitted(OrderEvent):
@@ -152,8 +184,9 @@ class OrderResubmitted(OrderEvent):
 
     def evolve(self, order: Order) -> None:
         order.vendor_request = {**order.vendor_request, **self.changes}
-        order.attention = None
+        order.flag(None)
         order.last_error = None
+        order.hold, order.hold_until = None, None
 
 
 class OrderPlaced(OrderEvent):
@@ -174,7 +207,7 @@ class OrderPlaced(OrderEvent):
         order.vendor_ref_kind = self.vendor_ref_kind
         order.vendor_secondary_refs = dict(self.vendor_secondary_refs)
         order.placed_at = self.timestamp
-        order.attention = None
+        order.flag(None)
 
 
 class OrderRejected(OrderEvent):
@@ -183,28 +216,27 @@ class OrderRejected(OrderEvent):
     vendor_code: str | None
     http_status: int | None
     message: str | None
-    classification: str
+    classification: Classification
     details: dict[str, Any] | None
 
     def evolve(self, order: Order) -> None:
         order.last_error = self.reason_code
-        order.attention = (
-            f"rejected: {self.reason_code}" if self.classification == "needs_human" else None
-        )
+        order.flag(None)
+        if self.classification == Classification.NEEDS_HUMAN:
+            order.flag(AttentionKind.REJECTED, f"rejected: {self.reason_code}")
 
 
 class Acked(OrderEvent):
     TOPIC = "ordertrail.order:Acked"
     transaction_id: str
-    outcome: str
-    """imported | duplicate | refused | unknown"""
+    outcome: AckOutcome
     reason: str | None
     acked_command: str
 
     def evolve(self, order: Order) -> None:
         order.acked_transactions = {**order.acked_transactions, self.transaction_id: self.outcome}
-        if self.outcome in ("refused", "unknown"):
-            order.attention = f"ack {self.outcome} for {self.acked_command}"
+        if self.outcome in (AckOutcome.REFUSED, AckOutcome.UNKNOWN):
+            order.flag(AttentionKind.ACK_PROBLEM, f"ack {self.outcome} for {self.acked_command}")
 
 
 class StatusChanged(OrderEvent):
@@ -221,7 +253,7 @@ class StatusChanged(OrderEvent):
             order.delivered_at = self.timestamp
         if order.state is not State.WAITING_FOR_USER:
             order.waiting = None
-            order.attention = None
+            order.flag(None)
 
 
 class ProgressReported(OrderEvent):
@@ -243,7 +275,7 @@ class ProgressReported(OrderEvent):
         order.progress_total = self.total
         if order.state is not State.WAITING_FOR_USER:
             order.waiting = None
-            order.attention = None
+            order.flag(None)
 
 
 class WaitingForUser(OrderEvent):
@@ -254,7 +286,8 @@ class WaitingForUser(OrderEvent):
 
     def evolve(self, order: Order) -> None:
         order.waiting = {"kind": self.kind, "prompt": self.prompt, "choices": self.choices}
-        order.attention = f"waiting for user ({self.kind}): {self.prompt or ''}".rstrip(": ")
+        order.flag(AttentionKind.WAITING_FOR_USER,
+                   f"waiting for user ({self.kind}): {self.prompt or ''}".rstrip(": "))
 
 
 class UserInputProvided(OrderEvent):
@@ -264,7 +297,7 @@ class UserInputProvided(OrderEvent):
 
     def evolve(self, order: Order) -> None:
         order.user_input = self.selection
-        order.attention = None
+        order.flag(None)
 
 
 class AmendmentSent(OrderEvent):
@@ -304,7 +337,7 @@ class ResultAvailable(OrderEvent):
         if order.delivered_at is None:
             order.delivered_at = self.timestamp
         order.waiting = None
-        order.attention = None
+        order.flag(None)
 
 
 class ResultRetrieved(OrderEvent):
@@ -320,24 +353,31 @@ class ResultRetrieved(OrderEvent):
 
 
 class CancellationRequested(OrderEvent):
+    """Asked of the vendor through ``transaction_id`` (PPW), or, without one, of a person who
+    cancels at the vendor by hand and then confirms (vendors with no cancel route)."""
+
     TOPIC = "ordertrail.order:CancellationRequested"
-    initiator: str
+    initiator: Initiator
     reason: str | None
     transaction_id: str | None
 
     def evolve(self, order: Order) -> None:
         order.cancellation_pending = True
+        if self.transaction_id is None and self.initiator in (Initiator.US, Initiator.USER):
+            order.flag(AttentionKind.CANCEL_AT_VENDOR,
+                       f"cancellation requested: {self.vendor} has no cancel route; cancel it "
+                       "there, then confirm the cancellation")
 
 
 class Cancelled(OrderEvent):
     TOPIC = "ordertrail.order:Cancelled"
-    initiator: str
+    initiator: Initiator
     reason: str | None
     raw_status: str | None
 
     def evolve(self, order: Order) -> None:
         order.cancellation_pending = False
-        order.attention = None
+        order.flag(None)
 
 
 class Failed(OrderEvent):
@@ -345,15 +385,104 @@ class Failed(OrderEvent):
     reason_code: str
     raw_status: str | None
     vendor_message: str | None
-    classification: str
+    classification: Classification
 
     def evolve(self, order: Order) -> None:
         order.last_error = self.reason_code
         if self.raw_status is not None:
             order.last_raw_status = self.raw_status
-        order.attention = (
-            f"failed: {self.reason_code}" if self.classification == "needs_human" else None
-        )
+        order.flag(None)
+        if self.classification == Classification.NEEDS_HUMAN:
+            order.flag(AttentionKind.FAILED, f"failed: {self.reason_code}")
+
+
+class SubmissionHeld(OrderEvent):
+    """The order is not submitted now, though nothing is wrong with it (or, for an invalid
+    request, a person must change it first); no vendor was called."""
+
+    TOPIC = "ordertrail.order:SubmissionHeld"
+    cause: HoldCause
+    until: datetime | None
+    reason: str
+
+    def evolve(self, order: Order) -> None:
+        order.hold, order.hold_until = self.cause, self.until
+        if self.cause is HoldCause.INVALID_REQUEST:
+            order.flag(AttentionKind.INVALID_REQUEST, f"request invalid: {self.reason}")
+
+
+class HoldLifted(OrderEvent):
+    """What held the order is gone (credentials work again, the circuit closed, a new day):
+    the next attempt may go out."""
+
+    TOPIC = "ordertrail.order:HoldLifted"
+    cause: HoldCause
+    reason: str
+
+    def evolve(self, order: Order) -> None:
+        order.hold, order.hold_until = None, None
+
+
+class TroubleObserved(OrderEvent):
+    """A vendor answer that, repeated past its limit, needs a person (``escalated``)."""
+
+    TOPIC = "ordertrail.order:TroubleObserved"
+    trouble: Trouble
+    detail: str
+    observed_at: datetime
+    escalated: bool
+    retry_at: datetime | None
+
+    def evolve(self, order: Order) -> None:
+        seen = order.troubles.get(self.trouble)
+        order.troubles = {**order.troubles, self.trouble: TroubleCount(
+            count=1 if seen is None else seen.count + 1,
+            first_at=self.observed_at if seen is None else seen.first_at,
+            last_at=self.observed_at,
+            escalated=self.escalated or (seen is not None and seen.escalated),
+            detail=self.detail,
+            retry_at=self.retry_at,
+        )}
+        if self.escalated:
+            order.flag(AttentionKind.of_trouble(self.trouble),
+                       f"{self.trouble.replace('_', ' ')}: {self.detail}")
+
+
+class TroubleCleared(OrderEvent):
+    """The vendor answered normally again: the trouble's count starts over."""
+
+    TOPIC = "ordertrail.order:TroubleCleared"
+    trouble: Trouble
+
+    def evolve(self, order: Order) -> None:
+        order.troubles = {k: v for k, v in order.troubles.items() if k != self.trouble}
+        if order.attention_kind is AttentionKind.of_trouble(self.trouble):
+            order.flag(None)
+
+
+class ReconciliationAmbiguous(OrderEvent):
+    """Reconciliation found several vendor orders that may be ours: a person picks one."""
+
+    TOPIC = "ordertrail.order:ReconciliationAmbiguous"
+    candidates: list[str]
+
+    def evolve(self, order: Order) -> None:
+        order.flag(AttentionKind.AMBIGUOUS_RECONCILIATION,
+                   f"reconciliation found {len(self.candidates)} {self.vendor} orders that may "
+                   f"be this one: {', '.join(self.candidates)}")
+
+
+class CostRecorded(OrderEvent):
+    """What the order costs, as the vendor or our own request states it."""
+
+    TOPIC = "ordertrail.order:CostRecorded"
+    amount: Decimal
+    currency: str | None
+    basis: str
+    """Where the amount comes from (e.g. ``line_items total``, ``payment``)."""
+
+    def evolve(self, order: Order) -> None:
+        order.amount, order.currency = self.amount, self.currency
 
 
 ORDER_EVENT_CLASSES: tuple[type[OrderEvent], ...] = (
@@ -378,4 +507,10 @@ ORDER_EVENT_CLASSES: tuple[type[OrderEvent], ...] = (
     CancellationRequested,
     Cancelled,
     Failed,
+    SubmissionHeld,
+    HoldLifted,
+    TroubleObserved,
+    TroubleCleared,
+    ReconciliationAmbiguous,
+    CostRecorded,
 )

@@ -8,7 +8,7 @@ the table forbids raises TransitionRefused and records nothing.
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
@@ -20,6 +20,16 @@ from ordertrail.domain import events as ev
 from ordertrail.domain.errors import InvalidCommandError, TransitionRefused
 from ordertrail.domain.frozen import from_fields
 from ordertrail.domain.state_machine import Guard, State, allowed_targets
+from ordertrail.domain.vendors import DAILY_CAP_CODES
+from ordertrail.domain.vocabulary import (
+    AckOutcome,
+    AttentionKind,
+    Classification,
+    HoldCause,
+    Initiator,
+    Source,
+    Trouble,
+)
 
 
 class Meta:
@@ -29,7 +39,7 @@ class Meta:
 
     def __init__(
         self,
-        source: str = "command",
+        source: Source = Source.COMMAND,
         occurred_at: datetime | None = None,
         raw: Any = None,
         dedupe_key: str | None = None,
@@ -72,6 +82,14 @@ class OrderAttributes:
     acked_transactions: dict[str, str]
     cancellation_pending: bool
     attention: str | None
+    """Why a person must act on this order, in words; ``attention_kind`` says what kind."""
+    attention_kind: AttentionKind | None
+    hold: HoldCause | None
+    """Why a requested order is not being submitted now (see ``HoldCause``)."""
+    hold_until: datetime | None
+    troubles: dict[Trouble, ev.TroubleCount]
+    amount: Decimal | None
+    currency: str | None
     requested_at: datetime | None
     placed_at: datetime | None
     delivered_at: datetime | None
@@ -91,6 +109,28 @@ class Order(Aggregate, OrderAttributes):
     TOPIC = "ordertrail.order:Order"
     Event = ev.OrderEvent
     Created = ev.OrderRequested
+    class_version = 2
+    """Version 2 added attention kinds, holds, troubles and the cost (see ``upcast_v1_v2``)."""
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A snapshot taken before version 2: the new attributes as a replay would set them.
+
+        Its attention was only text, so the kind is read from the state and that text, once,
+        here; the events themselves carry the facts the kind is decided by.
+        """
+        order_state = State(str(state["state"]))
+        attention = state.get("attention")
+        requested = order_state is State.REQUESTED and not state.get("submission_in_flight")
+        state["hold"], state["hold_until"] = None, None
+        state["attention_kind"] = _legacy_attention_kind(order_state, attention)
+        if requested and str(attention or "").startswith("submission failed (needs_reauth)"):
+            state["attention"], state["attention_kind"] = None, None
+            state["hold"] = HoldCause.CREDENTIALS
+        elif requested and state.get("last_error") in DAILY_CAP_CODES:
+            state["hold"], state["hold_until"] = HoldCause.DAILY_CAP, state.get("retry_not_before")
+        state["troubles"] = {}
+        state["amount"], state["currency"] = None, None
 
     _frozen = False
     """True for an order shared read-only (the tracker's cache holds it): it refuses to record.
@@ -137,9 +177,20 @@ class Order(Aggregate, OrderAttributes):
         self.acked_transactions = {}
         self.cancellation_pending = False
         self.attention = None
+        self.attention_kind = None
+        self.hold = None
+        self.hold_until = None
+        self.troubles = {}
+        self.amount = None
+        self.currency = None
         self.placed_at = None
         self.delivered_at = None
         self.finished_at = None
+
+    def flag(self, kind: AttentionKind | None, text: str | None = None) -> None:
+        """Set (or, with ``None``, clear) what a person must do about this order."""
+        self.attention_kind = kind
+        self.attention = None if kind is None else text or kind.value.lower().replace("_", " ")
 
     # ---------------------------------------------------------------- creation
     @classmethod
@@ -187,7 +238,12 @@ class Order(Aggregate, OrderAttributes):
 
     def _guard_holds(self, guard: Guard, context: dict[str, Any]) -> bool:
         if guard is Guard.HUMAN:
-            return bool(context.get("source") == "human")
+            return bool(context.get("source") == Source.HUMAN)
+        if guard is Guard.NO_OTHER_SUBMISSION_IN_FLIGHT:
+            tid = context.get("transaction_id")
+            same_offer = tid is not None and self.last_submission is not None \
+                and self.last_submission[1] == tid
+            return not self.submission_in_flight or same_offer
         if guard is Guard.RECONCILED_NOT_CREATED:
             return bool(context.get("classification") == "reconciled_not_created")
         if guard is Guard.PROGRESS_STARTED:
@@ -225,7 +281,8 @@ class Order(Aggregate, OrderAttributes):
     ) -> bool:
         if transaction_id is not None and self.last_submission == (channel, transaction_id):
             return False
-        to = self._decide("SubmissionAttempted", "attempt_submission")
+        to = self._decide("SubmissionAttempted", "attempt_submission",
+                          transaction_id=transaction_id)
         return self._record(
             ev.SubmissionAttempted,
             to,
@@ -237,7 +294,7 @@ class Order(Aggregate, OrderAttributes):
 
     def fail_submission(
         self,
-        classification: str,
+        classification: Classification,
         *,
         http_status: int | None = None,
         vendor_code: str | None = None,
@@ -318,7 +375,7 @@ class Order(Aggregate, OrderAttributes):
         )
 
     def resubmit(self, changes: dict[str, Any], meta: Meta | None = None) -> bool:
-        to = self._decide("OrderResubmitted", "resubmit")
+        to = self._decide("OrderResubmitted", "resubmit", transaction_id=None)
         return self._record(ev.OrderResubmitted, to, meta or Meta(), changes=dict(changes))
 
     def place(
@@ -352,7 +409,7 @@ class Order(Aggregate, OrderAttributes):
     def reject(
         self,
         reason_code: str,
-        classification: str = "terminal",
+        classification: Classification = Classification.TERMINAL,
         *,
         vendor_code: str | None = None,
         http_status: int | None = None,
@@ -376,7 +433,7 @@ class Order(Aggregate, OrderAttributes):
     def record_ack(
         self,
         transaction_id: str,
-        outcome: str,
+        outcome: AckOutcome,
         acked_command: str = "new",
         reason: str | None = None,
         meta: Meta | None = None,
@@ -519,7 +576,7 @@ class Order(Aggregate, OrderAttributes):
 
     def request_cancellation(
         self,
-        initiator: str,
+        initiator: Initiator,
         reason: str | None = None,
         transaction_id: str | None = None,
         meta: Meta | None = None,
@@ -534,7 +591,7 @@ class Order(Aggregate, OrderAttributes):
 
     def cancel(
         self,
-        initiator: str,
+        initiator: Initiator,
         reason: str | None = None,
         raw_status: str | None = None,
         meta: Meta | None = None,
@@ -550,7 +607,7 @@ class Order(Aggregate, OrderAttributes):
     def fail(
         self,
         reason_code: str,
-        classification: str = "terminal",
+        classification: Classification = Classification.TERMINAL,
         *,
         raw_status: str | None = None,
         vendor_message: str | None = None,
@@ -564,6 +621,99 @@ class Order(Aggregate, OrderAttributes):
             ev.Failed, to, m, reason_code=reason_code, raw_status=raw_status,
             vendor_message=vendor_message, classification=classification,
         )
+
+
+    # ---------------------------------------------------------------- holds and troubles
+    def hold_submission(
+        self, cause: HoldCause, reason: str, until: datetime | None = None,
+        meta: Meta | None = None,
+    ) -> bool:
+        if self.hold is cause and self.hold_until == until:
+            return False
+        to = self._decide("SubmissionHeld", "hold_submission", transaction_id=None)
+        return self._record(ev.SubmissionHeld, to, meta or Meta(), cause=cause, until=until,
+                            reason=reason)
+
+    def lift_hold(self, reason: str, meta: Meta | None = None) -> bool:
+        if self.hold is None:
+            return False
+        to = self._decide("HoldLifted", "lift_hold")
+        return self._record(ev.HoldLifted, to, meta or Meta(), cause=self.hold, reason=reason)
+
+    def observe_trouble(
+        self, trouble: Trouble, detail: str, *, limit: int, spread: timedelta, now: datetime,
+        meta: Meta | None = None,
+    ) -> bool:
+        """Count one more ``trouble``; past ``limit`` sightings spread over ``spread``, a person
+        is asked to look (once: later sightings only count)."""
+        seen = self.troubles.get(trouble)
+        count = 1 if seen is None else seen.count + 1
+        first = now if seen is None else seen.first_at
+        was_escalated = seen is not None and seen.escalated
+        escalated = not was_escalated and count >= limit and now - first >= spread
+        to = self._decide("TroubleObserved", "observe_trouble")
+        return self._record(ev.TroubleObserved, to, meta or Meta(), trouble=trouble,
+                            detail=detail, observed_at=now, escalated=escalated,
+                            retry_at=_next_try(trouble, count, limit, spread, now,
+                                               escalated or was_escalated))
+
+    def clear_trouble(self, trouble: Trouble, meta: Meta | None = None) -> bool:
+        if trouble not in self.troubles:
+            return False
+        to = self._decide("TroubleCleared", "clear_trouble")
+        return self._record(ev.TroubleCleared, to, meta or Meta(), trouble=trouble)
+
+    def note_ambiguous_reconciliation(
+        self, candidates: list[str], meta: Meta | None = None
+    ) -> bool:
+        if self.attention_kind is AttentionKind.AMBIGUOUS_RECONCILIATION:
+            return False
+        to = self._decide("ReconciliationAmbiguous", "note_ambiguous_reconciliation")
+        return self._record(ev.ReconciliationAmbiguous, to, meta or Meta(),
+                            candidates=sorted(candidates))
+
+    def record_cost(
+        self, amount: Decimal, currency: str | None, basis: str, meta: Meta | None = None
+    ) -> bool:
+        if amount < 0:
+            raise InvalidCommandError(f"order {self.id}: a cost must not be negative ({amount})")
+        if (self.amount, self.currency) == (amount, currency):
+            return False
+        to = self._decide("CostRecorded", "record_cost")
+        return self._record(ev.CostRecorded, to, meta or Meta(), amount=amount,
+                            currency=currency, basis=basis)
+
+
+TROUBLE_PACE = timedelta(minutes=5)
+"""The wait between sightings of a trouble that has no spread of its own."""
+TROUBLE_BACKOFF_CAP = timedelta(hours=1)
+
+
+def _next_try(trouble: Trouble, count: int, limit: int, spread: timedelta, now: datetime,
+              escalated: bool) -> datetime | None:
+    """When to look again: evenly over ``spread`` until the limit, then backing off (doubling up
+    to an hour); never again, until a person acts, for a trouble that ends retries."""
+    pace = spread / (limit - 1) if limit > 1 and spread else TROUBLE_PACE
+    if not escalated:
+        return now + pace
+    if trouble.ends_retries:
+        return None
+    wait: timedelta = min(pace * 2 ** max(count - limit + 1, 1), TROUBLE_BACKOFF_CAP)
+    return now + wait
+
+
+def _legacy_attention_kind(state: State, attention: Any) -> AttentionKind | None:
+    """The attention kind of a version-1 snapshot, whose attention was text only."""
+    if attention is None:
+        return None
+    if state.value in AttentionKind.__members__:
+        return AttentionKind(state.value)
+    text = str(attention)
+    for prefix, kind in (("rejected:", AttentionKind.REJECTED), ("failed:", AttentionKind.FAILED),
+                         ("ack ", AttentionKind.ACK_PROBLEM)):
+        if text.startswith(prefix):
+            return kind
+    return AttentionKind.SUBMISSION_FAILED
 
 
 for _event_class in ev.ORDER_EVENT_CLASSES:

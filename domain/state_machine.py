@@ -61,6 +61,8 @@ TERMINAL_STATES = frozenset({State.COMPLETED, State.REJECTED, State.FAILED, Stat
 NEEDS_A_PERSON = frozenset(
     {State.SUBMISSION_UNCERTAIN, State.PAYMENT_DECLINED, State.WAITING_FOR_USER}
 )
+POLLED_STATES = frozenset({State.PLACED, State.IN_PROGRESS, State.WAITING_FOR_USER})
+"""Placed and not yet delivered: the vendor works on it, so its status is asked for."""
 
 
 class Guard(StrEnum):
@@ -74,6 +76,8 @@ class Guard(StrEnum):
     """Reported progress has ``current > 0``."""
     ALL_RESULTS_RETRIEVED = "all_results_retrieved"
     """Every result the vendor announced has been retrieved."""
+    NO_OTHER_SUBMISSION_IN_FLIGHT = "no_other_submission_in_flight"
+    """No earlier attempt is still without an outcome (at most one submission in flight)."""
 
 
 @dataclass(frozen=True)
@@ -92,8 +96,12 @@ _AFTER_PLACEMENT = (*_WORKING, S.DELIVERED)
 
 def _rows() -> Iterator[Transition]:
     yield Transition(None, "OrderRequested", S.REQUESTED)
-    for event in ("SubmissionAttempted", "SubmissionFailed", "PaymentAccepted", "Acked"):
+    yield Transition(S.REQUESTED, "SubmissionAttempted", S.REQUESTED,
+                     Guard.NO_OTHER_SUBMISSION_IN_FLIGHT)
+    for event in ("SubmissionFailed", "PaymentAccepted", "Acked", "HoldLifted"):
         yield Transition(S.REQUESTED, event, S.REQUESTED)
+    for event in ("SubmissionHeld", "OrderResubmitted"):
+        yield Transition(S.REQUESTED, event, S.REQUESTED, Guard.NO_OTHER_SUBMISSION_IN_FLIGHT)
     yield Transition(S.REQUESTED, "SubmissionOutcomeUnknown", S.SUBMISSION_UNCERTAIN)
     yield Transition(S.REQUESTED, "PaymentDeclined", S.PAYMENT_DECLINED)
     yield Transition(S.REQUESTED, "OrderPlaced", S.PLACED)
@@ -104,6 +112,7 @@ def _rows() -> Iterator[Transition]:
         S.SUBMISSION_UNCERTAIN, "SubmissionFailed", S.REQUESTED, Guard.RECONCILED_NOT_CREATED
     )
     yield Transition(S.SUBMISSION_UNCERTAIN, "Cancelled", S.CANCELLED, Guard.HUMAN)
+    yield Transition(S.SUBMISSION_UNCERTAIN, "ReconciliationAmbiguous", S.SUBMISSION_UNCERTAIN)
     yield Transition(S.PAYMENT_DECLINED, "OrderResubmitted", S.REQUESTED)
     yield Transition(S.PAYMENT_DECLINED, "Cancelled", S.CANCELLED)
     # Once placed: the vendor reports status and progress.
@@ -136,6 +145,9 @@ def _rows() -> Iterator[Transition]:
         yield Transition(source, "StatusChanged", source)
         yield Transition(source, "Acked", source)
         yield Transition(source, "AmendmentSent", source)
+        yield Transition(source, "TroubleObserved", source)
+        yield Transition(source, "TroubleCleared", source)
+        yield Transition(source, "CostRecorded", source)
     for source in _NON_TERMINAL:
         yield Transition(source, "CancellationRequested", source)
 

@@ -20,6 +20,7 @@ from eventsourcing.persistence import IntegrityError, Notification, Recording
 
 from ordertrail.domain import commands as c
 from ordertrail.domain.claims import VendorDay, VendorRefClaim
+from ordertrail.domain.connector import Connector
 from ordertrail.domain.errors import (
     ConcurrencyError,
     DomainError,
@@ -32,13 +33,15 @@ from ordertrail.domain.order import FrozenOrderError, Meta, Order
 from ordertrail.domain.order_cache import OrderCache
 from ordertrail.domain.state_machine import State
 from ordertrail.domain.vendors import (
+    DEFAULT_ACCOUNT,
     Vendor,
+    connector_id,
     order_id_for,
     parse_order_id,
     vendor_day_id,
     vendor_ref_claim_id,
 )
-from ordertrail.domain.views import EventView, OrderView
+from ordertrail.domain.views import ConnectorEventView, ConnectorView, EventView, OrderView
 
 SNAPSHOT_INTERVAL = 50
 
@@ -47,9 +50,14 @@ SNAPSHOT_INTERVAL = 50
 class Outcome:
     """What became of one command in a batch."""
 
-    command: c.Command
+    command: c.AnyCommand
     recorded: bool
     error: DomainError | None = None
+
+    @property
+    def order_id(self) -> UUID | None:
+        """The order the command was for (None for a connector command)."""
+        return self.command.order_id if isinstance(self.command, c.Command) else None
 
 
 def replay(aggregate: Any, events: Iterable[Any]) -> Any:
@@ -173,15 +181,15 @@ class Tracker(Application[UUID]):
                 raise IdempotencyConflictError(v.value, key, order_id) from None
         return order_id
 
-    def run(self, command: c.Command) -> bool:
+    def run(self, command: c.AnyCommand) -> bool:
         """Execute one command; raise its domain error if it was refused."""
         (outcome,) = self.execute([command])
         if outcome.error is not None:
             raise outcome.error
         return outcome.recorded
 
-    def execute(self, commands: Sequence[c.Command]) -> list[Outcome]:
-        """Execute many commands, for many orders, in one store transaction.
+    def execute(self, commands: Sequence[c.AnyCommand]) -> list[Outcome]:
+        """Execute many commands, for many orders and connectors, in one store transaction.
 
         A refused command records nothing and does not stop the others. When
         another writer got there first, everything is re-read and re-run.
@@ -193,19 +201,26 @@ class Tracker(Application[UUID]):
                 return self._execute_once(commands, check_claims=attempt > 0)
             except IntegrityError:
                 # Another writer got there first: read these orders again from the store.
-                self._cache.evict({command.order_id for command in commands})
+                self._cache.evict({command.order_id for command in commands
+                                   if isinstance(command, c.Command)})
                 continue
         raise ConcurrencyError(
             f"{len(commands)} command(s) conflicted with other writers {self.conflict_retries} "
             "times in a row"
         )
 
-    def _execute_once(self, commands: Sequence[c.Command], check_claims: bool) -> list[Outcome]:
+    def _execute_once(self, commands: Sequence[c.AnyCommand], check_claims: bool) -> list[Outcome]:
         orders: dict[UUID, Order] = {}
         extra: dict[UUID, Any] = {}
         outcomes: list[Outcome] = []
         self._cache.refresh()  # once for the batch, not once per order
         for command in commands:
+            if isinstance(command, c.ConnectorCommand):
+                cid = connector_id(Vendor.parse(command.vendor), command.account)
+                connector = extra.get(cid) or self._connector(command.vendor, command.account)
+                extra[cid] = connector
+                outcomes.append(Outcome(command, command.run(connector)))
+                continue
             try:
                 held = orders.get(command.order_id)
                 if held is None:
@@ -225,8 +240,9 @@ class Tracker(Application[UUID]):
             except DomainError as error:
                 outcomes.append(Outcome(command, False, error))
         changed = [o for o in orders.values() if o._pending_events]
-        if changed or extra:
-            self._store([*changed, *extra.values()])
+        saved = [*changed, *(a for a in extra.values() if a.pending_events)]
+        if saved:
+            self._store(saved)
         return outcomes
 
     def _check_claim(self, order: Order, command: c.Command) -> None:
@@ -286,6 +302,24 @@ class Tracker(Application[UUID]):
     def find_by_vendor_ref(self, vendor: str, vendor_ref: str) -> OrderView | None:
         owner = self._claim_owner(Vendor.parse(vendor), vendor_ref)
         return None if owner is None else self.get_order(owner)
+
+    def connector(self, vendor: str, account: str = DEFAULT_ACCOUNT) -> ConnectorView:
+        """What is true of one vendor account now (a new, clear connector if none was recorded)."""
+        return ConnectorView.of(self._connector(vendor, account))
+
+    def connector_history(
+        self, vendor: str, account: str = DEFAULT_ACCOUNT
+    ) -> list[ConnectorEventView]:
+        """Every event of one vendor account's connector, oldest first."""
+        v = Vendor.parse(vendor)
+        views = []
+        for event in self.events.get(connector_id(v, account)):
+            fields = {k: val for k, val in vars(event).items()
+                      if k not in ("originator_id", "originator_version", "timestamp",
+                                   "originator_topic")}
+            views.append(ConnectorEventView(v.value, event.originator_version,
+                                            type(event).__name__, vars(event)["timestamp"], fields))
+        return views
 
     def submissions_on(self, vendor: str, day: date) -> int:
         """How many submissions to ``vendor`` counted toward ``day`` (its daily cap)."""
@@ -410,6 +444,15 @@ class Tracker(Application[UUID]):
         except AggregateNotFoundError:
             return None
         return UUID(str(claim.order_id))
+
+    def _connector(self, vendor: str, account: str) -> Connector:
+        v = Vendor.parse(vendor)
+        cid = connector_id(v, account)
+        try:
+            found: Connector = self.repository.get(cid, projector_func=replay)
+        except AggregateNotFoundError:
+            return Connector._create(Connector.Opened, id=cid, vendor=v.value, account=account)
+        return found
 
     def _vendor_day(self, vendor: Vendor, day: str) -> VendorDay:
         day_id = vendor_day_id(vendor, day)

@@ -39,6 +39,9 @@ DAILY_CAP_CODES = frozenset({DAILY_CAP_CODE, LOCAL_DAILY_CAP_CODE})
 _ORDER_NAMESPACE = UUID("5d0f4c52-0b9e-4a43-9d1a-9c0b7a7f3e11")
 _VENDOR_REF_NAMESPACE = UUID("0c7b2f9e-6c55-4a0e-8e43-2b1f0b5f8a27")
 _VENDOR_DAY_NAMESPACE = UUID("8a3e1d64-2f0c-4b7e-9d52-6e4f1c0a9b38")
+_CONNECTOR_NAMESPACE = UUID("c3b0f1a2-7d4e-4c59-8e61-2a9f5b7d0c14")
+DEFAULT_ACCOUNT = "default"
+"""The account name of a vendor's connector when the configuration names none."""
 
 
 def _derived(namespace: UUID, vendor: Vendor, name: str) -> UUID:
@@ -59,6 +62,11 @@ def vendor_ref_claim_id(vendor: Vendor, vendor_ref: str) -> UUID:
 
 def vendor_day_id(vendor: Vendor, day: str) -> UUID:
     return _derived(_VENDOR_DAY_NAMESPACE, vendor, day)
+
+
+def connector_id(vendor: Vendor, account: str = DEFAULT_ACCOUNT) -> UUID:
+    """The id of the connector of one vendor account."""
+    return _derived(_CONNECTOR_NAMESPACE, vendor, account)
 
 
 def parse_order_id(value: str | UUID) -> UUID:

@@ -6,13 +6,16 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from ordertrail.domain.events import OrderEvent
+from ordertrail.domain.connector import Block, Connector, Notice, blocking, notice_key
+from ordertrail.domain.events import OrderEvent, TroubleCount
 from ordertrail.domain.frozen import from_fields
 from ordertrail.domain.order import Order
 from ordertrail.domain.state_machine import NEEDS_A_PERSON, State
+from ordertrail.domain.vocabulary import AttentionKind, HoldCause, Trouble
 
 COMMON_EVENT_FIELDS = frozenset(
     {
@@ -49,6 +52,8 @@ class OrderView:
     vendor_ref_kind: str | None
     vendor_secondary_refs: dict[str, str]
     submission_attempts: int
+    last_submission: tuple[str, str | None] | None
+    """(channel, transaction id) of the latest attempt."""
     submission_in_flight: bool
     last_error: str | None
     retry_not_before: datetime | None
@@ -61,6 +66,12 @@ class OrderView:
     acked_transactions: dict[str, str]
     cancellation_pending: bool
     attention: str | None
+    attention_kind: AttentionKind | None
+    hold: HoldCause | None
+    hold_until: datetime | None
+    troubles: dict[Trouble, TroubleCount]
+    amount: Decimal | None
+    currency: str | None
     requested_at: datetime | None
     placed_at: datetime | None
     delivered_at: datetime | None
@@ -134,3 +145,45 @@ class EventView:
             raw=event.raw,
             dedupe_key=event.dedupe_key,
         )
+
+
+@dataclass(frozen=True)
+class ConnectorView:
+    """One vendor account's connector, now."""
+
+    id: UUID
+    vendor: str
+    account: str
+    version: int
+    notices: tuple[Notice, ...]
+    cap_until: datetime | None
+    last_success_at: datetime | None
+
+    def blocks(self, now: datetime) -> Block | None:
+        """Why no order may be submitted to this vendor now, or None."""
+        return blocking({notice_key(n.kind, n.ref): n for n in self.notices}, self.cap_until, now)
+
+    def has(self, kind: AttentionKind, ref: str = "") -> bool:
+        return any(n.kind is kind and n.ref == ref for n in self.notices)
+
+    @classmethod
+    def of(cls, connector: Connector) -> ConnectorView:
+        notices = tuple(sorted(connector.notices.values(), key=lambda n: (n.since, n.ref)))
+        return cls(connector.id, connector.vendor, connector.account, connector.version,
+                   notices, connector.cap_until, connector.last_success_at)
+
+
+@dataclass(frozen=True)
+class ConnectorEventView:
+    """One event of a connector's history."""
+
+    vendor: str
+    version: int
+    type: str
+    recorded_at: datetime
+    fields: dict[str, Any]
+
+    @property
+    def summary(self) -> str:
+        details = ", ".join(f"{k}={v}" for k, v in self.fields.items() if _shown(v))
+        return f"{self.type} {details}".rstrip()

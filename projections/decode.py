@@ -70,7 +70,8 @@ def struct_for(cls: type[OrderEvent]) -> type[EventStruct]:
 
 STRUCTS: dict[str, type[EventStruct]] = {cls.TOPIC: struct_for(cls) for cls in ORDER_EVENT_CLASSES}
 
-Decoded = EventStruct | OrderEvent
+Decoded = Any
+"""A per-topic Struct, an ``OrderEvent`` or a ``Connector`` event."""
 
 
 class FastDecoder:
@@ -96,6 +97,10 @@ class FastDecoder:
                     event.originator_version = version
                     return event
         return self.slow(topic, originator_id, version, state)
+
+    def connector_event(self, topic: str, originator_id: UUID, version: int, state: bytes) -> Any:
+        """A connector's event, through the full mapper (they are few)."""
+        return self.mapper.to_domain_event(StoredEvent(originator_id, version, topic, state))
 
     def slow(self, topic: str, originator_id: UUID, version: int, state: bytes) -> OrderEvent:
         """The full mapper: upcasting, cipher, compression and its typed errors."""

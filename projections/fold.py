@@ -13,7 +13,9 @@ from uuid import UUID
 
 from ordertrail.projections.decode import Decoded
 from ordertrail.projections.logic import attention, audit_log, order_status, vendor_daily
-from ordertrail.projections.rows import AttentionEntry, AuditRow, DayCount, OrderStatusRow
+from ordertrail.projections.logic import connectors as connector_logic
+from ordertrail.projections.logic.connectors import Notices
+from ordertrail.projections.rows import AttentionEntry, AuditRow, ConnectorRow, DayCount, OrderStatusRow
 
 Entries = dict[tuple[str, str], AttentionEntry]
 
@@ -28,12 +30,18 @@ class Changes:
     counters: Counter[DayCount] = field(default_factory=Counter)
     previous: Mapping[UUID, Entries] = field(default_factory=dict)
     """The entries the touched orders had before the batch (as given to ``fold``)."""
+    connectors: dict[UUID, ConnectorRow] = field(default_factory=dict)
+    """The new row of every connector the batch touched."""
+    notices: dict[UUID, Notices] = field(default_factory=dict)
+    """The full new set of notices of every connector the batch touched."""
 
 
 def fold(
     events: Iterable[tuple[int, Decoded]],
     orders: Mapping[UUID, OrderStatusRow],
     entries: Mapping[UUID, Entries],
+    connector_rows: Mapping[UUID, ConnectorRow] | None = None,
+    notices: Mapping[UUID, Notices] | None = None,
 ) -> Changes:
     """The row changes of ``events`` (position, event), given the touched orders' current rows.
 
@@ -41,7 +49,11 @@ def fold(
     entries are looked up once; the audit rows come out in position order all the same.
     """
     by_order: dict[UUID, list[tuple[int, Decoded]]] = {}
+    by_connector: list[Decoded] = []
     for item in events:
+        if connector_logic.is_connector_event(item[1]):
+            by_connector.append(item[1])
+            continue
         oid = item[1].originator_id
         group = by_order.get(oid)
         if group is None:
@@ -64,6 +76,11 @@ def fold(
         changes.orders[oid] = new
         changes.attention[oid] = current
     audit.sort(key=_position)
+    for event in by_connector:
+        cid = event.originator_id
+        before = changes.connectors.get(cid) or (connector_rows or {}).get(cid)
+        held = changes.notices.get(cid, (notices or {}).get(cid, {}))
+        changes.connectors[cid], changes.notices[cid] = connector_logic.apply(before, held, event)
     return changes
 
 

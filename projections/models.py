@@ -64,6 +64,11 @@ class OrderStatus(Base):
     progress_total: Mapped[int | None]
     needs_person: Mapped[bool]
     attention: Mapped[str | None] = mapped_column(sa.Text)
+    attention_kind: Mapped[str | None] = mapped_column(sa.String(32))
+    hold: Mapped[str | None] = mapped_column(sa.String(32))
+    """Why the order, requested, is not being submitted now (``HoldCause``)."""
+    amount_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
+    """What the order costs in hundredths of its currency, when a vendor or request says."""
     requested_at: Mapped[datetime | None]
     placed_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]
@@ -79,6 +84,33 @@ class Attention(Base):
     kind: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     ref: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
     """The transaction id for an awaited ack; empty otherwise."""
+    vendor: Mapped[str] = mapped_column(sa.String(32))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    since: Mapped[datetime]
+
+
+class ConnectorStatus(Base):
+    """One vendor account's connector, now."""
+
+    __tablename__ = "connector_status"
+
+    connector_id: Mapped[UUID] = mapped_column(primary_key=True)
+    vendor: Mapped[str] = mapped_column(sa.String(32))
+    account: Mapped[str] = mapped_column(sa.String(200))
+    cap_until: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    last_version: Mapped[int]
+
+
+class ConnectorAttention(Base):
+    """What a person must do about a vendor account as a whole (one row per cause)."""
+
+    __tablename__ = "connector_attention"
+    __table_args__ = (sa.Index(None, "since"),)
+
+    connector_id: Mapped[UUID] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    ref: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
     vendor: Mapped[str] = mapped_column(sa.String(32))
     reason: Mapped[str] = mapped_column(sa.Text)
     since: Mapped[datetime]

@@ -9,11 +9,19 @@ import sqlalchemy as sa
 
 from ordertrail.domain.state_machine import TERMINAL_STATES
 from ordertrail.projections.logic.attention import ACK_PENDING
-from ordertrail.projections.models import Attention, AuditLog, OrderStatus, VendorDaily
+from ordertrail.projections.models import (
+    Attention,
+    AuditLog,
+    ConnectorAttention,
+    ConnectorStatus,
+    OrderStatus,
+    VendorDaily,
+)
 from ordertrail.projections.reports import assemble
 from ordertrail.projections.rows import (
     AttentionItem,
     AuditRow,
+    ConnectorRow,
     OrderFilter,
     OrderStatusRow,
     VendorDayReport,
@@ -56,19 +64,37 @@ class ReadModels:
         return None if row is None else OrderStatusRow._make(row)
 
     def attention(self, now: datetime | None = None) -> list[AttentionItem]:
-        """What a person must act on, oldest first; awaited acks only once overdue at ``now``."""
+        """What a person must act on, oldest first: each order's items (awaited acks only once
+        overdue at ``now``) and each vendor account's."""
         cutoff = (now or datetime.now(UTC)) - self.ack_grace
-        query = (
+        orders = (
             sa.select(Attention)
             .where(sa.or_(Attention.kind != ACK_PENDING, Attention.since <= cutoff))
-            .order_by(Attention.since, Attention.order_id)
         )
+        vendors = sa.select(ConnectorAttention)
         with self.engine.connect() as conn:
-            return [
+            items = [
                 AttentionItem(r.order_id, r.vendor, ACK_OVERDUE if r.kind == ACK_PENDING else r.kind,
-                              r.reason, r.since)
-                for r in conn.execute(query)
+                              r.reason, r.since, r.ref)
+                for r in conn.execute(orders)
             ]
+            items += [AttentionItem(None, r.vendor, r.kind, r.reason, r.since, r.ref)
+                      for r in conn.execute(vendors)]
+        return sorted(items, key=lambda i: (i.since, i.vendor, str(i.order_id or ""), i.ref))
+
+    def connectors(self) -> list[ConnectorRow]:
+        """Every vendor account's connector row."""
+        query = sa.select(*[ConnectorStatus.__table__.c[n] for n in ConnectorRow._fields])
+        with self.engine.connect() as conn:
+            return sorted((ConnectorRow._make(r) for r in conn.execute(query)),
+                          key=lambda r: (r.vendor, r.account))
+
+    def connector_entries(self) -> list[tuple[str, str, str, str]]:
+        """(vendor, kind, ref, reason) of every vendor account's attention row."""
+        query = sa.select(ConnectorAttention.vendor, ConnectorAttention.kind,
+                          ConnectorAttention.ref, ConnectorAttention.reason)
+        with self.engine.connect() as conn:
+            return sorted(tuple(r) for r in conn.execute(query))  # type: ignore[misc]
 
     def attention_entries(self, order_id: UUID) -> list[tuple[str, str, str]]:
         """(kind, ref, reason) of every stored entry of one order, overdue or not."""

@@ -9,7 +9,8 @@ from uuid import UUID
 from ordertrail.domain.state_machine import NEEDS_A_PERSON
 from ordertrail.domain.tracker import Tracker
 from ordertrail.domain.views import EventView, OrderView
-from ordertrail.projections.logic.attention import ACK_PENDING, ACK_VENDORS, CREDENTIALS, NEEDS_HUMAN
+from ordertrail.projections.logic.attention import ACK_PENDING, ACK_VENDORS
+from ordertrail.projections.logic.order_status import cents
 from ordertrail.projections.queries import ReadModels
 from ordertrail.projections.rows import OrderStatusRow
 
@@ -30,7 +31,9 @@ def expected_row(view: OrderView) -> OrderStatusRow:
         idempotency_key=view.idempotency_key, state=view.state.value,
         last_raw_status=view.last_raw_status, progress_current=view.progress_current,
         progress_total=view.progress_total, needs_person=view.needs_a_person,
-        attention=view.attention, requested_at=view.requested_at, placed_at=view.placed_at,
+        attention=view.attention, attention_kind=view.attention_kind, hold=view.hold,
+        amount_cents=None if view.amount is None else cents(view.amount),
+        requested_at=view.requested_at, placed_at=view.placed_at,
         delivered_at=view.delivered_at, finished_at=view.finished_at, last_version=view.version,
     )
 
@@ -40,9 +43,8 @@ def expected_kinds(view: OrderView, history: list[EventView]) -> list[tuple[str,
     kinds: list[tuple[str, str]] = []
     if view.state.value in _STATE_KINDS:
         kinds.append((view.state.value, ""))
-    elif view.attention is not None:
-        reauth = view.attention.startswith("submission failed (needs_reauth)")
-        kinds.append((CREDENTIALS if reauth else NEEDS_HUMAN, ""))
+    elif view.attention_kind is not None:
+        kinds.append((view.attention_kind.value, ""))
     if view.vendor in ACK_VENDORS and not view.is_terminal:
         offered = {str(e.fields["transaction_id"]) for e in history
                    if e.type == "SubmissionAttempted" and e.fields.get("transaction_id")}
@@ -65,7 +67,27 @@ def verify(tracker: Tracker, models: ReadModels) -> list[Mismatch]:
     if listed != seen:
         mismatches.append(Mismatch(None, "order_status", f"{listed} rows for {seen} orders"))
     mismatches.extend(_compare_requested(models, requested))
+    mismatches.extend(_compare_connectors(tracker, models))
     return mismatches
+
+
+def _compare_connectors(tracker: Tracker, models: ReadModels) -> list[Mismatch]:
+    """Each connector row and its attention rows against a replay of the connector."""
+    found: list[Mismatch] = []
+    expected_entries: list[tuple[str, str, str, str]] = []
+    for row in models.connectors():
+        view = tracker.connector(row.vendor, row.account)
+        want = (view.id, view.vendor, view.account, view.cap_until, view.last_success_at,
+                view.version)
+        if tuple(row) != want:
+            found.append(Mismatch(None, "connector_status", f"{row.vendor}/{row.account}: "
+                                  f"replay {want!r}, read model {tuple(row)!r}"))
+        expected_entries += [(view.vendor, n.kind.value, n.ref, n.reason) for n in view.notices]
+    stored = models.connector_entries()
+    if sorted(expected_entries) != stored:
+        found.append(Mismatch(None, "connector_attention",
+                              f"replay {sorted(expected_entries)}, read model {stored}"))
+    return found
 
 
 def _compare_order(models: ReadModels, view: OrderView, history: list[EventView]) -> list[Mismatch]:

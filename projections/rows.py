@@ -25,6 +25,9 @@ class OrderStatusRow(NamedTuple):
     needs_person: bool
     attention: str | None
     """Why a person must act, when the ledger says so."""
+    attention_kind: str | None
+    hold: str | None
+    amount_cents: int | None
     requested_at: datetime | None
     placed_at: datetime | None
     delivered_at: datetime | None
@@ -42,11 +45,26 @@ class AttentionEntry(NamedTuple):
 
 
 class AttentionItem(NamedTuple):
-    order_id: UUID
+    """One thing a person must do: about an order, or (``order_id`` None) a vendor account."""
+
+    order_id: UUID | None
     vendor: str
     kind: str
     reason: str
     since: datetime
+    ref: str = ""
+    """Tells items of one kind apart (an awaited ack's transaction, an unknown status)."""
+
+
+class ConnectorRow(NamedTuple):
+    """One vendor account's connector: the ``connector_status`` read model."""
+
+    connector_id: UUID
+    vendor: str
+    account: str
+    cap_until: datetime | None
+    last_success_at: datetime | None
+    last_version: int
 
 
 class AuditRow(NamedTuple):

@@ -14,6 +14,7 @@ from eventsourcing.persistence import OperationalError
 from ordertrail.domain.tracker import Tracker
 from ordertrail.projections.errors import DuplicateDeliveryError
 from ordertrail.projections.listen import waiter_for
+from ordertrail.projections.logic.connectors import is_connector_event
 from ordertrail.projections.rebuild import rebuild
 from ordertrail.projections.schema import prepare
 from ordertrail.projections.source import Source
@@ -117,4 +118,4 @@ class ProjectionRunner:
             writer.write(position, batch.last, batch.events)
         if writer is self.writer:
             self.position = batch.last
-        return len(batch.events), batch.last
+        return sum(1 for _, e in batch.events if not is_connector_event(e)), batch.last

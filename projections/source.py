@@ -26,9 +26,10 @@ from psycopg.sql import SQL, Identifier
 from ordertrail.domain.events import ORDER_EVENT_CLASSES
 from ordertrail.domain.tracker import Tracker
 from ordertrail.projections.decode import Decoded, FastDecoder
+from ordertrail.projections.logic.connectors import TOPIC_PREFIX as CONNECTOR_TOPIC_PREFIX
 
 ORDER_TOPICS = frozenset(cls.TOPIC for cls in ORDER_EVENT_CLASSES)
-"""The store also holds claims and day counters; only these topics are projected."""
+"""Order topics; the store also holds claims and day counters (not projected) and connectors."""
 ORDER_TOPIC_PREFIX = "ordertrail.order:"
 """An order topic this code does not know goes to the mapper, which refuses it by name."""
 
@@ -66,6 +67,9 @@ class Source:
                 if oid is None:
                     oid = ids[originator_id] = _uuid(originator_id)
                 append((position, decode(topic, oid, version, state)))
+            elif topic.startswith(CONNECTOR_TOPIC_PREFIX):
+                append((position, self.decoder.connector_event(
+                    topic, _uuid(originator_id), version, state)))
         return Batch(rows[-1][0], events)
 
 

@@ -6,7 +6,15 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from ordertrail.projections.models import NAMING_CONVENTION, Attention, AuditLog, OrderStatus, VendorDaily
+from ordertrail.projections.models import (
+    NAMING_CONVENTION,
+    Attention,
+    AuditLog,
+    ConnectorAttention,
+    ConnectorStatus,
+    OrderStatus,
+    VendorDaily,
+)
 
 REBUILD_PREFIX = "rebuild_"
 
@@ -17,13 +25,17 @@ class TableSet:
     attention: sa.Table
     vendor_daily: sa.Table
     audit_log: sa.Table
+    connector_status: sa.Table
+    connector_attention: sa.Table
 
     def all(self) -> tuple[sa.Table, ...]:
-        return (self.order_status, self.attention, self.vendor_daily, self.audit_log)
+        return (self.order_status, self.attention, self.vendor_daily, self.audit_log,
+                self.connector_status, self.connector_attention)
 
 
 def live() -> TableSet:
-    tables = [model.__table__ for model in (OrderStatus, Attention, VendorDaily, AuditLog)]
+    tables = [model.__table__ for model in (OrderStatus, Attention, VendorDaily, AuditLog,
+                                            ConnectorStatus, ConnectorAttention)]
     assert all(isinstance(t, sa.Table) for t in tables)
     return TableSet(*tables)  # type: ignore[arg-type]
 

@@ -10,20 +10,24 @@ primary key (order_id, version) refuses a repeated event a second time over.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ordertrail.adapters.common import crashpoints
+from ordertrail.domain.connector import Notice, notice_key
 from ordertrail.domain.events import OrderRequested
+from ordertrail.domain.vocabulary import AttentionKind
 from ordertrail.projections.bulk import Bulk
 from ordertrail.projections.decode import Decoded
 from ordertrail.projections.errors import DuplicateDeliveryError
 from ordertrail.projections.fold import Changes, Entries, fold
+from ordertrail.projections.logic.connectors import Notices, is_connector_event
 from ordertrail.projections.models import ProjectionTracking
-from ordertrail.projections.rows import AttentionEntry, OrderStatusRow
+from ordertrail.projections.rows import AttentionEntry, ConnectorRow, OrderStatusRow
 from ordertrail.projections.tables import TableSet
 
 TRACKING: sa.Table = ProjectionTracking.__table__  # type: ignore[assignment]
@@ -43,6 +47,7 @@ class Writer:
         attention = tables.attention.name.replace('"', '""')
         placeholder = "%s" if self.bulk.postgres else "?"
         self._delete_entries = f'DELETE FROM "{attention}" WHERE order_id = {placeholder}'
+        self._status_columns = _converters(tables.order_status, OrderStatusRow._fields, self.bulk)
 
     def position(self) -> int:
         """The last applied notification id (0 before the first), creating the row if needed."""
@@ -59,8 +64,11 @@ class Writer:
             advance(conn, self.name, expected, last)
             if events:
                 ids = _known_before(events)
-                changes = fold(events, self._orders(conn, ids), self._entries(conn, ids))
+                touched = _connectors_of(events)
+                changes = fold(events, self._orders(conn, ids), self._entries(conn, ids),
+                               *self._connectors(conn, touched))
                 self._store(conn, changes)
+                self._store_connectors(conn, changes)
             crashpoints.crash_point("projection_before_commit")  # rows written, not committed
 
     def _orders(self, conn: sa.Connection, ids: list[UUID]) -> dict[UUID, OrderStatusRow]:
@@ -84,14 +92,43 @@ class Writer:
                 found.setdefault(row.order_id, {})[(row.kind, row.ref)] = entry
         return found
 
+    def _connectors(
+        self, conn: sa.Connection, ids: list[UUID]
+    ) -> tuple[dict[UUID, ConnectorRow], dict[UUID, Notices]]:
+        if not ids:
+            return {}, {}
+        status, table = self.tables.connector_status, self.tables.connector_attention
+        rows = {
+            row.connector_id: ConnectorRow._make(row)
+            for row in conn.execute(sa.select(*[status.c[n] for n in ConnectorRow._fields])
+                                    .where(status.c.connector_id.in_(ids)))
+        }
+        notices: dict[UUID, Notices] = {}
+        for row in conn.execute(sa.select(table).where(table.c.connector_id.in_(ids))):
+            kind = AttentionKind(row.kind)
+            notices.setdefault(row.connector_id, {})[notice_key(kind, row.ref)] = Notice(
+                kind, row.ref, row.reason, row.since)
+        return rows, notices
+
+    def _store_connectors(self, conn: sa.Connection, changes: Changes) -> None:
+        """Connectors are few and their events rare: plain SQLAlchemy statements."""
+        if not changes.connectors:
+            return
+        status, table = self.tables.connector_status, self.tables.connector_attention
+        for cid, row in changes.connectors.items():
+            conn.execute(sa.delete(status).where(status.c.connector_id == cid))
+            conn.execute(sa.insert(status).values(row._asdict()))
+            conn.execute(sa.delete(table).where(table.c.connector_id == cid))
+            for notice in changes.notices.get(cid, {}).values():
+                conn.execute(sa.insert(table).values(
+                    connector_id=cid, kind=notice.kind.value, ref=notice.ref, vendor=row.vendor,
+                    reason=notice.reason, since=notice.since))
+
     def _store(self, conn: sa.Connection, changes: Changes) -> None:
         t, bulk, before = self.tables, self.bulk, changes.previous
         uuid, dt = bulk.uuid, bulk.datetime
         keys = {oid: uuid(oid) for oid in changes.orders}
-        bulk.upsert(conn, t.order_status, [
-            (keys[r[0]], *r[1:10], dt(r[10]), dt(r[11]), dt(r[12]), dt(r[13]), r[14])
-            for r in changes.orders.values()
-        ])
+        bulk.upsert(conn, t.order_status, [self._status_values(r) for r in changes.orders.values()])
         # An order's entries are replaced only when they changed; most batches change few.
         changed = {oid: new for oid, new in changes.attention.items() if new != before.get(oid, {})}
         gone = [(keys[oid],) for oid in changed if oid in before]
@@ -111,6 +148,10 @@ class Writer:
         ], add="count")
 
 
+    def _status_values(self, row: OrderStatusRow) -> tuple[Any, ...]:
+        """``row``'s values in the order_status table's column order, as the driver takes them."""
+        return tuple(convert(row[i]) for i, convert in self._status_columns)
+
     def _among(self, column: sa.Column[UUID]) -> sa.ColumnElement[bool]:
         """``column`` is one of the bound list ``ids``: one array parameter on PostgreSQL."""
         if self.bulk.postgres:
@@ -124,15 +165,37 @@ class Writer:
         return [ids[i:i + 5000] for i in range(0, len(ids), 5000)]
 
 
+def _connectors_of(events: Sequence[tuple[int, Decoded]]) -> list[UUID]:
+    return list(dict.fromkeys(e.originator_id for _, e in events if is_connector_event(e)))
+
+
 def _known_before(events: Sequence[tuple[int, Decoded]]) -> list[UUID]:
     """The orders of ``events`` that can have rows already: those whose first event in the
     batch is not their OrderRequested. An order requested within the batch has no rows yet,
     so a catch-up over a long history looks up few orders instead of every one it touches."""
     first: dict[UUID, bool] = {}
     for _, event in events:
+        if is_connector_event(event):
+            continue
         if event.originator_id not in first:
             first[event.originator_id] = event.TOPIC != REQUESTED
     return [oid for oid, known in first.items() if known]
+
+
+def _converters(
+    table: sa.Table, fields: Sequence[str], bulk: Bulk
+) -> list[tuple[int, Callable[[Any], Any]]]:
+    """For each of ``table``'s columns in order: the index of the row field of that name, and
+    how the driver takes its value (UUIDs and times differ by database)."""
+    def same(value: Any) -> Any:
+        return value
+
+    found = []
+    for column in table.columns:
+        kind = type(column.type).__name__
+        convert = bulk.uuid if kind == "Uuid" else bulk.datetime if kind == "UTCDateTime" else same
+        found.append((fields.index(column.name), convert))
+    return found
 
 
 def advance(conn: sa.Connection, name: str, expected: int, last: int) -> None:

@@ -1,6 +1,6 @@
 """What a person does about the attention list: reconcile, resubmit, cancel.
 
-Each is one command on the ledger with ``source="human"``; the lifecycle table
+Each is one command on the ledger with ``source=Source.HUMAN``; the lifecycle table
 decides whether it is allowed, and a refusal is one line naming the order, its
 state and the command, with nothing recorded.
 """
@@ -22,6 +22,7 @@ from ordertrail.domain import commands as c
 from ordertrail.domain.errors import TransitionRefused
 from ordertrail.domain.state_machine import State
 from ordertrail.domain.vendors import parse_order_id
+from ordertrail.domain.vocabulary import Classification, Initiator, Source
 
 REF_KINDS = {"planviewer": "planviewer.job_uuid", "ivcap": "ivcap.order_id",
              "planomatic": "planomatic.order_id", "ppw": "ppw.report_id"}
@@ -53,11 +54,11 @@ def reconcile(app: Any, order: str, vendor_ref: str | None, not_created: bool) -
         raise TransitionRefused(order_id, view.state, "reconcile")
     if vendor_ref:
         tracker.run(c.Place(order_id=order_id, vendor_ref=vendor_ref,
-                            vendor_ref_kind=REF_KINDS[view.vendor], source="human"))
+                            vendor_ref_kind=REF_KINDS[view.vendor], source=Source.HUMAN))
     else:
-        tracker.run(c.FailSubmission(order_id=order_id, classification="reconciled_not_created",
+        tracker.run(c.FailSubmission(order_id=order_id, classification=Classification.RECONCILED_NOT_CREATED,
                                      message="a person found no such order at the vendor",
-                                     source="human"))
+                                     source=Source.HUMAN))
     _done(app, order_id, "reconciled")
 
 
@@ -72,26 +73,48 @@ def resubmit(app: Any, order: str, fields: tuple[str, ...]) -> None:
     if not changes:
         raise click.UsageError("give at least one --field KEY=VALUE to change")
     order_id = parse_order_id(order)
-    app.tracker().run(c.Resubmit(order_id=order_id, changes=changes, source="human"))
+    app.tracker().run(c.Resubmit(order_id=order_id, changes=changes, source=Source.HUMAN))
     _done(app, order_id, f"resubmitted with {', '.join(sorted(changes))} changed")
 
 
 @click.command()
 @click.argument("order")
 @click.option("--reason", default=None, help="Why, for the audit trail.")
+@click.option("--confirm", is_flag=True,
+              help="The order was cancelled at the vendor by hand: record it as cancelled.")
 @click.pass_obj
-def cancel(app: Any, order: str, reason: str | None) -> None:
-    """Cancel an order not yet placed, or ask for a placed one to be cancelled."""
+def cancel(app: Any, order: str, reason: str | None, confirm: bool) -> None:
+    """Cancel an order not yet placed, or ask for a placed one to be cancelled: through the
+    vendor where it has a cancel route (PPW), else by a person at the vendor, then --confirm."""
     tracker = app.tracker()
     order_id = parse_order_id(order)
     view = tracker.get_order(order_id)
-    if view.state in NOT_YET_PLACED:
-        tracker.run(c.Cancel(order_id=order_id, initiator="user", reason=reason, source="human"))
+    if view.vendor == "ppw" and not confirm:
+        from ordertrail.adapters.ppw.commands import cancel_at_ppw
+
+        _done(app, order_id, cancel_at_ppw(app, order_id, reason))
+    elif view.state in NOT_YET_PLACED or confirm:
+        tracker.run(c.Cancel(order_id=order_id, initiator=Initiator.USER, reason=reason,
+                             source=Source.HUMAN))
         _done(app, order_id, "cancelled")
     else:
-        tracker.run(c.RequestCancellation(order_id=order_id, initiator="user", reason=reason,
-                                          source="human"))
-        _done(app, order_id, "cancellation requested from the vendor")
+        tracker.run(c.RequestCancellation(order_id=order_id, initiator=Initiator.USER,
+                                          reason=reason, source=Source.HUMAN))
+        _done(app, order_id, f"{view.vendor} has no cancel route: cancel it there, then "
+                             f"`ordertrail cancel {order_id} --confirm`")
+
+
+@click.command()
+@click.argument("order")
+@click.option("--reason", required=True, help="Why, for the audit trail.")
+@click.pass_obj
+def fail(app: Any, order: str, reason: str) -> None:
+    """Close a placed order as failed: a person's decision (a reference the vendor no longer
+    knows, a result that never comes)."""
+    order_id = parse_order_id(order)
+    app.tracker().run(c.Fail(order_id=order_id, reason_code="closed_by_person",
+                             vendor_message=reason, source=Source.HUMAN))
+    _done(app, order_id, "closed as failed")
 
 
 @click.command()
@@ -140,4 +163,4 @@ def _value(text: str) -> Any:
         return text
 
 
-COMMANDS = [reconcile, resubmit, cancel, choose]
+COMMANDS = [reconcile, resubmit, cancel, fail, choose]

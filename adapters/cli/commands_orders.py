@@ -68,10 +68,14 @@ def show(app: Any, order_id: str, version: int | None) -> None:
 
 
 @click.command()
-@click.argument("order_id")
+@click.argument("order_id", metavar="ORDER|VENDOR")
 @click.pass_obj
 def history(app: Any, order_id: str) -> None:
-    """The audit timeline of one order: every event, its source and what it changed."""
+    """The audit timeline of one order (every event, its source and what it changed), or of
+    a vendor account's connector."""
+    if order_id.strip().lower() in {v.value for v in Vendor}:
+        _connector_history(app, Vendor.parse(order_id).value)
+        return
     events = app.tracker().history(order_id)
     if app.as_json:
         print_json(events)
@@ -87,6 +91,16 @@ def history(app: Any, order_id: str) -> None:
             for e in events
         ],
     )
+
+
+def _connector_history(app: Any, vendor: str) -> None:
+    events = app.tracker().connector_history(vendor)
+    if app.as_json:
+        print_json(events)
+        return
+    print_table(f"history of the {vendor} connector", ["v", "recorded", "event", "details"],
+                [(e.version, e.recorded_at, e.type, e.summary.split(" ", 1)[-1]
+                  if " " in e.summary else "") for e in events])
 
 
 def order_rows(views: list[OrderView]) -> list[tuple[Any, ...]]:

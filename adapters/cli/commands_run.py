@@ -137,7 +137,9 @@ def _engine(app: Any, session: aiohttp.ClientSession, owner: str,
                                 max_bytes=app.config.results_max_bytes)
     lease = timedelta(seconds=float(app.config.sync.get("lease_seconds", 60)))
     leases = LeaseBook(app.config.store_url, owner, ttl=lease)
-    return SyncEngine(app.tracker(), vendors, downloader, leases=leases)
+    interval = timedelta(seconds=float(app.config.sync.get("pass_interval_seconds", 5.0)))
+    return SyncEngine(app.tracker(), vendors, downloader, leases=leases,
+                      configured=set(app.config.vendors), pass_interval=interval)
 
 
 async def _sync_once(app: Any, owner: str, skip: Collection[str]) -> PassReport:
@@ -154,12 +156,11 @@ async def _sync_follow(app: Any, owner: str) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    interval = float(app.config.sync.get("pass_interval_seconds", 5.0))
     async with aiohttp.ClientSession() as session:
         engine = _engine(app, session, owner)
         receiver = await _start_receiver(app)
         try:
-            await engine.run_forever(stop, pass_interval=interval)
+            await engine.run_forever(stop)
         finally:
             await engine.release()
             if receiver is not None:

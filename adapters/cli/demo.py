@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -197,7 +197,8 @@ def demo_engine(tracker: Tracker, sims: Simulators, session: aiohttp.ClientSessi
         "ivcap": IvcapAdapter(IvcapClient(session, iv_config), iv_config),
         "planomatic": PlanomaticAdapter(PlanomaticClient(session, po_config)),
     }
-    return SyncEngine(tracker, vendors, SafeDownloader(session, results))
+    return SyncEngine(tracker, vendors, SafeDownloader(session, results),
+                      configured={*vendors, "ppw"}, pass_interval=timedelta(seconds=0.2))
 
 
 # ---------------------------------------------------------------- PPW's side

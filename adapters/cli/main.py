@@ -81,9 +81,12 @@ def _register_commands() -> None:
         commands_orders,
         commands_read,
         commands_run,
+        commands_vendor,
     )
+    from ordertrail.adapters.ppw import commands as ppw_commands
 
-    for module in (commands_orders, commands_act, commands_read, commands_run, commands_ops):
+    for module in (commands_orders, commands_act, commands_read, commands_run, commands_ops,
+                   commands_vendor, ppw_commands):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -3,18 +3,11 @@ from vendor-spec part B.1; messages are one line and never hold a secret."""
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from ordertrail.domain.errors import OrdertrailError
+from ordertrail.domain.vocabulary import Classification
 
-
-class Classification(StrEnum):
-    SUCCESS = "success"
-    RETRYABLE = "retryable"
-    RETRYABLE_AFTER_RECONCILIATION = "retryable_after_reconciliation"
-    TERMINAL = "terminal"
-    NEEDS_REAUTH = "needs_reauth"
-    NEEDS_HUMAN = "needs_human"
+__all__ = ["Classification", "VendorAuthError", "VendorConfigError", "VendorError",
+           "VendorProtocolError", "VendorUnavailableError"]
 
 
 class VendorError(OrdertrailError):
@@ -41,6 +34,10 @@ class VendorAuthError(VendorError):
     """Credentials were refused; a person must renew them."""
 
     classification = Classification.NEEDS_REAUTH
+
+    def __init__(self, vendor: str, message: str, http_status: int | None = None) -> None:
+        super().__init__(vendor, message)
+        self.http_status = http_status
 
 
 class VendorConfigError(VendorError):

@@ -13,9 +13,9 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from ordertrail.domain.commands import Command
+from ordertrail.domain.commands import AnyCommand
 from ordertrail.domain.views import OrderView
 
 
@@ -49,13 +49,15 @@ class Downloader(Protocol):
 
 class PolledVendor(Protocol):
     vendor: str
-    """The Vendor value: "planviewer" or "ivcap"."""
+    """The vendor's name ("planviewer", "ivcap", ...)."""
     daily_cap: int | None
     """Orders a day the vendor allows (checked locally before submit), or None."""
     max_concurrency: int
     """Requests in flight at once toward this vendor."""
     poll_batch_size: int
     """Orders per status request (1 where the vendor has no batch status call)."""
+    waiting_poll_interval: timedelta
+    """How often a job that waits for a person's answer is still checked."""
 
     def submission_day(self, now: datetime) -> date:
         """The vendor-local calendar day a submission at ``now`` counts toward."""
@@ -69,20 +71,32 @@ class PolledVendor(Protocol):
         """How long to wait before polling this order again (backs off with age)."""
         ...
 
-    async def submit(self, order: OrderView) -> list[Command]:
-        """Hand the order to the vendor once. Lost responses become MarkOutcomeUnknown."""
+    def request_problem(self, request: Mapping[str, Any]) -> str | None:
+        """Why ``request`` cannot be sent to this vendor (naming the field), or None."""
         ...
 
-    async def reconcile(self, order: OrderView) -> list[Command]:
+    async def probe(self) -> bool:
+        """A safe read that proves the credentials work: True when it succeeded, False when the
+        vendor has no such read; raises VendorAuthError when they are still refused."""
+        ...
+
+    async def submit(self, order: OrderView, now: datetime) -> list[AnyCommand]:
+        """Hand the order to the vendor once. Lost responses become MarkOutcomeUnknown; what
+        the answer says of the vendor account as a whole becomes connector commands."""
+        ...
+
+    async def reconcile(self, order: OrderView, now: datetime) -> list[AnyCommand]:
         """Decide an uncertain submission: Place if found, FailSubmission(reconciled_not_created)
         if provably absent, or a needs-human record when the vendor cannot tell."""
         ...
 
-    async def poll(self, orders: Sequence[OrderView]) -> list[Command]:
+    async def poll(self, orders: Sequence[OrderView], now: datetime) -> list[AnyCommand]:
         """Status of placed orders (one batch); commands only for what changed."""
         ...
 
-    async def retrieve(self, order: OrderView, download: Downloader) -> list[Command]:
+    async def retrieve(
+        self, order: OrderView, download: Downloader, now: datetime
+    ) -> list[AnyCommand]:
         """Download every announced, not yet retrieved result of a DELIVERED order."""
         ...
 

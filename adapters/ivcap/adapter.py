@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 import msgspec
 
-from ordertrail.adapters.common.errors import VendorError
 from ordertrail.adapters.common.polled import Downloader
-from ordertrail.adapters.ivcap.client import CreateAnswer, IvcapClient, OrderNotFound
+from ordertrail.adapters.ivcap.client import CreateAnswer, IvcapClient, ReadRefused
 from ordertrail.adapters.ivcap.config import IvcapConfig
-from ordertrail.adapters.ivcap.translate import create_commands, status_commands
-from ordertrail.adapters.ivcap.wire import NameValue, OrderRequest, OrderStatus
+from ordertrail.adapters.ivcap.translate import create_commands, status_commands, trouble_commands
+from ordertrail.adapters.ivcap.wire import (
+    NameValue,
+    OrderRequest,
+    OrderStatus,
+    request_problem,
+)
+from ordertrail.adapters.sync.download import Result, retrieve_results
 from ordertrail.domain import commands as c
 from ordertrail.domain.views import OrderView
+from ordertrail.domain.vocabulary import Classification, Source, Trouble
 
 log = logging.getLogger(__name__)
+READ_TROUBLES = (Trouble.ORDER_NOT_FOUND, Trouble.POLL_FORBIDDEN)
 
 
 class IvcapAdapter:
@@ -34,6 +42,7 @@ class IvcapAdapter:
         self._fast_window = timedelta(seconds=config.fast_window_seconds)
         self._poll_fast = timedelta(seconds=config.poll_fast_seconds)
         self._poll_slow = timedelta(seconds=config.poll_slow_seconds)
+        self.waiting_poll_interval = self._poll_slow
 
     def submission_day(self, now: datetime) -> date:
         return now.astimezone(timezone.utc).date()
@@ -47,6 +56,13 @@ class IvcapAdapter:
         return self._poll_fast if placed_at is None or now - placed_at < self._fast_window \
             else self._poll_slow
 
+    def request_problem(self, request: Mapping[str, Any]) -> str | None:
+        return request_problem(request)
+
+    async def probe(self) -> bool:
+        await self.client.probe()
+        return True
+
     def request_for(self, order: OrderView) -> OrderRequest:
         vr = order.vendor_request
         metadata = vr.get("metadata") or {}
@@ -59,65 +75,66 @@ class IvcapAdapter:
             metadata=[NameValue(str(k), str(v)) for k, v in dict(metadata).items()],
         )
 
-    async def submit(self, order: OrderView) -> list[c.Command]:
+    async def submit(self, order: OrderView, now: datetime) -> list[c.AnyCommand]:
         if order.submission_attempts > 1:
             # An earlier attempt failed (a 503, say) after the request may have been processed:
             # look for our name first (vendor-spec I2), and create only if IVCAP has none.
-            existing = await self._find_ours(order)
+            existing = await self._find_ours(order, now)
             if existing is not None:
-                return existing
-        return create_commands(order.id, await self.client.create(self.request_for(order)))
+                return [c.MarkOutcomeUnknown(order_id=order.id, source=Source.RECONCILIATION,
+                                             reason="an earlier attempt may have created it"),
+                        *existing]
+        return create_commands(order.id, await self.client.create(self.request_for(order)), now)
 
-    async def reconcile(self, order: OrderView) -> list[c.Command]:
-        existing = await self._find_ours(order)
+    async def reconcile(self, order: OrderView, now: datetime) -> list[c.AnyCommand]:
+        existing = await self._find_ours(order, now)
         if existing is not None:
             return existing
-        return [c.FailSubmission(order_id=order.id, classification="reconciled_not_created",
-                                 source="reconciliation",
+        return [c.FailSubmission(order_id=order.id,
+                                 classification=Classification.RECONCILED_NOT_CREATED,
+                                 source=Source.RECONCILIATION,
                                  message="no IVCAP order carries our name")]
 
-    async def _find_ours(self, order: OrderView) -> list[c.Command] | None:
-        """Placement commands for the IVCAP order named after ours, or None if there is none."""
+    async def _find_ours(self, order: OrderView, now: datetime) -> list[c.AnyCommand] | None:
+        """Placement commands for the IVCAP order named after ours; a person's choice when
+        several carry the name; None when there is none."""
         found = await self.client.list_by_name(str(order.id))
         if not found:
             return None
         if len(found) > 1:
-            log.warning("ivcap: %d orders named %s; the first is ours, a person must check",
-                        len(found), order.id)
+            return [c.NoteAmbiguousReconciliation(order_id=order.id,
+                                                  candidates=[o.id for o in found],
+                                                  source=Source.RECONCILIATION)]
         status = await self.client.read(found[0].id)
-        commands = create_commands(order.id, _created(status))
-        return [_as_reconciliation(cmd) for cmd in commands]
+        commands = create_commands(order.id, _created(status), now)
+        return [replace(cmd, source=Source.RECONCILIATION) if isinstance(cmd, c.Command) else cmd
+                for cmd in commands]
 
-    async def poll(self, orders: Sequence[OrderView]) -> list[c.Command]:
-        commands: list[c.Command] = []
+    async def poll(self, orders: Sequence[OrderView], now: datetime) -> list[c.AnyCommand]:
+        commands: list[c.AnyCommand] = []
         for order in orders:
             if not order.vendor_ref:
                 continue
             try:
                 status, body = await self.client.read_answer(order.vendor_ref)
-            except OrderNotFound:
-                log.warning("ivcap: order %s (ours %s) not found", order.vendor_ref, order.id)
+            except ReadRefused as refused:
+                commands += trouble_commands(order.id, refused, now)
                 continue
-            commands += status_commands(order.id, status, raw=msgspec.Raw(body))  # verbatim
+            commands += status_commands(order.id, status, now, raw=msgspec.Raw(body))  # verbatim
+            commands += [c.ClearTrouble(order_id=order.id, trouble=t, source=Source.POLL)
+                         for t in READ_TROUBLES if t in order.troubles]
         return commands
 
-    async def retrieve(self, order: OrderView, download: Downloader) -> list[c.Command]:
-        commands: list[c.Command] = []
-        for ref, info in order.results_available.items():
-            if ref in order.results_retrieved or not info.get("download_ref"):
-                continue
-            try:
-                file = await download(str(info["download_ref"]), headers=self.client.auth_headers,
-                                      fallback_name=str(info.get("name") or ref),
-                                      expected_size=info.get("size"))
-            except VendorError as error:
-                log.warning("ivcap: product %s of %s not retrieved: %s", ref, order.id, error)
-                continue
-            commands.append(c.RecordResultRetrieved(
-                order_id=order.id, result_ref=ref, file_name=file.file_name,
-                media_type=str(info.get("media_type") or file.media_type), size=file.size,
-                sha256=file.sha256, source="poll"))
-        return commands
+    async def retrieve(
+        self, order: OrderView, download: Downloader, now: datetime
+    ) -> list[c.AnyCommand]:
+        results = [
+            Result(ref, str(info["download_ref"]), fallback_name=str(info.get("name") or ref),
+                   expected_size=info.get("size"), media_type=info.get("media_type"))
+            for ref, info in order.results_available.items()
+            if ref not in order.results_retrieved and info.get("download_ref")
+        ]
+        return await retrieve_results(order, results, download, self.client.auth_headers, now)
 
     async def close(self) -> None:
         return None
@@ -125,7 +142,3 @@ class IvcapAdapter:
 
 def _created(status: OrderStatus) -> CreateAnswer:
     return CreateAnswer("created", 200, order=status, raw=msgspec.to_builtins(status))
-
-
-def _as_reconciliation(command: c.Command) -> c.Command:
-    return replace(command, source="reconciliation")

@@ -46,8 +46,12 @@ class CreateAnswer:
     reason: str | None = None
 
 
-class OrderNotFound(VendorError):
-    pass
+class ReadRefused(VendorError):
+    """A read of one placed order was refused: 404 (not found), 403 (scope) or 501."""
+
+    def __init__(self, vendor: str, message: str, status: int) -> None:
+        super().__init__(vendor, message)
+        self.status = status
 
 
 class IvcapClient:
@@ -83,10 +87,15 @@ class IvcapClient:
     async def read_answer(self, order_id: str) -> tuple[OrderStatus, bytes]:
         """The order, and the body it was decoded from (a valid JSON document)."""
         status, body = await self._retrying(self._config.url(f"orders/{order_id}"))
-        if status == 404:
-            raise OrderNotFound(VENDOR, f"order {order_id} not found (404)")
+        if status in (403, 404, 501):
+            raise ReadRefused(VENDOR, f"GET /1/orders/{order_id} answered HTTP {status}", status)
         self._check(status, "GET /1/orders/{id}", body)
         return decode(body, OrderStatus, "GET /1/orders/{id}"), body
+
+    async def probe(self) -> None:
+        """One page of one order: a safe read, used to prove the credentials work."""
+        status, body = await self._retrying(self._config.url("orders"), params={"limit": "1"})
+        self._check(status, "GET /1/orders", body)
 
     async def list_by_name(self, name: str) -> list[OrderListItem]:
         """Every order named ``name``, following ``links.next`` page by page."""
@@ -108,7 +117,7 @@ class IvcapClient:
 
     def _check(self, status: int, what: str, body: bytes) -> None:
         if status == 401 or (status == 400 and not body.strip()):
-            raise VendorAuthError(VENDOR, f"{what}: credential refused (HTTP {status})")
+            raise VendorAuthError(VENDOR, f"{what}: credential refused (HTTP {status})", status)
         if status >= 500:
             raise VendorUnavailableError(VENDOR, f"{what}: HTTP {status}")
         if status >= 300:

@@ -63,6 +63,16 @@ class IvcapSim:
     orders: dict[str, Order] = field(default_factory=dict)
     created_per_name: Counter[str] = field(default_factory=Counter)
     base_url: str = ""
+    read_refusals: dict[str, int] = field(default_factory=dict)
+    """Order id -> the HTTP status every read of it answers (404, 403, 501)."""
+    requests: Counter[str] = field(default_factory=Counter)
+    """Every request received, by method and route (``"GET /1/orders/{id}"``)."""
+
+    def add_order(self, name: str, plan: Plan | None = None) -> Order:
+        """An order that exists at IVCAP without our asking (another one carrying ``name``)."""
+        order = Order(str(uuid.uuid4()), name, {"name": name}, plan or Plan())
+        self.orders[order.id] = order
+        return order
 
     def body(self, order: Order) -> dict[str, Any]:
         status = self.unknown_status or order.status
@@ -91,6 +101,8 @@ SIM = web.AppKey("ivcap_sim", IvcapSim)
 @web.middleware
 async def bearer(request: web.Request, handler: Any) -> web.StreamResponse:
     sim = request.app[SIM]
+    route = request.match_info.route.resource
+    sim.requests[f"{request.method} {route.canonical if route else request.path}"] += 1
     header = request.headers.get("Authorization", "")
     if not header:
         return web.Response(status=401)
@@ -145,9 +157,13 @@ async def read(request: web.Request) -> web.Response:
         sim.read_failures -= 1
         return web.Response(status=503)
     order = sim.orders.get(request.match_info["id"])
-    if order is None:
+    refusal = sim.read_refusals.get(request.match_info["id"])
+    if order is None or refusal == 404:
         return web.json_response({"id": request.match_info["id"], "message": "order not found"},
                                  status=404)
+    if refusal is not None:
+        return web.json_response({"id": str(uuid.uuid4()), "message": f"refused ({refusal})"},
+                                 status=refusal)
     answer = sim.body(order)
     order.reads += 1
     return web.json_response(answer)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import msgspec
 
-from ordertrail.adapters.ivcap.client import CreateAnswer
-from ordertrail.adapters.ivcap.wire import OrderStatus
+from ordertrail.adapters.ivcap.client import CreateAnswer, ReadRefused
+from ordertrail.adapters.ivcap.wire import VENDOR, OrderStatus
 from ordertrail.domain import commands as c
 from ordertrail.domain.state_machine import State
+from ordertrail.domain.vocabulary import Classification, Source, Trouble
 
 STATUS_MAP = {
     "pending": State.PLACED, "scheduled": State.PLACED, "executing": State.IN_PROGRESS,
@@ -19,20 +21,21 @@ STATUS_MAP = {
 }
 FAILED = frozenset({"error", "failed"})
 REJECTIONS = {
-    "bad_request": ("bad_request", "terminal"),
-    "forbidden": ("forbidden_scope", "needs_human"),
-    "not_found": ("resource_not_found", "terminal"),
-    "invalid_parameter": ("invalid_parameter", "terminal"),
-    "not_implemented": ("not_implemented", "needs_human"),
+    "bad_request": ("bad_request", Classification.TERMINAL),
+    "forbidden": ("forbidden_scope", Classification.NEEDS_HUMAN),
+    "not_found": ("resource_not_found", Classification.TERMINAL),
+    "invalid_parameter": ("invalid_parameter", Classification.TERMINAL),
+    "not_implemented": ("not_implemented", Classification.NEEDS_HUMAN),
 }
 
 
-def create_commands(order_id: UUID, answer: CreateAnswer) -> list[c.Command]:
-    common = {"order_id": order_id, "source": "command", "raw": answer.raw}
+def create_commands(order_id: UUID, answer: CreateAnswer, now: datetime) -> list[c.AnyCommand]:
+    common: dict[str, Any] = {"order_id": order_id, "source": Source.COMMAND, "raw": answer.raw}
     http = answer.http_status
     if answer.kind == "created" and answer.order is not None:
         return [c.Place(**common, vendor_ref=answer.order.id, vendor_ref_kind="ivcap.order_id"),
-                *status_commands(order_id, answer.order, source="command", raw=answer.raw)]
+                *status_commands(order_id, answer.order, now, source=Source.COMMAND,
+                                 raw=answer.raw)]
     if answer.kind in REJECTIONS:
         reason, classification = REJECTIONS[answer.kind]
         error = answer.error
@@ -42,14 +45,17 @@ def create_commands(order_id: UUID, answer: CreateAnswer) -> list[c.Command]:
                          http_status=http, vendor_code=str(http),
                          message=error.message if error else None, details=details)]
     if answer.kind == "needs_reauth":
-        return [c.FailSubmission(**common, classification="needs_reauth", http_status=http,
-                                 message=answer.reason or "credential refused")]
+        # B.7: a 401, or a 400 with an empty body (the seed-era invalid-credential).
+        return [c.FailSubmission(**common, classification=Classification.NEEDS_REAUTH,
+                                 http_status=http, message=answer.reason or "credential refused"),
+                c.RefuseCredentials(vendor=VENDOR, operation="POST /1/orders", http_status=http,
+                                    message=answer.reason or "credential refused", at=now)]
     if answer.kind in ("unavailable", "not_sent"):
-        return [c.FailSubmission(**common, classification="retryable", http_status=http,
-                                 message=answer.reason or "service unavailable")]
+        return [c.FailSubmission(**common, classification=Classification.RETRYABLE,
+                                 http_status=http, message=answer.reason or "service unavailable")]
     if answer.kind == "unexpected":
-        return [c.FailSubmission(**common, classification="needs_human", http_status=http,
-                                 message=f"unexpected HTTP {http}")]
+        return [c.FailSubmission(**common, classification=Classification.NEEDS_HUMAN,
+                                 http_status=http, message=f"unexpected HTTP {http}")]
     return [c.MarkOutcomeUnknown(**common, reason=answer.reason or "answer lost", http_status=http)]
 
 
@@ -61,24 +67,44 @@ NO_PRODUCTS = _products_digest([])
 """The digest of an order with no products yet, as most polls find it: made once."""
 
 
-def status_commands(order_id: UUID, order: OrderStatus, source: str = "poll",
-                    raw: Any = None) -> list[c.Command]:
+def status_commands(order_id: UUID, order: OrderStatus, now: datetime,
+                    source: Source = Source.POLL, raw: Any = None) -> list[c.AnyCommand]:
     """``raw``: what IVCAP sent, for audit (``msgspec.Raw`` of the body keeps it verbatim, and
     is stored as it came); by default the decoded order."""
     fragment = msgspec.to_builtins(order) if raw is None else raw
     products = _products_digest(order.products) if order.products else NO_PRODUCTS
-    common = {"order_id": order_id, "source": source, "raw": fragment,
-              "dedupe_key": f"{order.id}:{order.status}:{products}"}
+    common: dict[str, Any] = {"order_id": order_id, "source": source, "raw": fragment,
+                              "dedupe_key": f"{order.id}:{order.status}:{products}"}
     if order.status in FAILED:
         return [c.Fail(**common, reason_code="vendor_error", raw_status=order.status)]
     normalized = STATUS_MAP.get(order.status)
-    commands: list[c.Command] = [c.ChangeStatus(**common, raw_status=order.status,
-                                                normalized=normalized)]
+    commands: list[c.AnyCommand] = [c.ChangeStatus(**common, raw_status=order.status,
+                                                   normalized=normalized)]
+    if normalized is None:
+        # B.7 ambiguity 12: an unknown value leaves the state unchanged, and raises an alert.
+        commands.append(c.SeeUnknownStatus(vendor=VENDOR, raw_status=order.status,
+                                           order_id=order_id, at=now))
     if normalized is State.DELIVERED:
-        for product in order.products:
-            data = product.links.data if product.links else None
-            if data:
-                commands.append(c.AnnounceResult(
-                    **common, result_ref=product.id, name=product.name or None,
-                    media_type=product.mime_type or None, size=product.size, download_ref=data))
+        retrievable = [p for p in order.products if p.links and p.links.data]
+        for product in retrievable:
+            assert product.links is not None
+            commands.append(c.AnnounceResult(
+                **common, result_ref=product.id, name=product.name or None,
+                media_type=product.mime_type or None, size=product.size,
+                download_ref=product.links.data))
+        if not retrievable:
+            # Finished with nothing to download: every (zero) product is retrieved (B.7), so
+            # the order is complete; its history keeps the vendor's answer.
+            commands.append(c.ChangeStatus(**common, raw_status=order.status,
+                                           normalized=State.COMPLETED))
     return commands
+
+
+def trouble_commands(order_id: UUID, error: ReadRefused, now: datetime) -> list[c.AnyCommand]:
+    """A read of a placed order refused (B.7 I3): 404 three times over at least ten minutes
+    (never failed automatically), 403 or 501 at once, a person's task."""
+    trouble, limit, spread = (
+        (Trouble.ORDER_NOT_FOUND, 3, timedelta(minutes=10)) if error.status == 404
+        else (Trouble.POLL_FORBIDDEN, 1, timedelta(0)))
+    return [c.ObserveTrouble(order_id=order_id, trouble=trouble, detail=str(error), limit=limit,
+                             spread=spread, now=now, source=Source.POLL)]

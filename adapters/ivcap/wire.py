@@ -7,6 +7,7 @@ name/value pairs (seed) or a map (generated client); both are accepted.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import msgspec
@@ -100,3 +101,27 @@ def raw(body: bytes) -> Any:
         return msgspec.json.decode(body)
     except msgspec.DecodeError:
         return body[:500].decode("utf-8", "replace")
+
+
+class RequestParameter(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: str
+    value: str | int | float | bool = ""
+
+
+class IvcapOrderRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """What an order for IVCAP asks for: service parameters, optionally its own service and
+    account (the configured ones otherwise) and metadata."""
+
+    parameters: list[RequestParameter] = []
+    service_id: str | None = None
+    account_id: str | None = None
+    metadata: dict[str, str] = {}
+
+
+def request_problem(request: Mapping[str, Any]) -> str | None:
+    """Why ``request`` is not an IVCAP order request (naming the field), or None."""
+    try:
+        msgspec.convert(dict(request), IvcapOrderRequest)
+    except msgspec.ValidationError as error:
+        return str(error)
+    return None

@@ -10,17 +10,21 @@ only a person looking at the PlanOmatic account can tell.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
+from ordertrail.adapters.common.errors import VendorAuthError
 from ordertrail.adapters.common.polled import Downloader
 from ordertrail.adapters.planomatic.client import PlanomaticClient
-from ordertrail.adapters.planomatic.submit import send_once
+from ordertrail.adapters.planomatic.outcomes import Kind, Outcome
 from ordertrail.adapters.planomatic.translate import commands_for
-from ordertrail.adapters.planomatic.wire import VENDOR
-from ordertrail.domain.commands import Command
+from ordertrail.adapters.planomatic.wire import VENDOR, request_problem
+from ordertrail.domain import commands as c
 from ordertrail.domain.views import OrderView
 
+log = logging.getLogger(__name__)
 NOTHING_TO_POLL = timedelta(days=1)
 
 
@@ -29,6 +33,7 @@ class PlanomaticAdapter:
     daily_cap: int | None = None
     max_concurrency = 2
     poll_batch_size = 1
+    waiting_poll_interval = NOTHING_TO_POLL
 
     def __init__(self, client: PlanomaticClient) -> None:
         self.client = client
@@ -43,18 +48,59 @@ class PlanomaticAdapter:
     def poll_interval(self, order: OrderView, now: datetime) -> timedelta:
         return NOTHING_TO_POLL
 
-    async def submit(self, order: OrderView) -> list[Command]:
-        outcome = await send_once(self.client, order)
-        return commands_for(order.id, outcome, datetime.now(timezone.utc))
+    def request_problem(self, request: Mapping[str, Any]) -> str | None:
+        return request_problem(request)
 
-    async def reconcile(self, order: OrderView) -> list[Command]:
-        return []  # a person checks the PlanOmatic account: see submit.reconcile_by_person
+    async def probe(self) -> bool:
+        """With session credentials configured, a new session proves them (nothing is
+        charged); without, PlanOcore has no safe read and a person retries the vendor."""
+        if not self.client.can_reauthenticate:
+            return False
+        await self.client.create_session()
+        return True
 
-    async def poll(self, orders: Sequence[OrderView]) -> list[Command]:
+    async def submit(self, order: OrderView, now: datetime) -> list[c.AnyCommand]:
+        return commands_for(order.id, await self.send_once(order), now)
+
+    async def send_once(self, order: OrderView) -> Outcome:
+        """One pay-and-submit call; a refused token is renewed once and the call made again.
+
+        The engine has already committed SubmissionAttempted. The second call is safe because
+        invalid-token and session-expired are answered before charging.
+        """
+        request = with_reference(order.vendor_request, order.id)
+        outcome = await self.client.pay_and_submit(request)
+        if outcome.rule.kind is Kind.REAUTH and self.client.can_reauthenticate:
+            try:
+                await self.client.create_session()
+            except VendorAuthError as error:
+                log.warning("planomatic: re-authentication failed: %s", error)
+            else:
+                outcome = await self.client.pay_and_submit(request)
+        return outcome
+
+    async def reconcile(self, order: OrderView, now: datetime) -> list[c.AnyCommand]:
+        return []  # a person checks the PlanOmatic account, then `ordertrail reconcile`
+
+    async def poll(self, orders: Sequence[OrderView], now: datetime) -> list[c.AnyCommand]:
         return []
 
-    async def retrieve(self, order: OrderView, download: Downloader) -> list[Command]:
+    async def retrieve(
+        self, order: OrderView, download: Downloader, now: datetime
+    ) -> list[c.AnyCommand]:
         return []
 
     async def close(self) -> None:
         return None
+
+
+def with_reference(vendor_request: Mapping[str, Any], order_id: object) -> dict[str, Any]:
+    """Our order id in a free-text field, so a person can reconcile by hand (B.8)."""
+    order = dict(vendor_request.get("order") or {})
+    service = dict(order.get("primary_service") or {})
+    note = f"ordertrail order {order_id}"
+    instructions = str(service.get("service_instructions") or "")
+    if note not in instructions:
+        service["service_instructions"] = f"{instructions} [{note}]".strip()
+    order["primary_service"] = service
+    return {**vendor_request, "order": order}

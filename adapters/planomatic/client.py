@@ -20,9 +20,10 @@ from ordertrail.adapters.common.secret import Secret
 from ordertrail.adapters.planomatic.config import PlanomaticConfig
 from ordertrail.adapters.planomatic.outcomes import Kind, Outcome, Rule, lost, rule_for
 from ordertrail.adapters.planomatic.wire import VENDOR, PayAndSubmitBody, decode_envelope, raw_json
+from ordertrail.domain.vocabulary import Classification
 
 log = logging.getLogger(__name__)
-NOT_SENT = Rule(Kind.FAILED, "retryable", "vendor_unreachable", 60)
+NOT_SENT = Rule(Kind.FAILED, Classification.RETRYABLE, "vendor_unreachable", 60)
 
 
 class PlanomaticClient:

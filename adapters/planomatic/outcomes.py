@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ordertrail.domain.vocabulary import Classification as C
+
 
 class Kind(StrEnum):
     PLACED = "placed"
@@ -23,40 +25,40 @@ class Kind(StrEnum):
 @dataclass(frozen=True)
 class Rule:
     kind: Kind
-    classification: str
+    classification: C
     reason_code: str | None = None
     retry_after_seconds: int | None = None
 
 
 STATUS_RULES: dict[str, Rule] = {
-    "action-successful": Rule(Kind.PLACED, "success"),
-    "invalid-promotion": Rule(Kind.REJECTED, "needs_human", "invalid_promotion"),
-    "promotion-expended": Rule(Kind.REJECTED, "needs_human", "promotion_already_used"),
-    "declined-payment": Rule(Kind.DECLINED, "needs_human", "declined"),
-    "card-number-invalid": Rule(Kind.DECLINED, "needs_human", "card_number_invalid"),
-    "failed-payment": Rule(Kind.DECLINED, "needs_human", "payment_failed"),
-    "card-expired": Rule(Kind.DECLINED, "needs_human", "card_expired"),
-    "external-application-error": Rule(Kind.DECLINED, "needs_human", "processor_error"),
-    "invalid-payment-processor-api-keys": Rule(Kind.FAILED, "needs_human", "vendor_misconfigured"),
-    "invalid-token": Rule(Kind.REAUTH, "needs_reauth", "invalid_token"),
-    "session-expired": Rule(Kind.REAUTH, "needs_reauth", "session_expired"),
-    "client-required": Rule(Kind.REJECTED, "needs_human", "client_required"),
-    "missing-param": Rule(Kind.REJECTED, "terminal", "validation"),
-    "invalid-param": Rule(Kind.REJECTED, "terminal", "validation"),
-    "application-crash": Rule(Kind.UNKNOWN, "retryable_after_reconciliation", "application_crash"),
-    "mandrill-email-failed": Rule(Kind.UNKNOWN, "needs_human", "mandrill_email_failed"),
-    "invalid-content-type": Rule(Kind.FAILED, "terminal", "invalid_content_type"),
-    "route-non-existent": Rule(Kind.FAILED, "terminal", "route_non_existent"),
+    "action-successful": Rule(Kind.PLACED, C.SUCCESS),
+    "invalid-promotion": Rule(Kind.REJECTED, C.NEEDS_HUMAN, "invalid_promotion"),
+    "promotion-expended": Rule(Kind.REJECTED, C.NEEDS_HUMAN, "promotion_already_used"),
+    "declined-payment": Rule(Kind.DECLINED, C.NEEDS_HUMAN, "declined"),
+    "card-number-invalid": Rule(Kind.DECLINED, C.NEEDS_HUMAN, "card_number_invalid"),
+    "failed-payment": Rule(Kind.DECLINED, C.NEEDS_HUMAN, "payment_failed"),
+    "card-expired": Rule(Kind.DECLINED, C.NEEDS_HUMAN, "card_expired"),
+    "external-application-error": Rule(Kind.DECLINED, C.NEEDS_HUMAN, "processor_error"),
+    "invalid-payment-processor-api-keys": Rule(Kind.FAILED, C.NEEDS_HUMAN, "vendor_misconfigured"),
+    "invalid-token": Rule(Kind.REAUTH, C.NEEDS_REAUTH, "invalid_token"),
+    "session-expired": Rule(Kind.REAUTH, C.NEEDS_REAUTH, "session_expired"),
+    "client-required": Rule(Kind.REJECTED, C.NEEDS_HUMAN, "client_required"),
+    "missing-param": Rule(Kind.REJECTED, C.TERMINAL, "validation"),
+    "invalid-param": Rule(Kind.REJECTED, C.TERMINAL, "validation"),
+    "application-crash": Rule(Kind.UNKNOWN, C.RETRYABLE_AFTER_RECONCILIATION, "application_crash"),
+    "mandrill-email-failed": Rule(Kind.UNKNOWN, C.NEEDS_HUMAN, "mandrill_email_failed"),
+    "invalid-content-type": Rule(Kind.FAILED, C.TERMINAL, "invalid_content_type"),
+    "route-non-existent": Rule(Kind.FAILED, C.TERMINAL, "route_non_existent"),
     "duplicate-payment": Rule(
-        Kind.UNKNOWN, "retryable_after_reconciliation", "duplicate_payment", 120
+        Kind.UNKNOWN, C.RETRYABLE_AFTER_RECONCILIATION, "duplicate_payment", 120
     ),
-    "no-params-decoded": Rule(Kind.FAILED, "terminal", "no_params_decoded"),
-    "invalid-encoded-params": Rule(Kind.FAILED, "terminal", "invalid_encoded_params"),
-    "route-not-found": Rule(Kind.FAILED, "retryable", "route_not_found", 3600),
-    "identify-request-error": Rule(Kind.FAILED, "retryable", "identify_request_error", 60),
-    "service-not-found": Rule(Kind.FAILED, "retryable", "service_not_found", 3600),
+    "no-params-decoded": Rule(Kind.FAILED, C.TERMINAL, "no_params_decoded"),
+    "invalid-encoded-params": Rule(Kind.FAILED, C.TERMINAL, "invalid_encoded_params"),
+    "route-not-found": Rule(Kind.FAILED, C.RETRYABLE, "route_not_found", 3600),
+    "identify-request-error": Rule(Kind.FAILED, C.RETRYABLE, "identify_request_error", 60),
+    "service-not-found": Rule(Kind.FAILED, C.RETRYABLE, "service_not_found", 3600),
 }
-RATE_LIMITED = Rule(Kind.FAILED, "retryable", "rate_limited", 2)
+RATE_LIMITED = Rule(Kind.FAILED, C.RETRYABLE, "rate_limited", 2)
 
 
 @dataclass(frozen=True)
@@ -79,13 +81,13 @@ def rule_for(named_status: str | None, http_status: int | None) -> Rule:
         return RATE_LIMITED
     code = http_status or 0
     if 200 <= code < 300:
-        return Rule(Kind.FAILED, "needs_human", "unrecognised_success")
+        return Rule(Kind.FAILED, C.NEEDS_HUMAN, "unrecognised_success")
     if 400 <= code < 500:
-        return Rule(Kind.FAILED, "terminal", "unrecognised_rejection")
-    return Rule(Kind.UNKNOWN, "retryable_after_reconciliation", "unrecognised_server_error")
+        return Rule(Kind.FAILED, C.TERMINAL, "unrecognised_rejection")
+    return Rule(Kind.UNKNOWN, C.RETRYABLE_AFTER_RECONCILIATION, "unrecognised_server_error")
 
 
 def lost(reason: str, http_status: int | None = None) -> Outcome:
     """The request went out and no usable answer came back: the outcome is unknown."""
-    rule = Rule(Kind.UNKNOWN, "retryable_after_reconciliation", "response_lost")
+    rule = Rule(Kind.UNKNOWN, C.RETRYABLE_AFTER_RECONCILIATION, "response_lost")
     return Outcome(rule, None, http_status, reason=reason)

@@ -6,6 +6,8 @@ we read ``status`` and fall back to ``code``, and keep the raw body for audit.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import msgspec
@@ -67,4 +69,43 @@ def vendor_reference(data: Any) -> tuple[str, str] | None:
         return str(data["id"]), "planomatic.order_id"
     if data.get("request_id") not in (None, ""):
         return str(data["request_id"]), "planomatic.request_id"
+    return None
+
+
+def payment_amount(data: Any) -> Decimal | None:
+    """What was charged, when the answer says (``data.payment.amount`` | ``data.amount`` |
+    ``data.order.total``; the field is undocumented, B.8): None when it does not."""
+    if not isinstance(data, dict):
+        return None
+    candidates = [data.get("amount")]
+    for key, field in (("payment", "amount"), ("order", "total")):
+        inner = data.get(key)
+        if isinstance(inner, dict):
+            candidates.insert(0, inner.get(field))
+    for value in candidates:
+        if isinstance(value, int | float | str) and not isinstance(value, bool):
+            try:
+                amount = Decimal(str(value))
+            except InvalidOperation:
+                continue
+            if amount.is_finite() and amount >= 0:
+                return amount
+    return None
+
+
+class PlanomaticOrderRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """What an order for PlanOmatic asks for: the order object (its schema is undocumented,
+    so it passes through as given), the stored payment method and a promotion code."""
+
+    order: dict[str, Any]
+    payment_method_id: int | None = None
+    promotion_code: str | None = None
+
+
+def request_problem(request: Mapping[str, Any]) -> str | None:
+    """Why ``request`` is not a PlanOmatic order request (naming the field), or None."""
+    try:
+        msgspec.convert(dict(request), PlanomaticOrderRequest)
+    except msgspec.ValidationError as error:
+        return str(error)
     return None

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import msgspec
 
@@ -12,11 +13,17 @@ from ordertrail.adapters.common.errors import VendorError
 from ordertrail.adapters.common.polled import Downloader
 from ordertrail.adapters.planviewer.client import InvalidUuidsError, PlanviewerClient
 from ordertrail.adapters.planviewer.config import PlanviewerConfig
-from ordertrail.adapters.planviewer.translate import order_commands, status_commands
-from ordertrail.adapters.planviewer.wire import JobStatus, Waiting
+from ordertrail.adapters.planviewer.translate import (
+    missing_commands,
+    order_commands,
+    stale_commands,
+    status_commands,
+)
+from ordertrail.adapters.planviewer.wire import JobStatus, Waiting, request_problem
+from ordertrail.adapters.sync.download import Result, retrieve_results
 from ordertrail.domain import commands as c
-from ordertrail.domain.state_machine import State
 from ordertrail.domain.views import OrderView
+from ordertrail.domain.vocabulary import Source, Trouble
 
 log = logging.getLogger(__name__)
 FAST_WINDOW = timedelta(minutes=1)
@@ -35,7 +42,8 @@ class PlanviewerAdapter:
         # Made once: every pass asks for each open order's interval.
         self._poll_fast = timedelta(seconds=config.poll_fast_seconds)
         self._poll_slow = timedelta(seconds=config.poll_slow_seconds)
-        self._poll_waiting = timedelta(seconds=config.poll_waiting_seconds)
+        self.waiting_poll_interval = timedelta(seconds=config.poll_waiting_seconds)
+        self._missing_spread = timedelta(seconds=config.missing_job_spread_seconds)
 
     def submission_day(self, now: datetime) -> date:
         return now.astimezone(self.config.zone).date()
@@ -45,48 +53,68 @@ class PlanviewerAdapter:
         return datetime.combine(tomorrow, time.min, tzinfo=self.config.zone)
 
     def poll_interval(self, order: OrderView, now: datetime) -> timedelta:
-        if order.state is State.WAITING_FOR_USER:
-            return self._poll_waiting
         placed_at = order.placed_at
         return self._poll_fast if placed_at is None or now - placed_at < FAST_WINDOW \
             else self._poll_slow
 
-    async def submit(self, order: OrderView) -> list[c.Command]:
-        intention = str(order.vendor_request.get("intention_uuid", ""))
-        if not intention:
-            return [c.Reject(order_id=order.id, reason_code="invalid_intention",
-                             message="the order names no intention_uuid")]
-        answer = await self.client.order(intention)
-        return order_commands(order.id, answer, self.next_day_start(datetime.now().astimezone()))
+    def request_problem(self, request: Mapping[str, Any]) -> str | None:
+        return request_problem(request)
 
-    async def reconcile(self, order: OrderView) -> list[c.Command]:
+    async def probe(self) -> bool:
+        await self.client.products()
+        return True
+
+    async def submit(self, order: OrderView, now: datetime) -> list[c.AnyCommand]:
+        intention = str(order.vendor_request.get("intention_uuid", ""))
+        answer = await self.client.order(intention)
+        return order_commands(order.id, answer, now, self.next_day_start(now))
+
+    async def reconcile(self, order: OrderView, now: datetime) -> list[c.AnyCommand]:
         # Planviewer has no job listing: a person checks the dashboard (attention says so).
         return []
 
-    async def poll(self, orders: Sequence[OrderView]) -> list[c.Command]:
+    async def poll(self, orders: Sequence[OrderView], now: datetime) -> list[c.AnyCommand]:
         by_job = {o.vendor_ref: o for o in orders if o.vendor_ref}
+        refused: list[str] = []
         try:
             statuses = await self.client.status(list(by_job))
         except InvalidUuidsError:
-            statuses = await self._one_by_one(list(by_job))
-        commands: list[c.Command] = []
-        for job, sent in statuses:
-            order = by_job.get(job.uuid)
+            statuses, refused = await self._one_by_one(list(by_job))
+        commands: list[c.AnyCommand] = []
+        seen = set()
+        for status, sent in statuses:
+            order = by_job.get(status.uuid)
             if order is None:
                 continue
-            waiting = await self._waiting(job) if job.status == "waiting for user" else None
-            commands += status_commands(order.id, job, waiting,
-                                        self.client.retrieve_url(job.uuid), raw=sent)
+            seen.add(status.uuid)
+            waiting = await self._waiting(status) if status.status == "waiting for user" else None
+            commands += status_commands(order.id, status, waiting,
+                                        self.client.retrieve_url(status.uuid), now, raw=sent)
+            if Trouble.MISSING_FROM_STATUS in order.troubles:
+                commands.append(c.ClearTrouble(order_id=order.id,
+                                               trouble=Trouble.MISSING_FROM_STATUS,
+                                               source=Source.POLL))
+        for job in refused:
+            commands += stale_commands(by_job[job].id, job, now)
+        for job, order in by_job.items():
+            if job not in seen and job not in refused:
+                commands += missing_commands(order.id, job, now, self.config.missing_job_limit,
+                                             self._missing_spread)
         return commands
 
-    async def _one_by_one(self, jobs: list[str]) -> list[tuple[JobStatus, msgspec.Raw]]:
+    async def _one_by_one(
+        self, jobs: list[str]
+    ) -> tuple[list[tuple[JobStatus, msgspec.Raw]], list[str]]:
+        """Each job's status alone, to find the uuid(s) the batch was refused for."""
         found: list[tuple[JobStatus, msgspec.Raw]] = []
+        refused: list[str] = []
         for job in jobs:
             try:
                 found += await self.client.status([job])
             except InvalidUuidsError:
                 log.warning("planviewer: jobs/status refuses job %s", job)
-        return found
+                refused.append(job)
+        return found, refused
 
     async def _waiting(self, job: JobStatus) -> Waiting | None:
         try:
@@ -95,29 +123,22 @@ class PlanviewerAdapter:
             log.warning("planviewer: kik/waiting for %s failed: %s", job.uuid, error)
             return None
 
-    async def retrieve(self, order: OrderView, download: Downloader) -> list[c.Command]:
-        commands: list[c.Command] = []
-        for ref, info in order.results_available.items():
-            if ref in order.results_retrieved:
-                continue
-            url = info.get("download_ref") or self.client.retrieve_url(ref)
-            try:
-                file = await download(url, headers=self.client.auth_headers,
-                                      fallback_name=f"{ref}.pdf")
-            except VendorError as error:
-                log.warning("planviewer: result %s not retrieved: %s", ref, error)
-                continue
-            commands.append(c.RecordResultRetrieved(
-                order_id=order.id, result_ref=ref, file_name=file.file_name,
-                media_type=file.media_type, size=file.size, sha256=file.sha256, source="poll"))
-        return commands
+    async def retrieve(
+        self, order: OrderView, download: Downloader, now: datetime
+    ) -> list[c.AnyCommand]:
+        results = [
+            Result(ref, str(info.get("download_ref") or self.client.retrieve_url(ref)),
+                   fallback_name=f"{ref}.pdf")
+            for ref, info in order.results_available.items() if ref not in order.results_retrieved
+        ]
+        return await retrieve_results(order, results, download, self.client.auth_headers, now)
 
     async def select_location(self, order: OrderView, key: str) -> list[c.Command]:
         """Answer a location question (``kik/select``); recorded once the vendor accepts."""
         assert order.vendor_ref is not None
         await self.client.select(order.vendor_ref, key)
         return [c.ProvideUserInput(order_id=order.id, kind="location_choice",
-                                   selection=[int(key)], source="human")]
+                                   selection=[int(key)], source=Source.HUMAN)]
 
     async def close(self) -> None:
         return None

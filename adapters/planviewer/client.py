@@ -23,6 +23,7 @@ from ordertrail.adapters.planviewer.wire import (
     CapError,
     JobStatus,
     OrderedJob,
+    Product,
     Waiting,
     decode,
     elements,
@@ -91,6 +92,12 @@ class PlanviewerClient:
         jobs = decode(body, list[JobStatus], "jobs/status")  # the errors name the field
         return list(zip(jobs, elements(body), strict=True))
 
+    async def products(self) -> list[Product]:
+        """The products the account may order: a safe read, used to prove the credentials."""
+        status, body = await self._retrying("GET", "products/list")
+        self._check(status, "products/list")
+        return decode(body, list[Product], "products/list")
+
     async def waiting(self, job_uuid: str) -> Waiting:
         status, body = await self._retrying("GET", f"kik/waiting/{job_uuid}")
         self._check(status, "kik/waiting")
@@ -103,7 +110,7 @@ class PlanviewerClient:
 
     def _check(self, status: int, what: str) -> None:
         if status == 401:
-            raise VendorAuthError(VENDOR, f"{what}: access key refused (401)")
+            raise VendorAuthError(VENDOR, f"{what}: access key refused (401)", status)
         if status >= 500:
             raise VendorUnavailableError(VENDOR, f"{what}: HTTP {status}")
         if status >= 300:

@@ -21,6 +21,10 @@ class PlanviewerConfig:
     poll_fast_seconds: float = 5.0
     poll_slow_seconds: float = 60.0
     poll_waiting_seconds: float = 600.0
+    """A job waiting for a person's answer is checked this seldom until the answer is given."""
+    missing_job_limit: int = 5
+    missing_job_spread_seconds: float = 600.0
+    """A job missing from jobs/status this many times over this long is a person's task (P5)."""
     max_concurrency: int = 4
     poll_batch_size: int = 50
     retries: int = 3

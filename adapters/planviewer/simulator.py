@@ -29,6 +29,10 @@ class Plan:
     wait_at: int | None = None
     error_at: int | None = None
     unknown_status: str | None = None
+    retrieve_status: int | None = None
+    """Answer jobs/retrieve with this HTTP status, always (403, 404...)."""
+    missing_from_status: bool = False
+    """Leave the job out of every jobs/status answer."""
 
 
 @dataclass
@@ -83,6 +87,11 @@ class PlanviewerSim:
     jobs: dict[str, Job] = field(default_factory=dict)
     jobs_per_intention: Counter[str] = field(default_factory=Counter)
     requests: Counter[str] = field(default_factory=Counter)
+    """Every request received, by method and route (``"GET jobs/status"``), authorized or not."""
+
+    def forget(self, job_uuid: str) -> None:
+        """Planviewer no longer knows the job: jobs/status refuses its uuid (HTTP 400)."""
+        self.jobs.pop(job_uuid, None)
 
     def authorized(self, request: web.Request) -> bool:
         expected = base64.b64encode(f"{self.key_id}:{self.secret}".encode()).decode()
@@ -96,7 +105,9 @@ UNAUTHORIZED = {"error": {"code": 401, "message": "Unauthorized"}}
 @web.middleware
 async def basic_auth(request: web.Request, handler: Any) -> web.StreamResponse:
     sim = request.app[SIM]
-    sim.requests[request.path.split("/")[3] if request.path.count("/") > 2 else request.path] += 1
+    route = request.match_info.route.resource
+    path = route.canonical if route is not None else request.path
+    sim.requests[f"{request.method} {path.removeprefix('/product_api/v1/')}"] += 1
     if sim.delay_seconds:
         await asyncio.sleep(sim.delay_seconds)
     if not sim.authorized(request):
@@ -172,6 +183,8 @@ async def status(request: web.Request) -> web.Response:
     answer = []
     for job_id in wanted:
         job = sim.jobs[job_id]
+        if job.plan.missing_from_status:
+            continue
         answer.append({"uuid": job_id, "status": job.advance(),
                        "progress": {"current": job.current, "total": job.plan.steps},
                        **sim.extra_status_fields})
@@ -180,6 +193,8 @@ async def status(request: web.Request) -> web.Response:
 
 async def retrieve(request: web.Request) -> web.Response:
     job = request.app[SIM].jobs.get(request.match_info["job"])
+    if job is not None and job.plan.retrieve_status is not None:
+        return web.Response(status=job.plan.retrieve_status, text="refused by the plan")
     if job is None or job.status != "finished":
         return web.Response(status=404, text="Job did not finish (successfully)")
     name = f"Bestemmingsplan \u2013 {job.uuid[:8]}.pdf"

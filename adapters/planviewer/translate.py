@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from ordertrail.adapters.planviewer.client import OrderAnswer
-from ordertrail.adapters.planviewer.wire import JobStatus, Waiting
+from ordertrail.adapters.planviewer.wire import VENDOR, JobStatus, Waiting
 from ordertrail.domain import commands as c
 from ordertrail.domain.state_machine import State
 from ordertrail.domain.vendors import DAILY_CAP_CODE
+from ordertrail.domain.vocabulary import Classification, Source, Trouble
 
 STATUS_MAP = {"initial": State.PLACED, "in_progress": State.IN_PROGRESS}
+KNOWN_STATUSES = frozenset({*STATUS_MAP, "waiting for user", "finished", "error"})
 
 
-def order_commands(order_id: UUID, answer: OrderAnswer, next_day: datetime) -> list[c.Command]:
-    common = {"order_id": order_id, "source": "command", "raw": answer.raw}
+def order_commands(
+    order_id: UUID, answer: OrderAnswer, now: datetime, next_day: datetime
+) -> list[c.AnyCommand]:
+    """What jobs/order said, for the order and for the vendor account as a whole."""
+    common: dict[str, Any] = {"order_id": order_id, "source": Source.COMMAND, "raw": answer.raw}
     http = answer.http_status
     match answer.kind:
         case "placed":
@@ -24,34 +29,49 @@ def order_commands(order_id: UUID, answer: OrderAnswer, next_day: datetime) -> l
             return [c.Place(**common, vendor_ref=answer.job_uuid,
                             vendor_ref_kind="planviewer.job_uuid")]
         case "daily_cap":
-            return [c.FailSubmission(
-                **common, classification="retryable", http_status=http, vendor_code=DAILY_CAP_CODE,
-                message="Planviewer's daily order cap is reached; ask them for a higher cap",
-                retry_not_before=next_day)]
+            # B.5 ambiguity 4: a stop for the calendar day, and a person asks for a higher cap.
+            message = "Planviewer's daily order cap is reached; ask them for a higher cap"
+            return [
+                c.FailSubmission(**common, classification=Classification.RETRYABLE,
+                                 http_status=http, vendor_code=DAILY_CAP_CODE, message=message,
+                                 retry_not_before=next_day),
+                c.ReachDailyCap(vendor=VENDOR, day=(next_day - timedelta(days=1)).date(),
+                                until=next_day, message=f"jobs/order answered HTTP {http}",
+                                at=now),
+            ]
         case "payment_required":
-            return [c.DeclinePayment(**common, reason_code="payment_on_account_disabled",
-                                     vendor_code="402", http_status=http,
-                                     message="payment on account is not enabled")]
+            # B.5 P4 402: every further order would fail too: the connector's circuit opens.
+            return [
+                c.DeclinePayment(**common, reason_code="payment_on_account_disabled",
+                                 vendor_code="402", http_status=http,
+                                 message="payment on account is not enabled"),
+                c.OpenCircuit(vendor=VENDOR, cause="payment_required", http_status=http,
+                              message="the account lacks payment on account (HTTP 402)", at=now),
+            ]
         case "invalid":
             return [c.Reject(**common, reason_code="invalid_intention", http_status=http,
                              vendor_code="400")]
         case "unauthorized":
-            return [c.FailSubmission(**common, classification="needs_reauth", http_status=http,
-                                     vendor_code="401", message="access key refused")]
+            return [
+                c.FailSubmission(**common, classification=Classification.NEEDS_REAUTH,
+                                 http_status=http, vendor_code="401", message="access key refused"),
+                c.RefuseCredentials(vendor=VENDOR, operation="jobs/order", http_status=http,
+                                    message="access key refused (401)", at=now),
+            ]
         case "not_sent":
-            return [c.FailSubmission(**common, classification="retryable",
+            return [c.FailSubmission(**common, classification=Classification.RETRYABLE,
                                      message=f"not sent: {answer.reason}")]
         case "unexpected":
-            return [c.FailSubmission(**common, classification="needs_human", http_status=http,
-                                     message=f"unexpected HTTP {http}")]
+            return [c.FailSubmission(**common, classification=Classification.NEEDS_HUMAN,
+                                     http_status=http, message=f"unexpected HTTP {http}")]
     return [c.MarkOutcomeUnknown(**common, reason=answer.reason or "answer lost",
                                  http_status=http)]
 
 
 def status_commands(
-    order_id: UUID, job: JobStatus, waiting: Waiting | None, retrieve_url: str,
+    order_id: UUID, job: JobStatus, waiting: Waiting | None, retrieve_url: str, now: datetime,
     raw: Any = None,
-) -> list[c.Command]:
+) -> list[c.AnyCommand]:
     """``raw``: what Planviewer sent for this job, for audit (``msgspec.Raw`` keeps it verbatim);
     by default the fields we read of it."""
     progress = job.progress
@@ -60,12 +80,12 @@ def status_commands(
     if raw is None:
         raw = {"uuid": job.uuid, "status": job.status,
                "progress": None if progress is None else {"current": current, "total": total}}
-    common = {
-        "order_id": order_id, "source": "poll", "raw": raw,
+    common: dict[str, Any] = {
+        "order_id": order_id, "source": Source.POLL, "raw": raw,
         "dedupe_key": f"{job.uuid}:{job.status}:{current}:{total}",
     }
     if job.status in STATUS_MAP:
-        commands: list[c.Command] = [
+        commands: list[c.AnyCommand] = [
             c.ChangeStatus(**common, raw_status=job.status, normalized=STATUS_MAP[job.status])
         ]
         if job.status == "in_progress" and current is not None:
@@ -80,4 +100,23 @@ def status_commands(
                 c.AnnounceResult(**common, result_ref=job.uuid, download_ref=retrieve_url)]
     if job.status == "error":
         return [c.Fail(**common, reason_code="vendor_error", raw_status="error")]
-    return [c.ChangeStatus(**common, raw_status=job.status, normalized=None)]
+    # B.5 ambiguity 7: an unknown status leaves the state as it is, and a person is told once.
+    return [c.ChangeStatus(**common, raw_status=job.status, normalized=None),
+            c.SeeUnknownStatus(vendor=VENDOR, raw_status=job.status, order_id=order_id, at=now)]
+
+
+def missing_commands(
+    order_id: UUID, job_uuid: str, now: datetime, limit: int, spread: timedelta
+) -> list[c.AnyCommand]:
+    """A job absent from the status answer (B.5 P5): counted; a person's task past the limit."""
+    return [c.ObserveTrouble(order_id=order_id, trouble=Trouble.MISSING_FROM_STATUS,
+                             detail=f"job {job_uuid} is missing from jobs/status", limit=limit,
+                             spread=spread, now=now, source=Source.POLL)]
+
+
+def stale_commands(order_id: UUID, job_uuid: str, now: datetime) -> list[c.AnyCommand]:
+    """jobs/status refuses this uuid on its own (B.5 P5 400): terminal for it, polled no more."""
+    return [c.ObserveTrouble(order_id=order_id, trouble=Trouble.STALE_REFERENCE,
+                             detail=f"jobs/status refuses job {job_uuid} (HTTP 400); a person "
+                                    "closes the order", limit=1, spread=timedelta(0), now=now,
+                             source=Source.POLL)]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 
@@ -72,3 +73,20 @@ def raw(body: bytes) -> Any:
         return msgspec.json.decode(body)
     except msgspec.DecodeError:
         return body[:500].decode("utf-8", "replace")
+
+
+class OrderRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """What an order for Planviewer asks for: one product intention (jobs/order sends one)."""
+
+    intention_uuid: Annotated[str, msgspec.Meta(min_length=1)]
+    product: str | None = None
+    """The product's slug, for people reading the order; jobs/order does not need it."""
+
+
+def request_problem(request: Mapping[str, Any]) -> str | None:
+    """Why ``request`` is not a Planviewer order request (naming the field), or None."""
+    try:
+        msgspec.convert(dict(request), OrderRequest)
+    except msgspec.ValidationError as error:
+        return str(error)
+    return None

@@ -17,6 +17,7 @@ from ordertrail.adapters.ppw.translate import UPDATABLE_FIELDS
 from ordertrail.domain import commands as c
 from ordertrail.domain.state_machine import State
 from ordertrail.domain.tracker import Tracker
+from ordertrail.domain.vocabulary import Initiator
 
 _UPDATABLE_STATES = frozenset({State.PLACED, State.IN_PROGRESS, State.WAITING_FOR_USER})
 
@@ -79,11 +80,11 @@ def request_cancel(
                 f"order {order_id}: PPW fetched it and may be importing it; "
                 "cancel after its ack arrives"
             )
-        tracker.run(c.Cancel(order_id=order_id, initiator="us", reason=reason))
+        tracker.run(c.Cancel(order_id=order_id, initiator=Initiator.US, reason=reason))
         outbox.sync(tracker)
         return None
     tid = outbox.new_transaction_id()
     tracker.run(
-        c.RequestCancellation(order_id=order_id, initiator="us", reason=reason, transaction_id=tid)
+        c.RequestCancellation(order_id=order_id, initiator=Initiator.US, reason=reason, transaction_id=tid)
     )
     return outbox.queue(order_id, CANCEL, value=reason, transaction_id=tid)

@@ -32,6 +32,7 @@ from ordertrail.adapters.ppw.wire import (
 )
 from ordertrail.domain import commands as c
 from ordertrail.domain.tracker import Outcome, Tracker
+from ordertrail.domain.vocabulary import Source
 
 log = logging.getLogger(__name__)
 PUSH_URL_KEY = "ppwlink_push"
@@ -97,11 +98,11 @@ class PPWLink:
         commands = [
             c.AttemptSubmission(
                 order_id=o.order_id, channel="ppw:get_all_orders", transaction_id=o.transaction_id,
-                source="push", raw=self._header(o), dedupe_key=f"ppw:offer:{o.transaction_id}",
+                source=Source.PUSH, raw=self._header(o), dedupe_key=f"ppw:offer:{o.transaction_id}",
             )
             for o in fresh
         ]
-        refused = {str(out.command.order_id) for out in self._execute(commands) if out.error}
+        refused = {str(out.order_id) for out in self._execute(commands) if out.error}
         self.outbox.mark([o.transaction_id for o in fresh if o.order_key not in refused], "offered")
         headers: list[Any] = [self._header(o) for o in offers if o.order_key not in refused]
         result = [*headers, *CONTROL_OBJECTS]
@@ -136,7 +137,7 @@ class PPWLink:
         if offer.open and not offer.fetched:
             command = c.AttemptSubmission(
                 order_id=offer.order_id, channel="ppw:get_order",
-                transaction_id=offer.transaction_id, source="push", raw=data,
+                transaction_id=offer.transaction_id, source=Source.PUSH, raw=data,
                 dedupe_key=f"ppw:get_order:{offer.transaction_id}",
             )
             if not any(out.error for out in self._execute([command])):
@@ -299,6 +300,6 @@ class PPWLink:
         for out in outcomes:
             if out.error is not None:
                 log.warning("ppw %s refused for order %s: %s", type(out.command).__name__,
-                            out.command.order_id, out.error)
+                            out.order_id, out.error)
         return outcomes
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
+from ordertrail.adapters.store import StoreURL
 from ordertrail.domain import events as ev
 from ordertrail.domain.state_machine import State
 from ordertrail.domain.tracker import Tracker
@@ -98,6 +99,16 @@ _OFFER_COLUMNS = (
     "f.transaction_id, f.order_id, o.report_id, o.wo_number, o.org_wo_num, f.kind, f.field, "
     "f.value, f.open, f.offered, f.fetched"
 )
+
+
+def path_for(store_url: str, results_dir: Path) -> Path:
+    """Where the bookkeeping file of the store at ``store_url`` lives: beside a SQLite store,
+    else in the results directory."""
+    store = StoreURL.parse(store_url)
+    if store.kind == "sqlite" and store.path != ":memory:":
+        return Path(f"{store.path}.ppw-link.sqlite3")
+    results_dir.mkdir(parents=True, exist_ok=True)
+    return results_dir / "ppw-link.sqlite3"
 
 
 class PPWOutbox:

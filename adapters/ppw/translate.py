@@ -10,6 +10,7 @@ from ordertrail.adapters.ppw.outbox import CANCEL, COMPLETE, NEW, RTV, Offer
 from ordertrail.adapters.ppw.wire import AckData
 from ordertrail.domain import commands as c
 from ordertrail.domain.state_machine import State
+from ordertrail.domain.vocabulary import AckOutcome, Classification, Initiator
 
 VENDOR_REF_KIND = "ppw.report_id"
 UPDATABLE_FIELDS = frozenset(
@@ -26,9 +27,10 @@ _NO = frozenset({"0", "false", "no", "n", "error", "failed", "failure", "fail", 
 
 
 @dataclass(frozen=True)
-class AckOutcome:
-    outcome: str
-    """imported | duplicate | refused | unknown"""
+class AckReading:
+    """What we read PPW's ack to say."""
+
+    outcome: AckOutcome
     reason: str | None
 
 
@@ -42,7 +44,7 @@ def _word(value: Any) -> str | None:
     return None
 
 
-def classify_ack(data: AckData) -> AckOutcome:
+def classify_ack(data: AckData) -> AckReading:
     """Read PPW's undocumented ack: duplicate if any text says "dup", else success or failure.
 
     Positive signals: ``success`` truthy, ``status`` like "success", ``error`` false.
@@ -52,7 +54,7 @@ def classify_ack(data: AckData) -> AckOutcome:
     texts = [v for v in (data.reason, data.message, data.error, data.status) if isinstance(v, str)]
     reason = next((t.strip() for t in texts if t.strip()), None)
     if any("dup" in t.lower() for t in texts):
-        return AckOutcome("duplicate", reason)
+        return AckReading(AckOutcome.DUPLICATE, reason)
     success, status, error = _word(data.success), _word(data.status), _word(data.error)
     positive = success in _YES or status in _YES or error in ("false", "0")
     negative = (
@@ -60,14 +62,14 @@ def classify_ack(data: AckData) -> AckOutcome:
         or (error is not None and error not in ("", "false", "0", "null"))
     )
     if positive and not negative:
-        return AckOutcome("imported", reason)
+        return AckReading(AckOutcome.IMPORTED, reason)
     if negative and not positive:
-        return AckOutcome("refused", reason)
-    return AckOutcome("unknown", reason)
+        return AckReading(AckOutcome.REFUSED, reason)
+    return AckReading(AckOutcome.UNKNOWN, reason)
 
 
 def ack_commands(
-    offer: Offer, ack: AckOutcome, *, already_placed: bool, raw: Any
+    offer: Offer, ack: AckReading, *, already_placed: bool, raw: Any
 ) -> list[c.Command]:
     """The commands one first ack of ``offer`` leads to (vendor-spec B.6)."""
     common: dict[str, Any] = {
@@ -75,8 +77,8 @@ def ack_commands(
         "dedupe_key": f"ppw:ack:{offer.transaction_id}",
     }
     outcome = ack.outcome
-    if offer.kind != NEW and outcome == "duplicate":
-        outcome = "refused"
+    if offer.kind != NEW and outcome == AckOutcome.DUPLICATE:
+        outcome = AckOutcome.REFUSED
     commands: list[c.Command] = [
         c.RecordAck(
             transaction_id=offer.transaction_id, outcome=outcome, acked_command=offer.kind,
@@ -89,7 +91,7 @@ def ack_commands(
         )
     elif offer.kind == NEW and outcome == "duplicate" and not already_placed:
         commands.append(
-            c.Reject(reason_code="duplicate", classification="needs_human", message=ack.reason,
+            c.Reject(reason_code="duplicate", classification=Classification.NEEDS_HUMAN, message=ack.reason,
                      **common)
         )
     elif outcome == "imported" and offer.kind == RTV:
@@ -101,7 +103,7 @@ def ack_commands(
         commands.append(c.ChangeStatus(raw_status="Complete", normalized=State.COMPLETED, **common))
     elif outcome == "imported" and offer.kind == CANCEL:
         commands.append(
-            c.Cancel(initiator="us", reason=offer.value, raw_status="Cancel", **common)
+            c.Cancel(initiator=Initiator.US, reason=offer.value, raw_status="Cancel", **common)
         )
     return commands
 
@@ -130,9 +132,9 @@ def status_commands(
     if key == "follow up":
         return [c.WaitForUser(kind="follow_up", prompt=raw_status, **common)]
     if key == "rejected":
-        return [c.Reject(reason_code="vendor_rejected", classification="needs_human", **common)]
+        return [c.Reject(reason_code="vendor_rejected", classification=Classification.NEEDS_HUMAN, **common)]
     if key in ("cancel", "cancelled", "canceled"):
-        return [c.Cancel(initiator="vendor", raw_status=raw_status, **common)]
+        return [c.Cancel(initiator=Initiator.VENDOR, raw_status=raw_status, **common)]
     if key == READY_FOR_OFFICE.lower():
         return [
             c.ChangeStatus(raw_status=raw_status, normalized=State.DELIVERED, **common),

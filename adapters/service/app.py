@@ -9,8 +9,8 @@ from aiohttp import web
 from ordertrail.adapters.common.secret import Secret
 from ordertrail.adapters.config import Config, ConfigError
 from ordertrail.adapters.ppw import PPWConfig, PPWLink, PPWOutbox, make_app
+from ordertrail.adapters.ppw.outbox import path_for
 from ordertrail.adapters.service.api import ReadSide, make_api
-from ordertrail.adapters.store import StoreURL
 from ordertrail.domain.tracker import Tracker
 
 
@@ -35,12 +35,8 @@ def ppw_config(config: Config) -> PPWConfig | None:
 
 
 def outbox_path(config: Config) -> Path:
-    """The PPW receiver's bookkeeping file: beside a SQLite store, else in the results dir."""
-    store = StoreURL.parse(config.store_url)
-    if store.kind == "sqlite" and store.path != ":memory:":
-        return Path(f"{store.path}.ppw-link.sqlite3")
-    config.results_dir.mkdir(parents=True, exist_ok=True)
-    return config.results_dir / "ppw-link.sqlite3"
+    """The PPW receiver's bookkeeping file (see ``ordertrail.adapters.ppw.outbox.path_for``)."""
+    return path_for(config.store_url, config.results_dir)
 
 
 def make_service(

@@ -10,19 +10,26 @@ recorded. A stall timeout abandons a download that stops making progress.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import aiohttp
 
 from ordertrail.adapters.common import crashpoints
-from ordertrail.adapters.common.errors import Classification, VendorError
-from ordertrail.adapters.common.polled import DownloadedFile
+from ordertrail.adapters.common.errors import Classification, VendorAuthError, VendorError
+from ordertrail.adapters.common.polled import DownloadedFile, Downloader
 from ordertrail.adapters.sync.filenames import disposition_filename, sanitize
+from ordertrail.domain import commands as c
+from ordertrail.domain.views import OrderView
+from ordertrail.domain.vocabulary import Source, Trouble
 
 CHUNK = 64 * 1024
+log = logging.getLogger(__name__)
 
 
 class DownloadError(VendorError):
@@ -39,6 +46,90 @@ class NotDownloadable(DownloadError):
     def __init__(self, vendor: str, message: str, status: int) -> None:
         super().__init__(vendor, message)
         self.status = status
+
+
+class SizeMismatch(DownloadError):
+    """The bytes received differ from Content-Length or the vendor's stated size."""
+
+
+class TooLarge(DownloadError):
+    """The result is larger than ``[results] max_bytes``: a person must raise it or fetch it."""
+
+    classification = Classification.NEEDS_HUMAN
+
+
+@dataclass(frozen=True)
+class DownloadTrouble:
+    """How a refused download is counted: which trouble, and after how many over how long a
+    person is asked (vendor-spec P6: a 404 about 5 times over 10 minutes, a 403 at once)."""
+
+    trouble: Trouble
+    limit: int
+    spread: timedelta
+
+
+def trouble_of(error: DownloadError) -> DownloadTrouble | None:
+    """The trouble a download error counts as; None for one simply tried again next pass."""
+    if isinstance(error, NotDownloadable):
+        if error.status == 404:
+            return DownloadTrouble(Trouble.RETRIEVE_NOT_FOUND, 5, timedelta(minutes=10))
+        if error.status == 403:
+            return DownloadTrouble(Trouble.RETRIEVE_FORBIDDEN, 1, timedelta(0))
+        return DownloadTrouble(Trouble.DOWNLOAD_REFUSED, 1, timedelta(0))
+    if isinstance(error, TooLarge):
+        return DownloadTrouble(Trouble.DOWNLOAD_REFUSED, 1, timedelta(0))
+    if isinstance(error, SizeMismatch):
+        return DownloadTrouble(Trouble.DOWNLOAD_REFUSED, 3, timedelta(minutes=10))
+    return None
+
+
+@dataclass(frozen=True)
+class Result:
+    """One announced result to fetch: where, with what fallback name and expected size."""
+
+    ref: str
+    url: str
+    fallback_name: str
+    expected_size: int | None = None
+    media_type: str | None = None
+
+
+async def retrieve_results(
+    order: OrderView, results: Sequence[Result], download: Downloader,
+    headers: Mapping[str, str], now: datetime,
+) -> list[c.AnyCommand]:
+    """Fetch each result; a file verified on disk is recorded, a refusal is counted as a
+    trouble (backing off, a person's task past its limit), anything else is tried next pass."""
+    commands: list[c.AnyCommand] = []
+    for result in results:
+        try:
+            file = await download(result.url, headers=headers, fallback_name=result.fallback_name,
+                                  expected_size=result.expected_size)
+        except NotDownloadable as error:
+            if error.status == 401:
+                raise VendorAuthError(error.vendor, "download refused our credentials (401)",
+                                      401) from None
+            commands += _counted(order, error, now)
+            continue
+        except DownloadError as error:
+            commands += _counted(order, error, now)
+            continue
+        commands.append(c.RecordResultRetrieved(
+            order_id=order.id, result_ref=result.ref, file_name=file.file_name,
+            media_type=result.media_type or file.media_type, size=file.size, sha256=file.sha256,
+            source=Source.POLL))
+        commands += [c.ClearTrouble(order_id=order.id, trouble=t, source=Source.POLL)
+                     for t in order.troubles if t.stops_retrieval]
+    return commands
+
+
+def _counted(order: OrderView, error: DownloadError, now: datetime) -> list[c.AnyCommand]:
+    found = trouble_of(error)
+    if found is None:
+        log.info("download for %s will be tried again: %s", order.id, error)
+        return []
+    return [c.ObserveTrouble(order_id=order.id, trouble=found.trouble, detail=str(error),
+                             limit=found.limit, spread=found.spread, now=now, source=Source.POLL)]
 
 
 class SafeDownloader:
@@ -90,7 +181,8 @@ class SafeDownloader:
                 media_type = response.content_type or "application/octet-stream"
                 length = response.content_length
                 if length is not None and length > self.max_bytes:
-                    raise DownloadError(self.vendor, f"{name}: {length} bytes exceeds the cap")
+                    raise TooLarge(self.vendor, f"{name}: {length} bytes is more than the "
+                                                f"{self.max_bytes} of [results] max_bytes")
                 return await self._stream(response, folder, name, media_type, length,
                                           expected_size)
         except (TimeoutError, aiohttp.ClientError) as error:
@@ -109,7 +201,8 @@ class SafeDownloader:
                 async for chunk in response.content.iter_chunked(CHUNK):
                     size += len(chunk)
                     if size > self.max_bytes:
-                        raise DownloadError(self.vendor, f"{name}: more than {self.max_bytes} bytes")
+                        raise TooLarge(self.vendor, f"{name}: more than the {self.max_bytes} "
+                                                    "bytes of [results] max_bytes")
                     digest.update(chunk)
                     out.write(chunk)
                     crashpoints.crash_point("mid_download")
@@ -117,7 +210,7 @@ class SafeDownloader:
                 os.fsync(out.fileno())
             for stated, what in ((length, "Content-Length"), (expected_size, "stated size")):
                 if stated is not None and stated != size:
-                    raise DownloadError(self.vendor, f"{name}: got {size} bytes, {what} {stated}")
+                    raise SizeMismatch(self.vendor, f"{name}: got {size} bytes, {what} {stated}")
             final = _same_file(folder / name, size, digest.hexdigest())
             if final is not None:  # fetched before a crash, not yet recorded: keep one copy
                 temp.unlink()

@@ -2,20 +2,27 @@
 
 One pass looks at every open order once and does what its state calls for:
 submit (at most once), reconcile, poll (batched, bounded concurrency, backed
-off per order) or retrieve results. The engine owns the at-most-once protocol:
-SubmissionAttempted is committed before the vendor is called, and an order
-found with a submission still in flight after a restart is marked uncertain,
-never resubmitted. Everything that matters is in the event store; the poll
-schedule in memory only saves requests. With a LeaseBook, several engines
-(processes, machines) split the open orders and never act on one together.
+off per order) or retrieve results. Before any of it, it asks the vendor's
+connector (``ordertrail.domain.connector``): while the vendor refuses our
+credentials, has an open circuit or has reached its daily cap, no order is
+sent, and each waiting order says why (``SubmissionHeld``). When the cause is
+gone the hold is lifted and the order goes out, still at most once.
+
+The engine owns the at-most-once protocol: SubmissionAttempted is committed
+before the vendor is called, and an order found with a submission still in
+flight after a restart is marked uncertain, never resubmitted. Schedules that
+matter (a job waiting for a person, backoffs after misses, a probe of refused
+credentials) are derived from the event store (``schedule``). With a LeaseBook,
+several engines (processes, machines) split the open orders and never act on
+one together.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Coroutine, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
@@ -23,25 +30,30 @@ from uuid import UUID
 import aiohttp
 
 from ordertrail.adapters.common import crashpoints
-from ordertrail.adapters.common.errors import VendorError
+from ordertrail.adapters.common.errors import VendorAuthError, VendorError
 from ordertrail.adapters.common.polled import PolledVendor
 from ordertrail.adapters.store.leases import LeaseBook
+from ordertrail.adapters.sync import schedule
 from ordertrail.adapters.sync.download import SafeDownloader
 from ordertrail.domain import commands as c
-from ordertrail.domain.errors import DomainError
-from ordertrail.domain.state_machine import State
+from ordertrail.domain.connector import SUCCESS_NOTE_EVERY
+from ordertrail.domain.state_machine import POLLED_STATES, State
 from ordertrail.domain.tracker import Outcome, Tracker
-from ordertrail.domain.vendors import LOCAL_DAILY_CAP_CODE
-from ordertrail.domain.views import OrderView
+from ordertrail.domain.views import ConnectorView, OrderView
+from ordertrail.domain.vocabulary import AttentionKind, Classification, HoldCause, Source
 
 log = logging.getLogger(__name__)
-POLLED = frozenset({State.PLACED, State.IN_PROGRESS, State.WAITING_FOR_USER})
 VENDOR_TROUBLE = (VendorError, aiohttp.ClientError, asyncio.TimeoutError)
 MAX_BACKOFF = timedelta(minutes=5)
+PROBE_EVERY = timedelta(minutes=1)
+"""How often refused credentials are tried again with a safe read (when the vendor has one)."""
 RECORD_BATCH = 5000
-"""Poll observations recorded per store transaction. Each batch's events land on random
-(order, version) keys, so a transaction's SQLite cost is mostly index pages dirtied and
-written to the WAL: a batch of 5,000 costs 9-10 us an event there, one of 2,000 about 12."""
+"""Poll observations recorded per store transaction."""
+HUMAN_ONLY = frozenset({
+    AttentionKind.SUBMISSION_FAILED, AttentionKind.INVALID_REQUEST,
+    AttentionKind.AMBIGUOUS_RECONCILIATION, AttentionKind.CANCEL_AT_VENDOR,
+})
+"""An order flagged with one of these waits for a person before any automatic step."""
 
 
 def utcnow() -> datetime:
@@ -51,6 +63,7 @@ def utcnow() -> datetime:
 @dataclass
 class PassReport:
     submitted: int = 0
+    held: int = 0
     reconciled: int = 0
     polled: int = 0
     retrieved: int = 0
@@ -69,18 +82,28 @@ class SyncEngine:
         leases: LeaseBook | None = None,
         clock: Callable[[], datetime] = utcnow,
         on_change: Callable[[list[Outcome]], None] | None = None,
+        configured: Collection[str] | None = None,
+        pass_interval: timedelta = timedelta(seconds=5),
     ) -> None:
+        """``configured``: every vendor some part of this deployment serves (the polled ones
+        and those that call us, like PPW); an open order of any other vendor is held, and its
+        connector asks a person for the configuration."""
         self.tracker = tracker
         self.vendors = dict(vendors)
         self.downloader = downloader
         self.leases = leases
         self.clock = clock
         self.on_change = on_change
+        self.configured = frozenset(configured if configured is not None else self.vendors)
+        self.pass_interval = pass_interval
         self._next_poll: dict[UUID, datetime] = {}
+        self._previous_pass: datetime | None = None
 
     # ------------------------------------------------------------------ passes
     async def run_once(self) -> PassReport:
         now = self.clock()
+        previous = self._previous_pass or now - self.pass_interval
+        self._previous_pass = now
         report = PassReport()
         views = await asyncio.to_thread(self._open_views)
         if self.leases is not None:
@@ -90,19 +113,22 @@ class SyncEngine:
         by_vendor: dict[str, list[OrderView]] = {}
         for view in views:
             by_vendor.setdefault(view.vendor, []).append(view)
+        await self._note_configuration(by_vendor, now, report)
         await asyncio.gather(*(
-            self._vendor_pass(self.vendors[name], group, now, report)
-            for name, group in by_vendor.items()
+            _VendorPass(self, self.vendors[name], group, now, previous, report).run()
+            for name, group in by_vendor.items() if name in self.vendors
         ))
         return report
 
-    async def run_forever(self, stop: asyncio.Event, pass_interval: float = 1.0) -> None:
+    async def run_forever(self, stop: asyncio.Event, pass_interval: float | None = None) -> None:
+        if pass_interval is not None:
+            self.pass_interval = timedelta(seconds=pass_interval)
         while not stop.is_set():
             report = await self.run_once()
             for problem in report.errors:
                 log.warning("sync: %s", problem)
             try:
-                await asyncio.wait_for(stop.wait(), timeout=pass_interval)
+                await asyncio.wait_for(stop.wait(), timeout=self.pass_interval.total_seconds())
             except TimeoutError:
                 continue
 
@@ -112,112 +138,35 @@ class SyncEngine:
             await asyncio.to_thread(self.leases.release_all)
 
     def _open_views(self) -> list[OrderView]:
-        return [v for v in self.tracker.open_orders() if v.vendor in self.vendors]
+        return self.tracker.open_orders()
 
-    def _views_of(self, ids: list[UUID]) -> list[OrderView]:
-        return [self.tracker.get_order(i) for i in ids]
-
-    async def _vendor_pass(
-        self, vendor: PolledVendor, views: list[OrderView], now: datetime, report: PassReport
+    async def _note_configuration(
+        self, by_vendor: dict[str, list[OrderView]], now: datetime, report: PassReport
     ) -> None:
-        limit = asyncio.Semaphore(max(1, vendor.max_concurrency))
-        stranded = [v for v in views if v.state is State.REQUESTED and v.submission_in_flight]
-        await self._record([
-            c.MarkOutcomeUnknown(order_id=v.id, reason="process stopped during submission",
-                                 source="reconciliation")
-            for v in stranded
-        ], report)
-        for view in views:
-            if self._may_submit(view, now):
-                await self._submit(vendor, view, now, report)
-        # Orders just marked uncertain are reconciled in this same pass, as found.
-        marked = await asyncio.to_thread(self._views_of, [v.id for v in stranded]) if stranded else []
-        uncertain = [v for v in views + marked if v.state is State.SUBMISSION_UNCERTAIN]
-        await asyncio.gather(*(self._guarded(limit, report, vendor.reconcile(v), "reconcile")
-                               for v in uncertain))
-        report.reconciled += len(uncertain)
-        due = [v for v in views if v.state in POLLED and self._next_poll.get(v.id, now) <= now]
-        size = max(1, vendor.poll_batch_size)
-        batches = [due[i:i + size] for i in range(0, len(due), size)]
-        observations = _Observations(self, report)
-        await asyncio.gather(*(self._guarded(limit, report, vendor.poll(b), "poll", observations)
-                               for b in batches))
-        await observations.finish()
-        for view in due:
-            self._next_poll[view.id] = now + vendor.poll_interval(view, now)
-        report.polled += len(due)
-        delivered = [v for v in views if v.state is State.DELIVERED]
-        await asyncio.gather(*(
-            self._guarded(limit, report, vendor.retrieve(v, self.downloader.for_order(v.id, v.vendor)),
-                          "retrieve")
-            for v in delivered
-        ))
-        report.retrieved += len(delivered)
+        """Hold the orders no part of this deployment serves, and say so on their connector;
+        clear that once the vendor is configured."""
+        commands: list[c.AnyCommand] = []
+        for vendor, views in by_vendor.items():
+            if vendor in self.configured:
+                connector = await asyncio.to_thread(self.tracker.connector, vendor)
+                if connector.has(AttentionKind.NOT_CONFIGURED):
+                    commands.append(c.FindConfiguration(vendor=vendor))
+                continue
+            commands.append(c.MissConfiguration(
+                vendor=vendor, at=now,
+                reason=f"{len(views)} open {vendor} order(s) wait: no [vendors.{vendor}] table "
+                       "in the configuration of any running engine"))
+            commands += [c.HoldSubmission(order_id=v.id, cause=HoldCause.NOT_CONFIGURED,
+                                          reason=f"no [vendors.{vendor}] configuration")
+                         for v in views if v.state is State.REQUESTED and not v.submission_in_flight
+                         and v.hold is not HoldCause.NOT_CONFIGURED]
+            report.held += sum(1 for cmd in commands if isinstance(cmd, c.HoldSubmission))
+        await self.record(commands, report)
 
-    # ------------------------------------------------------------------ submission
-    @staticmethod
-    def _may_submit(view: OrderView, now: datetime) -> bool:
-        if view.state is not State.REQUESTED or view.submission_in_flight:
-            return False
-        if view.attention is not None:
-            return False  # a person must act first (needs_human, needs_reauth, terminal)
-        if view.retry_not_before is not None and view.retry_not_before > now:
-            return False
-        if view.submission_attempts:
-            backoff = min(timedelta(seconds=2 ** min(view.submission_attempts, 9)), MAX_BACKOFF)
-            return view.modified_on + backoff <= now or view.retry_not_before is not None
-        return True
-
-    async def _submit(
-        self, vendor: PolledVendor, view: OrderView, now: datetime, report: PassReport
-    ) -> None:
-        day = vendor.submission_day(now)
-        if vendor.daily_cap is not None:
-            used = await asyncio.to_thread(self.tracker.submissions_on, view.vendor, day)
-            if used >= vendor.daily_cap:
-                await self._record([c.FailSubmission(
-                    order_id=view.id, classification="retryable", vendor_code=LOCAL_DAILY_CAP_CODE,
-                    message=f"local daily cap of {vendor.daily_cap} reached for {day}",
-                    retry_not_before=vendor.next_day_start(now),
-                )], report)
-                return
-        attempt = c.AttemptSubmission(order_id=view.id, channel=f"{view.vendor}:submit",
-                                      counts_toward_day=day)
-        try:
-            await asyncio.to_thread(self.tracker.run, attempt)
-        except DomainError as refused:
-            report.errors.append(f"order {view.id}: {refused}")
-            return
-        crashpoints.crash_point("before_submit_call")
-        fresh = await asyncio.to_thread(self.tracker.get_order, view.id)
-        try:
-            commands = await vendor.submit(fresh)
-        except VENDOR_TROUBLE as error:
-            # The adapter could not classify it; the request may have gone out.
-            commands = [c.MarkOutcomeUnknown(order_id=view.id, reason=_describe(error))]
-        crashpoints.crash_point("after_submit_call")
-        await self._record(commands, report)
-        report.submitted += 1
-
-    # ------------------------------------------------------------------ helpers
-    async def _guarded(self, limit: asyncio.Semaphore, report: PassReport, work: Any,
-                       what: str, collect: _Observations | None = None) -> None:
-        """Run one vendor call; record its commands now, or hand them to ``collect``."""
-        async with limit:
-            try:
-                commands = await work
-            except VENDOR_TROUBLE as error:
-                report.errors.append(f"{what}: {_describe(error)}")
-                return
-        if collect is not None:
-            collect.add(commands)
-            return
-        crashpoints.crash_point(f"before_{what}_record")
-        await self._record(commands, report)
-
-    async def _record(self, commands: Sequence[c.Command], report: PassReport) -> None:
+    # ------------------------------------------------------------------ recording
+    async def record(self, commands: Sequence[c.AnyCommand], report: PassReport) -> list[Outcome]:
         if not commands:
-            return
+            return []
         outcomes = await asyncio.to_thread(self.tracker.execute, list(commands))
         report.recorded += sum(1 for o in outcomes if o.recorded)
         for outcome in outcomes:
@@ -225,6 +174,263 @@ class SyncEngine:
                 report.errors.append(str(outcome.error))
         if self.on_change is not None:
             self.on_change(outcomes)
+        return outcomes
+
+
+class _VendorPass:
+    """One vendor's share of a pass: its connector first, then its orders by state."""
+
+    def __init__(self, engine: SyncEngine, vendor: PolledVendor, views: list[OrderView],
+                 now: datetime, previous: datetime, report: PassReport) -> None:
+        self.engine = engine
+        self.tracker = engine.tracker
+        self.vendor = vendor
+        self.views = views
+        self.now = now
+        self.previous = previous
+        self.report = report
+        self.limit = asyncio.Semaphore(max(1, vendor.max_concurrency))
+        self.connector: ConnectorView | None = None
+        self.succeeded = False
+        """Some call to the vendor worked this pass."""
+        self.refused = False
+        """The vendor refused our credentials this pass: make no more calls."""
+
+    async def run(self) -> None:
+        self.connector = await asyncio.to_thread(self.tracker.connector, self.vendor.vendor)
+        if not await self._credentials_usable():
+            await self._hold_all()
+            return
+        stranded = await self._mark_stranded()
+        for view in self.views:
+            if not self.refused and view.state is State.REQUESTED:
+                await self._consider_submission(view)
+        uncertain = [v for v in self.views + stranded
+                     if v.state is State.SUBMISSION_UNCERTAIN
+                     and v.attention_kind is not AttentionKind.AMBIGUOUS_RECONCILIATION]
+        await self._each(uncertain, "reconcile", lambda v: self.vendor.reconcile(v, self.now))
+        self.report.reconciled += len(uncertain)
+        await self._poll()
+        delivered = [v for v in self.views if v.state is State.DELIVERED
+                     and schedule.troubles_allow(v, self.now, retrieval=True)]
+        await self._each(delivered, "retrieve", lambda v: self.vendor.retrieve(
+            v, self.engine.downloader.for_order(v.id, v.vendor), self.now))
+        self.report.retrieved += len(delivered)
+        await self._note_success()
+
+    # ------------------------------------------------------------------ the connector
+    async def _credentials_usable(self) -> bool:
+        """False while the vendor refuses our credentials; a probe, when due, may show that
+        they work again (the refusal is lifted: held orders go out in this pass)."""
+        assert self.connector is not None
+        refusal = next((n for n in self.connector.notices
+                        if n.kind is AttentionKind.CREDENTIALS), None)
+        if refusal is None:
+            return True
+        if not schedule.slot_crossed(refusal.since, PROBE_EVERY, self.now, self.previous):
+            return False
+        try:
+            proven = await self.vendor.probe()
+        except VENDOR_TROUBLE as error:
+            log.info("%s: credentials still refused (%s)", self.vendor.vendor, _describe(error))
+            return False
+        if not proven:
+            return False
+        await self._record([c.RestoreCredentials(vendor=self.vendor.vendor, by=Source.POLL,
+                                                 operation="probe")])
+        return True
+
+    async def _hold_all(self) -> None:
+        """No call while credentials are refused: requested orders say why they wait."""
+        assert self.connector is not None
+        block = self.connector.blocks(self.now)
+        if block is None:
+            return
+        await self._record([
+            c.HoldSubmission(order_id=v.id, cause=block.cause, reason=block.reason,
+                             until=block.until)
+            for v in self.views
+            if v.state is State.REQUESTED and not v.submission_in_flight and v.hold is not block.cause
+        ], held=True)
+
+    async def _note_success(self) -> None:
+        assert self.connector is not None
+        if not self.succeeded:
+            return
+        commands: list[c.AnyCommand] = []
+        last = self.connector.last_success_at
+        if last is None or self.now - last >= SUCCESS_NOTE_EVERY:
+            commands.append(c.NoteSuccess(vendor=self.vendor.vendor, operation="sync",
+                                          at=self.now))
+        if self.connector.has(AttentionKind.CREDENTIALS) and not self.refused:
+            commands.append(c.RestoreCredentials(vendor=self.vendor.vendor, by=Source.POLL,
+                                                 operation="sync"))
+        await self._record(commands)
+
+    async def _reload_connector(self) -> None:
+        self.connector = await asyncio.to_thread(self.tracker.connector, self.vendor.vendor)
+
+    # ------------------------------------------------------------------ submission
+    async def _mark_stranded(self) -> list[OrderView]:
+        stranded = [v for v in self.views if v.state is State.REQUESTED and v.submission_in_flight]
+        if not stranded:
+            return []
+        await self._record([
+            c.MarkOutcomeUnknown(order_id=v.id, reason="process stopped during submission",
+                                 source=Source.RECONCILIATION)
+            for v in stranded
+        ])
+        return await asyncio.to_thread(lambda: [self.tracker.get_order(v.id) for v in stranded])
+
+    async def _consider_submission(self, view: OrderView) -> None:
+        if view.submission_in_flight or view.attention_kind in HUMAN_ONLY:
+            return
+        assert self.connector is not None
+        block = self.connector.blocks(self.now)
+        if block is not None:
+            if view.hold is not block.cause or view.hold_until != block.until:
+                await self._record([c.HoldSubmission(order_id=view.id, cause=block.cause,
+                                                     reason=block.reason, until=block.until)],
+                                   held=True)
+            return
+        if view.hold is HoldCause.DAILY_CAP and view.hold_until and view.hold_until > self.now:
+            return
+        if not self._backoff_over(view):
+            return
+        problem = self.vendor.request_problem(view.vendor_request)
+        if problem is not None:
+            await self._record([c.HoldSubmission(order_id=view.id,
+                                                 cause=HoldCause.INVALID_REQUEST, reason=problem)],
+                               held=True)
+            return
+        if await self._local_cap_reached(view):
+            return
+        await self._submit(view)
+
+    def _backoff_over(self, view: OrderView) -> bool:
+        return view.retry_not_before is None or view.retry_not_before <= self.now
+
+    def _with_backoff(self, view: OrderView, commands: list[c.AnyCommand]) -> list[c.AnyCommand]:
+        """A retryable failure without a stated delay waits ``2 ** attempts`` seconds (at most
+        MAX_BACKOFF), recorded on the failure itself so every later pass and process sees it."""
+        attempts = view.submission_attempts + 1
+        wait = min(timedelta(seconds=2 ** min(attempts, 9)), MAX_BACKOFF)
+        return [
+            replace(cmd, retry_not_before=self.now + wait)
+            if isinstance(cmd, c.FailSubmission) and cmd.retry_not_before is None
+            and cmd.classification is Classification.RETRYABLE else cmd
+            for cmd in commands
+        ]
+
+    async def _local_cap_reached(self, view: OrderView) -> bool:
+        """Our own daily count against the configured cap, before any call (the vendor's 429
+        stops a day on its connector)."""
+        cap = self.vendor.daily_cap
+        if cap is None:
+            return False
+        day = self.vendor.submission_day(self.now)
+        used = await asyncio.to_thread(self.tracker.submissions_on, view.vendor, day)
+        if used < cap:
+            return False
+        await self._record([c.HoldSubmission(
+            order_id=view.id, cause=HoldCause.DAILY_CAP, until=self.vendor.next_day_start(self.now),
+            reason=f"the configured daily cap of {cap} is reached for {day}")], held=True)
+        return True
+
+    async def _submit(self, view: OrderView) -> None:
+        day = self.vendor.submission_day(self.now)
+        lift: list[c.Command] = []
+        if view.hold is not None:
+            lift = [c.LiftHold(order_id=view.id, reason=f"{view.hold} no longer holds it")]
+        attempt = c.AttemptSubmission(order_id=view.id, channel=f"{view.vendor}:submit",
+                                      counts_toward_day=day)
+        outcomes = await asyncio.to_thread(self.tracker.execute, [*lift, attempt])
+        refused = next((o.error for o in outcomes if o.error is not None), None)
+        if refused is not None or not outcomes[-1].recorded:
+            self.report.errors.append(f"order {view.id}: {refused or 'attempt not recorded'}")
+            return
+        crashpoints.crash_point("before_submit_call")
+        fresh = await asyncio.to_thread(self.tracker.get_order, view.id)
+        try:
+            commands = await self.vendor.submit(fresh, self.now)
+        except VENDOR_TROUBLE as error:
+            # The adapter could not classify it; the request may have gone out.
+            commands = [c.MarkOutcomeUnknown(order_id=view.id, reason=_describe(error))]
+        crashpoints.crash_point("after_submit_call")
+        commands = self._with_backoff(view, commands)
+        await self._record(commands)
+        self.report.submitted += 1
+        if any(isinstance(cmd, c.ConnectorCommand) for cmd in commands):
+            await self._reload_connector()
+            self.refused = self.connector is not None and \
+                self.connector.has(AttentionKind.CREDENTIALS)
+        elif not any(isinstance(cmd, c.MarkOutcomeUnknown) for cmd in commands):
+            self.succeeded = True
+
+    # ------------------------------------------------------------------ polling
+    async def _poll(self) -> None:
+        if self.refused:
+            return
+        engine, now = self.engine, self.now
+        waiting_every = self.vendor.waiting_poll_interval
+        due = [
+            v for v in self.views
+            if v.state in POLLED_STATES
+            and engine._next_poll.get(v.id, now) <= now
+            and schedule.troubles_allow(v, now, retrieval=False)
+            and (v.state is not State.WAITING_FOR_USER
+                 or schedule.waiting_poll_due(v, waiting_every, now, self.previous))
+        ]
+        size = max(1, self.vendor.poll_batch_size)
+        batches = [due[i:i + size] for i in range(0, len(due), size)]
+        observations = _Observations(self)
+        await asyncio.gather(*(self._guarded(self.vendor.poll(b, now), "poll", observations)
+                               for b in batches))
+        await observations.finish()
+        for view in due:
+            engine._next_poll[view.id] = now + self.vendor.poll_interval(view, now)
+        self.report.polled += len(due)
+
+    # ------------------------------------------------------------------ helpers
+    async def _each(self, views: list[OrderView], what: str,
+                    work: Callable[[OrderView], Coroutine[Any, Any, list[c.AnyCommand]]]) -> None:
+        await asyncio.gather(*(self._guarded(work(v), what) for v in views))
+
+    async def _guarded(self, work: Coroutine[Any, Any, list[c.AnyCommand]], what: str,
+                       collect: _Observations | None = None) -> None:
+        """Run one vendor call; record its commands now, or hand them to ``collect``.
+        Once the vendor refused our credentials in this pass, no further call goes out."""
+        async with self.limit:
+            if self.refused:
+                work.close()
+                return
+            try:
+                commands = await work
+            except VendorAuthError as error:
+                await self._refused(what, error)
+                return
+            except VENDOR_TROUBLE as error:
+                self.report.errors.append(f"{self.vendor.vendor} {what}: {_describe(error)}")
+                return
+        self.succeeded = True
+        if collect is not None:
+            collect.add(commands)
+            return
+        crashpoints.crash_point(f"before_{what}_record")
+        await self._record(commands)
+
+    async def _refused(self, what: str, error: VendorAuthError) -> None:
+        self.refused = True
+        self.report.errors.append(f"{self.vendor.vendor} {what}: {error}")
+        await self._record([c.RefuseCredentials(vendor=self.vendor.vendor, operation=what,
+                                                http_status=error.http_status,
+                                                message=str(error), at=self.now)])
+        await self._reload_connector()
+
+    async def _record(self, commands: Sequence[c.AnyCommand], held: bool = False) -> None:
+        outcomes = await self.engine.record(commands, self.report)
+        if held:
+            self.report.held += sum(1 for o in outcomes if o.recorded)
 
 
 class _Observations:
@@ -234,14 +440,13 @@ class _Observations:
     Batches are recorded one after another, in the order they filled up.
     """
 
-    def __init__(self, engine: SyncEngine, report: PassReport) -> None:
-        self.engine = engine
-        self.report = report
-        self.waiting: list[c.Command] = []
+    def __init__(self, vendor_pass: _VendorPass) -> None:
+        self.vendor_pass = vendor_pass
+        self.waiting: list[c.AnyCommand] = []
         self.tasks: list[asyncio.Task[None]] = []
         self.turn = asyncio.Lock()
 
-    def add(self, commands: Sequence[c.Command]) -> None:
+    def add(self, commands: Sequence[c.AnyCommand]) -> None:
         self.waiting.extend(commands)
         while len(self.waiting) >= RECORD_BATCH:
             self._flush(self.waiting[:RECORD_BATCH])
@@ -257,13 +462,13 @@ class _Observations:
             if isinstance(outcome, BaseException):
                 raise outcome
 
-    def _flush(self, batch: list[c.Command]) -> None:
+    def _flush(self, batch: list[c.AnyCommand]) -> None:
         self.tasks.append(asyncio.create_task(self._record(batch)))
 
-    async def _record(self, batch: list[c.Command]) -> None:
+    async def _record(self, batch: list[c.AnyCommand]) -> None:
         async with self.turn:
             crashpoints.crash_point("before_poll_record")
-            await self.engine._record(batch, self.report)
+            await self.vendor_pass._record(batch)
 
 
 def _describe(error: BaseException) -> str:

@@ -1,14 +1,16 @@
 """attention: what a person must act on, per order (no I/O).
 
-Kinds:
-- ``WAITING_FOR_USER``, ``PAYMENT_DECLINED``, ``SUBMISSION_UNCERTAIN``: the order is in that state;
-- ``CREDENTIALS``: the last submission failed with ``needs_reauth`` (renew the vendor credentials);
-- ``NEEDS_HUMAN``: any other reason the ledger flags (a rejection, failure or ack a person must see);
+Kinds are ``AttentionKind`` values:
+- the order's state, when it waits on a person (``WAITING_FOR_USER``, ``PAYMENT_DECLINED``,
+  ``SUBMISSION_UNCERTAIN``);
+- otherwise the order's own attention kind, as its events decided it (a rejection, a failure,
+  an ack problem, a trouble past its limit, ...);
 - ``ACK_PENDING``: a PPW offer (a ``SubmissionAttempted`` with a transaction id) not yet acked.
   It becomes *overdue*, and is listed, only once it is older than the caller's limit, so the
   query, not the fold, decides what is overdue.
 
-``since`` is when the condition began; it is kept while the condition lasts.
+``since`` is when the condition began; it is kept while the condition lasts. What a person
+must do about a vendor account as a whole is the connectors' (``logic/connectors.py``).
 """
 
 from __future__ import annotations
@@ -21,11 +23,8 @@ from ordertrail.domain.state_machine import NEEDS_A_PERSON
 from ordertrail.projections.rows import AttentionEntry, OrderStatusRow
 
 ACK_PENDING = "ACK_PENDING"
-CREDENTIALS = "CREDENTIALS"
-NEEDS_HUMAN = "NEEDS_HUMAN"
 ACK_VENDORS = frozenset({"ppw"})
 _STATE_KINDS = frozenset(s.value for s in NEEDS_A_PERSON)
-_REAUTH = "submission failed (needs_reauth)"
 _ATTEMPTED = ev.SubmissionAttempted.TOPIC
 _ACKED = ev.Acked.TOPIC
 
@@ -36,10 +35,9 @@ def condition(row: OrderStatusRow) -> tuple[str, str] | None:
     """The (kind, reason) an order's row calls for, if any; acks aside."""
     if row.state in _STATE_KINDS:
         return row.state, row.attention or row.state.lower().replace("_", " ")
-    if row.attention is None:
+    if row.attention_kind is None:
         return None
-    kind = CREDENTIALS if row.attention.startswith(_REAUTH) else NEEDS_HUMAN
-    return kind, row.attention
+    return row.attention_kind, row.attention or row.attention_kind.lower().replace("_", " ")
 
 
 def apply(

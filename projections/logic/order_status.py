@@ -9,25 +9,30 @@ apart by ``TOPIC``; each event type's rule edits a list of the row's values.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ordertrail.domain import events as ev
 from ordertrail.domain.state_machine import NEEDS_A_PERSON, TERMINAL_STATES, State
+from ordertrail.domain.vendors import DAILY_CAP_CODES
+from ordertrail.domain.vocabulary import AttentionKind as K
+from ordertrail.domain.vocabulary import Classification, HoldCause, Initiator
 from ordertrail.projections.errors import ProjectionError
 from ordertrail.projections.rows import OrderStatusRow
 
 _TERMINAL = frozenset(s.value for s in TERMINAL_STATES)
 _NEEDS_A_PERSON = frozenset(s.value for s in NEEDS_A_PERSON)
 _FIELDS = OrderStatusRow._fields
-VENDOR_REF, RAW, CURRENT, TOTAL, ATTENTION, PLACED, DELIVERED, FINISHED = (
+VENDOR_REF, RAW, CURRENT, TOTAL, ATTENTION, KIND, HOLD, AMOUNT, PLACED, DELIVERED, FINISHED = (
     _FIELDS.index(name) for name in (
         "vendor_ref", "last_raw_status", "progress_current", "progress_total", "attention",
-        "placed_at", "delivered_at", "finished_at",
+        "attention_kind", "hold", "amount_cents", "placed_at", "delivered_at", "finished_at",
     )
 )
 STATE, NEEDS, LAST_VERSION = (_FIELDS.index(n) for n in ("state", "needs_person", "last_version"))
 _new = tuple.__new__
 _DELIVERED = State.DELIVERED.value
+_REQUESTED = State.REQUESTED.value
 _WAITING = State.WAITING_FOR_USER.value
 
 Rule = Callable[[list[Any], Any, str], None]
@@ -50,6 +55,8 @@ def apply(row: OrderStatusRow | None, event: Any) -> OrderStatusRow:
     if rule is not None:
         rule(values, event, state)
     values[STATE] = state
+    if state != _REQUESTED:
+        values[HOLD] = None
     values[NEEDS] = values[ATTENTION] is not None or state in _NEEDS_A_PERSON
     if state in _TERMINAL and values[FINISHED] is None:
         values[FINISHED] = event.timestamp
@@ -62,45 +69,68 @@ def _created(event: Any) -> OrderStatusRow:
         order_id=event.originator_id, vendor=event.vendor, vendor_ref=None,
         idempotency_key=event.idempotency_key, state=event.to_state, last_raw_status=None,
         progress_current=None, progress_total=None, needs_person=False, attention=None,
-        requested_at=event.timestamp, placed_at=None, delivered_at=None, finished_at=None,
+        attention_kind=None, hold=None, amount_cents=None, requested_at=event.timestamp,
+        placed_at=None, delivered_at=None, finished_at=None,
         last_version=event.originator_version,
     )
 
 
 # The rules: the columns each event sets, by the same rules as the aggregate's ``evolve``.
 
+def _flag(v: list[Any], kind: K | None, text: str | None = None) -> None:
+    v[KIND] = None if kind is None else kind.value
+    v[ATTENTION] = None if kind is None else text
+
+
+def _attempted(v: list[Any], e: Any, state: str) -> None:
+    v[HOLD] = None
+
+
 def _submission_failed(v: list[Any], e: Any, state: str) -> None:
     cls = e.classification
     error = e.vendor_code or e.message or cls
-    flagged = cls in ("needs_human", "needs_reauth", "terminal")
-    v[ATTENTION] = f"submission failed ({cls}): {error}" if flagged else None
+    _flag(v, None)
+    v[HOLD] = None
+    if cls == Classification.NEEDS_REAUTH:
+        v[HOLD] = HoldCause.CREDENTIALS.value
+    elif e.vendor_code in DAILY_CAP_CODES:
+        v[HOLD] = HoldCause.DAILY_CAP.value
+    elif cls in (Classification.NEEDS_HUMAN, Classification.TERMINAL):
+        _flag(v, K.SUBMISSION_FAILED, f"submission failed ({cls}): {error}")
 
 
 def _outcome_unknown(v: list[Any], e: Any, state: str) -> None:
-    v[ATTENTION] = f"submission outcome unknown ({e.reason}): reconcile before retry"
+    _flag(v, K.SUBMISSION_UNCERTAIN,
+          f"submission outcome unknown ({e.reason}): reconcile before retry")
 
 
 def _payment_declined(v: list[Any], e: Any, state: str) -> None:
-    v[ATTENTION] = f"payment declined: {e.reason_code}"
+    _flag(v, K.PAYMENT_DECLINED, f"payment declined: {e.reason_code}")
 
 
 def _clears_attention(v: list[Any], e: Any, state: str) -> None:
-    v[ATTENTION] = None
+    _flag(v, None)
+
+
+def _resubmitted(v: list[Any], e: Any, state: str) -> None:
+    _flag(v, None)
+    v[HOLD] = None
 
 
 def _placed(v: list[Any], e: Any, state: str) -> None:
     v[VENDOR_REF] = e.vendor_ref
     v[PLACED] = e.timestamp
-    v[ATTENTION] = None
+    _flag(v, None)
 
 
 def _rejected(v: list[Any], e: Any, state: str) -> None:
-    v[ATTENTION] = f"rejected: {e.reason_code}" if e.classification == "needs_human" else None
+    needs_human = e.classification == Classification.NEEDS_HUMAN
+    _flag(v, K.REJECTED if needs_human else None, f"rejected: {e.reason_code}")
 
 
 def _acked(v: list[Any], e: Any, state: str) -> None:
     if e.outcome in ("refused", "unknown"):
-        v[ATTENTION] = f"ack {e.outcome} for {e.acked_command}"
+        _flag(v, K.ACK_PROBLEM, f"ack {e.outcome} for {e.acked_command}")
 
 
 def _status_changed(v: list[Any], e: Any, state: str) -> None:
@@ -108,18 +138,18 @@ def _status_changed(v: list[Any], e: Any, state: str) -> None:
     if state == _DELIVERED and v[DELIVERED] is None:
         v[DELIVERED] = e.timestamp
     if state != _WAITING:
-        v[ATTENTION] = None
+        _flag(v, None)
 
 
 def _progress(v: list[Any], e: Any, state: str) -> None:
     v[CURRENT] = e.current
     v[TOTAL] = e.total
     if state != _WAITING:
-        v[ATTENTION] = None
+        _flag(v, None)
 
 
 def _waiting(v: list[Any], e: Any, state: str) -> None:
-    v[ATTENTION] = f"waiting for user ({e.kind}): {e.prompt or ''}".rstrip(": ")
+    _flag(v, K.WAITING_FOR_USER, f"waiting for user ({e.kind}): {e.prompt or ''}".rstrip(": "))
 
 
 def _returned(v: list[Any], e: Any, state: str) -> None:
@@ -129,20 +159,64 @@ def _returned(v: list[Any], e: Any, state: str) -> None:
 def _result(v: list[Any], e: Any, state: str) -> None:
     if v[DELIVERED] is None:
         v[DELIVERED] = e.timestamp
-    v[ATTENTION] = None
+    _flag(v, None)
+
+
+def _cancellation_requested(v: list[Any], e: Any, state: str) -> None:
+    if e.transaction_id is None and e.initiator in (Initiator.US, Initiator.USER):
+        _flag(v, K.CANCEL_AT_VENDOR,
+              f"cancellation requested: {e.vendor} has no cancel route; cancel it there, then "
+              "confirm the cancellation")
 
 
 def _failed(v: list[Any], e: Any, state: str) -> None:
-    v[ATTENTION] = f"failed: {e.reason_code}" if e.classification == "needs_human" else None
+    needs_human = e.classification == Classification.NEEDS_HUMAN
+    _flag(v, K.FAILED if needs_human else None, f"failed: {e.reason_code}")
     if e.raw_status is not None:
         v[RAW] = e.raw_status
 
 
+def _held(v: list[Any], e: Any, state: str) -> None:
+    v[HOLD] = e.cause
+    if e.cause == HoldCause.INVALID_REQUEST:
+        _flag(v, K.INVALID_REQUEST, f"request invalid: {e.reason}")
+
+
+def _hold_lifted(v: list[Any], e: Any, state: str) -> None:
+    v[HOLD] = None
+
+
+def _trouble(v: list[Any], e: Any, state: str) -> None:
+    if e.escalated:
+        _flag(v, K.of_trouble(e.trouble), f"{e.trouble.replace('_', ' ')}: {e.detail}")
+
+
+def _trouble_cleared(v: list[Any], e: Any, state: str) -> None:
+    if v[KIND] == K.of_trouble(e.trouble).value:
+        _flag(v, None)
+
+
+def _ambiguous(v: list[Any], e: Any, state: str) -> None:
+    _flag(v, K.AMBIGUOUS_RECONCILIATION,
+          f"reconciliation found {len(e.candidates)} {e.vendor} orders that may be this one: "
+          f"{', '.join(e.candidates)}")
+
+
+def _cost(v: list[Any], e: Any, state: str) -> None:
+    v[AMOUNT] = cents(e.amount)
+
+
+def cents(amount: Decimal) -> int:
+    """An amount in hundredths, rounded half up (what the read models sum)."""
+    return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 _RULES: dict[str, Rule] = {
+    ev.SubmissionAttempted.TOPIC: _attempted,
     ev.SubmissionFailed.TOPIC: _submission_failed,
     ev.SubmissionOutcomeUnknown.TOPIC: _outcome_unknown,
     ev.PaymentDeclined.TOPIC: _payment_declined,
-    ev.OrderResubmitted.TOPIC: _clears_attention,
+    ev.OrderResubmitted.TOPIC: _resubmitted,
     ev.UserInputProvided.TOPIC: _clears_attention,
     ev.Cancelled.TOPIC: _clears_attention,
     ev.OrderPlaced.TOPIC: _placed,
@@ -154,4 +228,11 @@ _RULES: dict[str, Rule] = {
     ev.ReturnedToVendor.TOPIC: _returned,
     ev.ResultAvailable.TOPIC: _result,
     ev.Failed.TOPIC: _failed,
+    ev.CancellationRequested.TOPIC: _cancellation_requested,
+    ev.SubmissionHeld.TOPIC: _held,
+    ev.HoldLifted.TOPIC: _hold_lifted,
+    ev.TroubleObserved.TOPIC: _trouble,
+    ev.TroubleCleared.TOPIC: _trouble_cleared,
+    ev.ReconciliationAmbiguous.TOPIC: _ambiguous,
+    ev.CostRecorded.TOPIC: _cost,
 }

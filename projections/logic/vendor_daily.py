@@ -1,9 +1,9 @@
 """vendor_daily: counters per vendor, day (UTC) and metric, from one event (no I/O).
 
 Metrics: requested, placed, rejected, declined (and ``declined:<reason_code>``),
-failed, cancelled, completed, delivered, and ``placed_against_cap``: a submission
-refused because the daily cap was reached (``ordertrail.domain.vendors.DAILY_CAP_CODES``: the
-vendor's refusal or our own guard), each refusal counted on its day.
+failed, cancelled, completed, delivered, and ``placed_against_cap``: a submission refused
+or held because the daily cap was reached (the vendor's refusal, or the order held by our own
+guard or the vendor's connector), each counted on its day.
 Lead times come from ``order_status`` (placed_at, delivered_at) at query time.
 """
 
@@ -14,6 +14,7 @@ from typing import Any
 from ordertrail.domain import events as ev
 from ordertrail.domain.state_machine import State
 from ordertrail.domain.vendors import DAILY_CAP_CODES
+from ordertrail.domain.vocabulary import HoldCause
 from ordertrail.projections.rows import DayCount, OrderStatusRow
 
 CAP_CODES = DAILY_CAP_CODES
@@ -35,6 +36,7 @@ _DECLINED = ev.PaymentDeclined.TOPIC
 _COMPLETED = State.COMPLETED.value
 _new = tuple.__new__
 _SUBMISSION_FAILED = ev.SubmissionFailed.TOPIC
+_HELD = ev.SubmissionHeld.TOPIC
 
 
 def apply(old: OrderStatusRow | None, new: OrderStatusRow, event: Any) -> list[DayCount]:
@@ -46,7 +48,7 @@ def apply(old: OrderStatusRow | None, new: OrderStatusRow, event: Any) -> list[D
         metrics.append(named)
     if topic == _DECLINED:
         metrics.append(DECLINED_PREFIX + event.reason_code)
-    elif topic == _SUBMISSION_FAILED and event.vendor_code in CAP_CODES:
+    elif _against_cap(topic, event):
         metrics.append("placed_against_cap")
     was = old.state if old is not None else None
     if new.state == _COMPLETED and was != _COMPLETED:
@@ -58,3 +60,10 @@ def apply(old: OrderStatusRow | None, new: OrderStatusRow, event: Any) -> list[D
     day = event.timestamp.date()
     vendor = new.vendor
     return [_new(DayCount, (vendor, day, metric)) for metric in metrics]
+
+
+def _against_cap(topic: str, event: Any) -> bool:
+    """The vendor refused a submission for its daily cap, or a submission was held for one."""
+    if topic == _SUBMISSION_FAILED:
+        return event.vendor_code in CAP_CODES
+    return topic == _HELD and event.cause == HoldCause.DAILY_CAP

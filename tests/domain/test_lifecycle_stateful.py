@@ -84,7 +84,7 @@ class OrderLifecycle(RuleBasedStateMachine):
             after = self.tracker.get_order(self.order_id)
             assert after == before, "a refused command changed the order"
             assert str(self.order_id) in str(refused) and before.state.value in str(refused)
-            assert not self._table_allows(before.state, EVENT_OF[type(command)], command)
+            assert not self._table_allows(before, EVENT_OF[type(command)], command)
             return
         except DomainError:
             after = self.tracker.get_order(self.order_id)
@@ -102,7 +102,8 @@ class OrderLifecycle(RuleBasedStateMachine):
         self.view = after
 
     @staticmethod
-    def _table_allows(state: State, event: str, command: c.Command) -> bool:
+    def _table_allows(before: OrderView, event: str, command: c.Command) -> bool:
+        state = before.state
         for row in TRANSITIONS:
             if row.source != state or row.event != event:
                 continue
@@ -112,6 +113,11 @@ class OrderLifecycle(RuleBasedStateMachine):
                 getattr(command, "classification", None) != "reconciled_not_created"
             ):
                 continue
+            if row.guard is Guard.NO_OTHER_SUBMISSION_IN_FLIGHT and before.submission_in_flight:
+                tid = getattr(command, "transaction_id", None)
+                last = before.last_submission[1] if before.last_submission else None
+                if tid is None or tid != last:
+                    continue
             return True
         return False
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from uuid import UUID
 
 import pytest
@@ -13,7 +14,8 @@ from ordertrail.domain.tracker import Tracker
 from ordertrail.projections import ProjectionRunner, ReadModels, open_read_models
 from ordertrail.projections.source import ORDER_TOPICS
 
-Step = Callable[[UUID], c.Command]
+Step = Callable[[UUID], c.AnyCommand]
+T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 def _steps(*steps: Step) -> list[Step]:
@@ -35,8 +37,11 @@ SCENARIOS: list[tuple[str, list[Step]]] = [
                                           media_type="application/pdf", size=3, sha256="ab"),
     )),
     ("planomatic", _steps(lambda o: c.DeclinePayment(order_id=o, reason_code="card_declined"))),
-    ("planviewer", _steps(lambda o: c.FailSubmission(order_id=o, classification="needs_reauth",
-                                                     vendor_code="401"))),
+    ("planviewer", _steps(
+        lambda o: c.FailSubmission(order_id=o, classification="needs_reauth", vendor_code="401"),
+        lambda o: c.RefuseCredentials(vendor="planviewer", operation="submit", http_status=401,
+                                      message="Unauthorized", at=T0),
+    )),
     ("ivcap", _steps(lambda o: c.MarkOutcomeUnknown(order_id=o, reason="timeout"))),
     ("ppw", _steps(lambda o: c.AttemptSubmission(order_id=o, channel="ppw:get_all_orders",
                                                  transaction_id=f"t-{o}"))),
@@ -56,7 +61,7 @@ SCENARIOS: list[tuple[str, list[Step]]] = [
 def populate(tracker: Tracker, orders: int, start: int = 0) -> list[UUID]:
     """Request ``orders`` orders and play one of the scenarios on each."""
     ids: list[UUID] = []
-    commands: list[c.Command] = []
+    commands: list[c.AnyCommand] = []
     for n in range(start, start + orders):
         vendor, steps = SCENARIOS[n % len(SCENARIOS)]
         order_id = tracker.request_order(vendor, {"n": n}, idempotency_key=f"order-{n}")
@@ -68,7 +73,7 @@ def populate(tracker: Tracker, orders: int, start: int = 0) -> list[UUID]:
     return ids
 
 
-def _run(tracker: Tracker, commands: list[c.Command]) -> None:
+def _run(tracker: Tracker, commands: list[c.AnyCommand]) -> None:
     outcomes = tracker.execute(commands)
     refused = [o.error for o in outcomes if o.error is not None]
     assert not refused, refused

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -13,11 +15,13 @@ from ordertrail.domain.errors import DomainError
 from ordertrail.domain.events import OrderEvent
 from ordertrail.domain.order import Order
 from ordertrail.domain.state_machine import State
+from ordertrail.domain.vocabulary import HoldCause, Trouble
 
 CommandFactory = Callable[[UUID], c.Command]
 
 SOURCES = st.sampled_from(["command", "poll", "push", "human", "reconciliation"])
 TIDS = st.sampled_from(["t1", "t2", "t3"])
+T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
 
 def _factory(cls: type[c.Command], **fields: Any) -> st.SearchStrategy[CommandFactory]:
@@ -65,7 +69,16 @@ _PROGRESS: st.SearchStrategy[CommandFactory] = st.one_of(
     _factory(c.RecordResultRetrieved, result_ref=st.sampled_from(["r1", "r2"]),
              file_name=st.just("f.pdf"), media_type=st.just("application/pdf"),
              size=st.just(3), sha256=st.just("ab")),
-    _factory(c.RequestCancellation, initiator=st.just("us")),
+    _factory(c.RequestCancellation, initiator=st.just("us"), transaction_id=st.none() | TIDS),
+    _factory(c.HoldSubmission, cause=st.sampled_from(list(HoldCause)), reason=st.just("held"),
+             until=st.none() | st.just(T0)),
+    _factory(c.LiftHold, reason=st.just("go")),
+    _factory(c.ObserveTrouble, trouble=st.sampled_from(list(Trouble)), detail=st.just("d"),
+             limit=st.integers(1, 3), spread=st.just(timedelta(0)), now=st.just(T0)),
+    _factory(c.ClearTrouble, trouble=st.sampled_from(list(Trouble))),
+    _factory(c.NoteAmbiguousReconciliation, candidates=st.just(["x", "y"])),
+    _factory(c.RecordCost, amount=st.sampled_from([Decimal("45.00"), Decimal("0.005")]),
+             currency=st.none() | st.just("USD"), basis=st.just("test")),
 )
 
 COMMANDS: st.SearchStrategy[CommandFactory] = st.integers(0, 19).flatmap(

@@ -21,6 +21,7 @@ from ordertrail.domain.events import ORDER_EVENT_CLASSES, OrderEvent, OrderPlace
 from ordertrail.domain.state_machine import State
 from ordertrail.domain.tracker import Tracker
 from ordertrail.domain.views import EventView
+from ordertrail.domain.vocabulary import HoldCause, Trouble
 from ordertrail.projections.bulk import sqlite_datetime
 from ordertrail.projections.decode import EventStruct, FastDecoder
 from ordertrail.projections.fold import fold
@@ -83,6 +84,22 @@ def _scripts() -> list[tuple[str, Script]]:
             lambda o: c.Place(order_id=o, vendor_ref="pv-2", vendor_ref_kind="job"),
             lambda o: c.Fail(order_id=o, reason_code="vendor_error", classification="needs_human",
                              raw_status="error", vendor_message="boom"),
+        ]),
+        ("ivcap", [
+            lambda o: c.AttemptSubmission(order_id=o, channel="ivcap:submit"),
+            lambda o: c.MarkOutcomeUnknown(order_id=o, reason="timeout"),
+            lambda o: c.NoteAmbiguousReconciliation(order_id=o, candidates=["b", "a"]),
+        ]),
+        ("planviewer", [
+            lambda o: c.HoldSubmission(order_id=o, cause=HoldCause.DAILY_CAP, reason="cap",
+                                       until=T0 + timedelta(days=1)),
+            lambda o: c.LiftHold(order_id=o, reason="a new day"),
+            lambda o: c.Place(order_id=o, vendor_ref="pv-3", vendor_ref_kind="job"),
+            lambda o: c.ObserveTrouble(order_id=o, trouble=Trouble.MISSING_FROM_STATUS,
+                                       detail="absent", limit=1, spread=timedelta(0), now=T0),
+            lambda o: c.ClearTrouble(order_id=o, trouble=Trouble.MISSING_FROM_STATUS),
+            lambda o: c.RecordCost(order_id=o, amount=Decimal("45.50"), currency="USD",
+                                   basis="line_items total"),
         ]),
     ]
 
@@ -174,7 +191,7 @@ def test_data_that_does_not_fit_goes_to_the_mapper_and_its_errors(tracker: Track
     with pytest.raises(Exception, match="cannot decode stored event"):
         decoder.decode(topic, uuid4(), 1, b"{not json")
     extra = decoder.decode(ProgressReported.TOPIC, uuid4(), 2, msgspec.json.encode({
-        "timestamp": "2026-03-01T09:30:00Z", "vendor": "v", "source": "s", "occurred_at": None,
+        "timestamp": "2026-03-01T09:30:00Z", "vendor": "v", "source": "poll", "occurred_at": None,
         "raw": None, "dedupe_key": None, "to_state": "IN_PROGRESS", "current": 1, "total": 2,
         "class_version": 2, "added_later": "x",
     }))

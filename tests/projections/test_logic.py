@@ -77,18 +77,16 @@ def test_a_submission_refused_by_the_daily_cap_is_counted_as_placed_against_the_
     assert metrics == ["placed_against_cap"]
 
 
-def test_credentials_to_renew_are_asked_for_and_cleared_by_placement() -> None:
+def test_refused_credentials_hold_the_order_without_an_item_of_its_own_until_it_is_placed() -> None:
     events = _order("planviewer",
                     c.FailSubmission(order_id=ANY, classification="needs_reauth", vendor_code="401"),
                     c.Place(order_id=ANY, vendor_ref="r", vendor_ref_kind="k"))
     row = order_status.apply(None, events[0])
     row = order_status.apply(row, events[1])
-    entries = attention.apply({}, row, events[1])
-    assert [(k, e.reason) for k, e in entries.items()] == [
-        (("CREDENTIALS", ""), "submission failed (needs_reauth): 401")
-    ]
+    assert (row.hold, row.attention_kind) == ("credentials", None)
+    assert attention.apply({}, row, events[1]) == {}
     row = order_status.apply(row, events[2])
-    assert attention.apply(entries, row, events[2]) == {}
+    assert row.hold is None
 
 
 def test_a_ppw_offer_awaits_its_ack_until_acked_and_keeps_its_first_time() -> None:

@@ -50,8 +50,10 @@ def test_the_queries_answer_from_the_read_models(
     open_states = {r.state for r in models.list_orders(OrderFilter(open_only=True))}
     assert not open_states & {"COMPLETED", "CANCELLED", "REJECTED", "FAILED"}
     kinds = sorted(i.kind for i in models.attention())
-    assert kinds == ["CREDENTIALS", "NEEDS_HUMAN", "PAYMENT_DECLINED", "SUBMISSION_UNCERTAIN",
+    assert kinds == ["CREDENTIALS", "FAILED", "PAYMENT_DECLINED", "SUBMISSION_UNCERTAIN",
                      "WAITING_FOR_USER"]
+    (credentials,) = [i for i in models.attention() if i.kind == "CREDENTIALS"]
+    assert credentials.order_id is None and credentials.vendor == "planviewer"
     totals = {r.vendor: r for r in models.vendor_report(1) if r.day == "total"}
     assert totals["planviewer"].counts["placed_against_cap"] == 1
     assert totals["planviewer"].counts["completed"] == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from ordertrail.adapters.common.errors import VendorProtocolError
 from ordertrail.adapters.ivcap.wire import OrderList, OrderListItem, OrderRequest, OrderStatus, decode
+from ordertrail.domain import commands as c
 from tests.conftest import fixture_bytes
 
 
@@ -74,7 +76,9 @@ def test_a_poll_dedupe_key_names_the_order_its_status_and_its_products() -> None
     oid = uuid4()
 
     def key(body: dict[str, object]) -> str | None:
-        (command, *_) = status_commands(oid, decode(json.dumps(body).encode(), OrderStatus, "t"))
+        status = decode(json.dumps(body).encode(), OrderStatus, "t")
+        (command, *_) = status_commands(oid, status, datetime.now(UTC))
+        assert isinstance(command, c.Command)
         return command.dedupe_key
 
     bare = {"id": "urn:ivcap:order:1", "status": "executing"}

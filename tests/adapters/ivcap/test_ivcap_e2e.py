@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -27,6 +28,10 @@ REQUEST = {"service_id": "urn:ivcap:service:flood-model", "account_id": "urn:ivc
            "parameters": [{"name": "region", "value": "QLD"}]}
 
 
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
 class Driver:
     def __init__(self, tracker: Tracker, adapter: IvcapAdapter, sim: IvcapSim,
                  downloader: SafeDownloader) -> None:
@@ -35,15 +40,15 @@ class Driver:
     async def submit(self, key: str) -> UUID:
         oid = self.tracker.request_order("ivcap", REQUEST, key)
         self.tracker.run(c.AttemptSubmission(order_id=oid, channel="POST /1/orders"))
-        self.tracker.execute(await self.adapter.submit(self.tracker.get_order(oid)))
+        self.tracker.execute(await self.adapter.submit(self.tracker.get_order(oid), now()))
         return oid
 
     async def poll(self, oid: UUID, times: int = 1) -> None:
         for _ in range(times):
-            self.tracker.execute(await self.adapter.poll([self.tracker.get_order(oid)]))
+            self.tracker.execute(await self.adapter.poll([self.tracker.get_order(oid)], now()))
 
     async def reconcile(self, oid: UUID) -> None:
-        self.tracker.execute(await self.adapter.reconcile(self.tracker.get_order(oid)))
+        self.tracker.execute(await self.adapter.reconcile(self.tracker.get_order(oid), now()))
 
     def types(self, oid: UUID) -> list[str]:
         return [e.type for e in self.tracker.history(oid)]
@@ -74,7 +79,7 @@ def test_an_order_runs_to_completion_and_every_product_is_retrieved(tracker: Tra
         await d.poll(oid, 3)
         view = d.tracker.get_order(oid)
         assert view.state is State.DELIVERED and len(view.results_available) == 2
-        d.tracker.execute(await d.adapter.retrieve(view, d.downloader.for_order(oid, "ivcap")))
+        d.tracker.execute(await d.adapter.retrieve(view, d.downloader.for_order(oid, "ivcap"), now()))
         assert d.tracker.get_order(oid).state is State.COMPLETED
         assert d.types(oid) == [
             "OrderRequested", "SubmissionAttempted", "OrderPlaced", "StatusChanged",
@@ -163,7 +168,7 @@ def test_a_503_after_creation_is_found_by_name_before_any_second_create(
         oid = await d.submit("iv-503")
         assert d.tracker.get_order(oid).state is State.REQUESTED  # retryable, per the spec
         d.tracker.run(c.AttemptSubmission(order_id=oid, channel="POST /1/orders"))
-        d.tracker.execute(await d.adapter.submit(d.tracker.get_order(oid)))
+        d.tracker.execute(await d.adapter.submit(d.tracker.get_order(oid), now()))
         view = d.tracker.get_order(oid)
         assert view.state is State.PLACED and view.vendor_ref in d.sim.orders
         assert d.sim.created_per_name[str(oid)] == 1
@@ -224,7 +229,7 @@ def test_the_token_never_reaches_events_logs_or_reprs(tracker: Tracker, tmp_path
         oid = await d.submit("iv-secret")
         await d.poll(oid, 3)
         view = d.tracker.get_order(oid)
-        d.tracker.execute(await d.adapter.retrieve(view, d.downloader.for_order(oid, "ivcap")))
+        d.tracker.execute(await d.adapter.retrieve(view, d.downloader.for_order(oid, "ivcap"), now()))
         stored = json.dumps([[e.fields, e.raw] for e in d.tracker.history(oid)], default=str)
         assert token not in stored
         return repr(d.adapter.client)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -20,6 +21,10 @@ from ordertrail.domain import commands as c
 from ordertrail.domain.tracker import Tracker
 
 
+def NOW() -> datetime:
+    return datetime.now(UTC)
+
+
 class Driver:
     def __init__(self, tracker: Tracker, adapter: PlanviewerAdapter, sim: PlanviewerSim,
                  downloader: SafeDownloader) -> None:
@@ -32,16 +37,16 @@ class Driver:
 
     async def submit(self, order_id: UUID) -> None:
         self.tracker.run(c.AttemptSubmission(order_id=order_id, channel="jobs/order"))
-        self.tracker.execute(await self.adapter.submit(self.tracker.get_order(order_id)))
+        self.tracker.execute(await self.adapter.submit(self.tracker.get_order(order_id), NOW()))
 
     async def poll(self, *order_ids: UUID) -> None:
         views = [self.tracker.get_order(o) for o in order_ids]
-        self.tracker.execute(await self.adapter.poll(views))
+        self.tracker.execute(await self.adapter.poll(views, NOW()))
 
     async def retrieve(self, order_id: UUID) -> None:
         view = self.tracker.get_order(order_id)
         download = self.downloader.for_order(order_id, "planviewer")
-        self.tracker.execute(await self.adapter.retrieve(view, download))
+        self.tracker.execute(await self.adapter.retrieve(view, download, NOW()))
 
     def types(self, order_id: UUID) -> list[str]:
         return [e.type for e in self.tracker.history(order_id)]

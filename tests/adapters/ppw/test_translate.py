@@ -7,7 +7,7 @@ from uuid import uuid4
 import pytest
 
 from ordertrail.adapters.ppw.outbox import Offer
-from ordertrail.adapters.ppw.translate import AckOutcome, ack_commands, classify_ack, status_commands
+from ordertrail.adapters.ppw.translate import AckReading, ack_commands, classify_ack, status_commands
 from ordertrail.adapters.ppw.wire import AckData
 from ordertrail.domain import commands as c
 from ordertrail.domain.state_machine import State
@@ -42,7 +42,7 @@ def offer(kind: str, *, value: str | None = None) -> Offer:
 
 def test_an_imported_new_order_is_acked_then_placed_under_its_report_id() -> None:
     new = offer("new")
-    commands = ack_commands(new, AckOutcome("imported", None), already_placed=False, raw={"x": 1})
+    commands = ack_commands(new, AckReading("imported", None), already_placed=False, raw={"x": 1})
     assert [type(cmd) for cmd in commands] == [c.RecordAck, c.Place]
     ack, place = commands
     assert isinstance(ack, c.RecordAck) and isinstance(place, c.Place)
@@ -54,7 +54,7 @@ def test_an_imported_new_order_is_acked_then_placed_under_its_report_id() -> Non
 
 
 def test_a_duplicate_of_an_already_placed_order_only_records_the_ack() -> None:
-    dup = AckOutcome("duplicate", "dup")
+    dup = AckReading("duplicate", "dup")
     assert [type(x) for x in ack_commands(offer("new"), dup, already_placed=False, raw=None)] == [
         c.RecordAck, c.Reject,
     ]
@@ -70,10 +70,10 @@ def test_a_duplicate_of_an_already_placed_order_only_records_the_ack() -> None:
 def test_acked_instructions_take_effect_and_refused_ones_only_record_the_ack(
     kind: str, follow_up: type[c.Command]
 ) -> None:
-    ok = ack_commands(offer(kind, value="why"), AckOutcome("imported", None),
+    ok = ack_commands(offer(kind, value="why"), AckReading("imported", None),
                       already_placed=True, raw=None)
     assert [type(x) for x in ok] == [c.RecordAck, follow_up]
-    refused = ack_commands(offer(kind), AckOutcome("duplicate", "dup"), already_placed=True,
+    refused = ack_commands(offer(kind), AckReading("duplicate", "dup"), already_placed=True,
                            raw=None)
     assert [(type(x), getattr(x, "outcome", None)) for x in refused] == [(c.RecordAck, "refused")]
 

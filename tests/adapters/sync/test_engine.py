@@ -65,9 +65,8 @@ def test_the_daily_cap_is_checked_locally_before_any_call(tracker: Tracker,
     held = [o for o in orders if tracker.get_order(o).state is State.REQUESTED]
     assert len(held) == 1
     history = tracker.history(held[0])
-    assert [e.fields.get("vendor_code") for e in history if e.type == "SubmissionFailed"] == [
-        "daily_cap_local"
-    ]
+    assert [e.fields["cause"] for e in history if e.type == "SubmissionHeld"] == ["daily_cap"]
+    assert "SubmissionAttempted" not in [e.type for e in history]
 
 
 def test_an_order_stranded_mid_submission_becomes_uncertain_and_is_not_resent(

@@ -16,13 +16,10 @@ from ordertrail.domain import commands as c
 from ordertrail.domain.views import OrderView
 
 
-def placed_order(tmp_path: Path, vendor: str, kind: str, *, waiting: bool = False) -> OrderView:
-    tracker = open_tracker(f"sqlite:///{tmp_path / ('waiting.db' if waiting else 'placed.db')}")
+def placed_order(tmp_path: Path, vendor: str, kind: str) -> OrderView:
+    tracker = open_tracker(f"sqlite:///{tmp_path / 'placed.db'}")
     oid = tracker.request_order(vendor, {"n": 1}, "k")
-    commands: list[c.Command] = [c.Place(order_id=oid, vendor_ref="ref-1", vendor_ref_kind=kind)]
-    if waiting:
-        commands.append(c.WaitForUser(order_id=oid, kind="location_choice", source="poll"))
-    tracker.execute(commands)
+    tracker.execute([c.Place(order_id=oid, vendor_ref="ref-1", vendor_ref_kind=kind)])
     view = tracker.get_order(oid)
     tracker.close()
     return view
@@ -37,9 +34,7 @@ def test_planviewer_polls_fast_for_a_minute_then_slow_and_waiting_orders_least(
     assert view.placed_at is not None
     assert adapter.poll_interval(view, view.placed_at + timedelta(seconds=59)) == timedelta(seconds=5)
     assert adapter.poll_interval(view, view.placed_at + timedelta(minutes=2)) == timedelta(seconds=60)
-    waiting = placed_order(tmp_path, "planviewer", "planviewer.job_uuid", waiting=True)
-    assert waiting.placed_at is not None
-    assert adapter.poll_interval(waiting, waiting.placed_at) == timedelta(seconds=600)
+    assert adapter.waiting_poll_interval == timedelta(seconds=600)
 
 
 def test_ivcap_polls_fast_inside_its_window_then_slow(tmp_path: Path) -> None:
