@@ -72,6 +72,8 @@ def fold(
             audit.append(audit_log.apply(row, event, position))
             for count in vendor_daily.apply(row, new, event):
                 counters[count] += 1
+            for count, amount in vendor_daily.spend(row, new, event):
+                counters[count] += amount
             row = new
         changes.orders[oid] = new
         changes.attention[oid] = current

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import NamedTuple
 from uuid import UUID
 
@@ -99,6 +100,10 @@ class VendorDayReport(NamedTuple):
     delivered: int
     lead_p50_seconds: float | None
     lead_p95_seconds: float | None
+    spend: Decimal
+    """What the vendors' stated costs add up to (orders without one are not in it)."""
+    unpriced: int
+    """Orders placed whose cost no vendor or request stated: unknown, not zero."""
 
 
 @dataclass(frozen=True)

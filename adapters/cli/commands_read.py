@@ -90,7 +90,15 @@ def attention(app: Any) -> None:
         print_json(items)
     else:
         print_table(f"needs a person ({len(items)})", ["order", "vendor", "kind", "reason", "since"],
-                    [(str(i.order_id), i.vendor, i.kind, i.reason, i.since) for i in items])
+                    attention_rows(items))
+
+
+def attention_rows(items: list[Any]) -> list[tuple[Any, ...]]:
+    """(subject, vendor, kind, reason, since): the subject is the order, or ``(vendor)`` for an
+    item about the vendor account as a whole."""
+    return [(str(i.order_id) if i.order_id else "(vendor)", i.vendor,
+             f"{i.kind} {i.ref}" if i.ref and i.order_id is None else i.kind, i.reason, i.since)
+            for i in items]
 
 
 REPORT_COUNTS = ["requested", "placed", "rejected", "declined", "failed", "cancelled", "completed"]
@@ -102,15 +110,23 @@ def report_rows(reports: list[Any]) -> list[tuple[Any, ...]]:
         declines = ", ".join(f"{k}:{v}" for k, v in sorted(r.declines.items()))
         rows.append((r.vendor, r.day, *(r.counts.get(k, 0) for k in REPORT_COUNTS), declines,
                      _seconds(r.lead_p50_seconds), _seconds(r.lead_p95_seconds),
-                     r.counts.get("placed_against_cap", 0)))
+                     r.counts.get("placed_against_cap", 0), _spend(r)))
     return rows
+
+
+def _spend(report: Any) -> str:
+    """The stated spend, and how many placed orders had no stated cost (unknown, not zero)."""
+    shown = f"{report.spend:.2f}" if report.spend or not report.unpriced else ""
+    unknown = f"{report.unpriced} unknown" if report.unpriced else ""
+    return " + ".join(part for part in (shown, unknown) if part)
 
 
 def _seconds(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}s"
 
 
-REPORT_COLUMNS = ["vendor", "day", *REPORT_COUNTS, "declines", "lead p50", "lead p95", "cap hits"]
+REPORT_COLUMNS = ["vendor", "day", *REPORT_COUNTS, "declines", "lead p50", "lead p95", "cap hits",
+                  "spend"]
 
 
 @click.command()
@@ -141,8 +157,9 @@ def write_html(models: Any, reports: list[Any], path: Path) -> None:
         states[row.state] = states.get(row.state, 0) + 1
     totals = [r for r in reports if r.day == "total"]
     leads = {r.vendor: (r.lead_p50_seconds, r.lead_p95_seconds) for r in totals}
-    attention_rows = [(str(i.order_id), i.vendor, i.reason, i.since) for i in models.attention()]
-    html = render_report(states, leads, REPORT_COLUMNS, report_rows(reports), attention_rows)
+    html_rows = [(subject, vendor, reason, since)
+                 for subject, vendor, _, reason, since in attention_rows(models.attention())]
+    html = render_report(states, leads, REPORT_COLUMNS, report_rows(reports), html_rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
 
