@@ -114,6 +114,16 @@ def report_rows(reports: list[Any]) -> list[tuple[Any, ...]]:
     return rows
 
 
+def connector_rows(models: Any) -> list[tuple[Any, ...]]:
+    """Each vendor account: when a call last worked, and what it waits on a person for."""
+    waiting: dict[str, list[str]] = {}
+    for item in models.attention():
+        if item.order_id is None:
+            waiting.setdefault(item.vendor, []).append(f"{item.kind} {item.ref}".strip())
+    return [(row.vendor, row.account, row.last_success_at, ", ".join(waiting.get(row.vendor, [])))
+            for row in models.connectors()]
+
+
 def _spend(report: Any) -> str:
     """The stated spend, and how many placed orders had no stated cost (unknown, not zero)."""
     shown = f"{report.spend:.2f}" if report.spend or not report.unpriced else ""
@@ -139,6 +149,7 @@ def report(app: Any, days: int, html_path: Path | None) -> None:
     models = refreshed(app)
     try:
         reports = models.vendor_report(days)
+        accounts = connector_rows(models)
         if html_path is not None:
             write_html(models, reports, html_path)
     finally:
@@ -147,6 +158,8 @@ def report(app: Any, days: int, html_path: Path | None) -> None:
         print_json(reports)
     else:
         print_table(f"vendors, last {days} day(s)", REPORT_COLUMNS, report_rows(reports))
+        print_table("vendor accounts", ["vendor", "account", "last success", "waiting on a person"],
+                    accounts)
     if html_path is not None and not app.as_json:
         click.echo(f"HTML report written to {html_path}")
 

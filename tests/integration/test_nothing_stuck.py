@@ -501,3 +501,26 @@ def test_stated_costs_are_spend_and_absent_ones_are_unknown_not_zero(
         models.close()
         tracker.close()
     assert (str(total.spend), total.unpriced) == ("45.5", 1)
+
+
+def test_a_401_while_polling_is_the_connectors_and_polling_stops_until_it_is_fixed(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    sim = PlanviewerSim(daily_cap=100, plans={"i-1": Plan(steps=50)})
+
+    async def scenario(tracker: Tracker, r: Rig, clock: Clock) -> None:
+        order = pv(tracker, 1)
+        await passes(r, clock, 2)
+        good, sim.secret = sim.secret, "revoked"
+        before = sim.requests["GET jobs/status"]
+        await passes(r, clock, 5)
+        assert sim.requests["GET jobs/status"] - before == 1  # the refused poll, then probes only
+        items = vendor_items(attention(tracker, sqlite_url), "planviewer")
+        assert "jobs/status" in items[AttentionKind.CREDENTIALS].reason
+        sim.secret = good
+        await passes(r, clock, 2)
+        assert sim.requests["GET jobs/status"] - before >= 2
+        assert tracker.get_order(order).state is State.IN_PROGRESS
+        assert vendor_items(attention(tracker, sqlite_url), "planviewer") == {}
+
+    run(sqlite_url, tmp_path, scenario, pv=sim).close()
