@@ -61,7 +61,7 @@ class ProjectionRunner:
         self.source = Source(tracker)
         self.engine = engine_for(url)
         prepare(self.engine, auto_upgrade)
-        self.writer = Writer(self.engine, live(), NAME)
+        self.writer = Writer(self.engine, live(), NAME, alerts=True)
         self.position = self.writer.position()
 
     def run_batch(self) -> int:

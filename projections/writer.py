@@ -21,6 +21,7 @@ from ordertrail.adapters.common import crashpoints
 from ordertrail.domain.connector import Notice, notice_key
 from ordertrail.domain.events import OrderRequested
 from ordertrail.domain.vocabulary import AttentionKind
+from ordertrail.projections import alerts
 from ordertrail.projections.bulk import Bulk
 from ordertrail.projections.decode import Decoded
 from ordertrail.projections.errors import DuplicateDeliveryError
@@ -37,10 +38,14 @@ REQUESTED = OrderRequested.TOPIC
 class Writer:
     """Writes batches of events into one ``TableSet`` under one tracking ``name``."""
 
-    def __init__(self, engine: sa.Engine, tables: TableSet, name: str) -> None:
+    def __init__(self, engine: sa.Engine, tables: TableSet, name: str,
+                 alerts: bool = False) -> None:
+        """``alerts``: queue each new attention item for the webhook (the live tables only: a
+        rebuild refolds history, which is not news)."""
         self.engine = engine
         self.tables = tables
         self.name = name
+        self.alerts = alerts
         dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
         self._insert = dialect.insert
         self.bulk = Bulk(engine.dialect.name)
@@ -69,6 +74,8 @@ class Writer:
                                *self._connectors(conn, touched))
                 self._store(conn, changes)
                 self._store_connectors(conn, changes)
+                if self.alerts:
+                    self._queue_alerts(conn, changes)
             crashpoints.crash_point("projection_before_commit")  # rows written, not committed
 
     def _orders(self, conn: sa.Connection, ids: list[UUID]) -> dict[UUID, OrderStatusRow]:
@@ -123,6 +130,16 @@ class Writer:
                 conn.execute(sa.insert(table).values(
                     connector_id=cid, kind=notice.kind.value, ref=notice.ref, vendor=row.vendor,
                     reason=notice.reason, since=notice.since))
+
+    def _queue_alerts(self, conn: sa.Connection, changes: Changes) -> None:
+        orders = {oid: row.vendor for oid, row in changes.orders.items()}
+        connectors = {cid: row.vendor for cid, row in changes.connectors.items()}
+        appeared = [
+            *alerts.appeared_on_orders(orders, changes.previous, changes.attention),
+            *alerts.appeared_on_connectors(connectors, changes.previous_notices, changes.notices),
+        ]
+        if appeared:
+            alerts.queue(conn, appeared, alerts.enabled_since(conn))
 
     def _store(self, conn: sa.Connection, changes: Changes) -> None:
         t, bulk, before = self.tables, self.bulk, changes.previous

@@ -11,6 +11,7 @@ import click
 from rich.live import Live
 from rich.progress import BarColumn, Progress, TextColumn
 
+from ordertrail.adapters.alerts.limits import stuck_limits
 from ordertrail.adapters.cli.html_report import render_report
 from ordertrail.adapters.cli.render import print_json, print_table
 from ordertrail.domain.state_machine import State
@@ -83,7 +84,7 @@ def attention(app: Any) -> None:
     """The orders a person must act on, with the reason and since when."""
     models = refreshed(app)
     try:
-        items = models.attention()
+        items = models.attention(stuck=stuck_limits())
     finally:
         models.close()
     if app.as_json:

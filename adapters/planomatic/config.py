@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from ordertrail.adapters.common.secret import Secret
 
@@ -37,3 +38,7 @@ class PlanomaticConfig:
     @property
     def can_reauthenticate(self) -> bool:
         return self.email is not None and self.password is not None
+
+
+STUCK_AFTER = {"PLACED": timedelta(days=7)}
+"""A shoot is scheduled, taken and delivered by PlanOmatic's people within days."""

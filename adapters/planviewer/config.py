@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from ordertrail.adapters.common.secret import Secret
@@ -35,3 +36,7 @@ class PlanviewerConfig:
 
     def url(self, path: str) -> str:
         return self.base_url.rstrip("/") + "/product_api/v1/" + path.lstrip("/")
+
+
+STUCK_AFTER = {"PLACED": timedelta(minutes=30), "IN_PROGRESS": timedelta(hours=4)}
+"""A job is queued for minutes and runs for minutes to hours (B.5): past these it is stuck."""
