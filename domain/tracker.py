@@ -255,6 +255,18 @@ class Tracker(Application[UUID]):
             known = list(self._ids)
         return iter(known)
 
+    def order_id_chunks(self, size: int = 1000) -> Iterator[list[UUID]]:
+        """Every order id, in the order the orders were requested, ``size`` at a time, read
+        from the store as it goes (nothing kept: for passes over a store of any size)."""
+        start = 1
+        while True:
+            found = self.recorder.select_notifications(start, size, topics=[OrderRequested.TOPIC])
+            if found:
+                yield [UUID(str(n.originator_id)) for n in found]
+                start = found[-1].id + 1
+            if len(found) < size:
+                return
+
     def open_orders(self, vendor: str | None = None) -> list[OrderView]:
         """Every order that is not in a terminal state, optionally for one vendor."""
         wanted = None if vendor is None else Vendor.parse(vendor).value

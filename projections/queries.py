@@ -152,6 +152,25 @@ class ReadModels:
         with self.engine.connect() as conn:
             return [AuditRow._make(row) for row in conn.execute(query)]
 
+    def rows_of(
+        self, order_ids: list[UUID]
+    ) -> tuple[dict[UUID, OrderStatusRow], dict[UUID, list[tuple[str, str]]], dict[UUID, int]]:
+        """For many orders at once: their order_status rows, their attention entries (kind,
+        ref) and how many audit rows each has."""
+        status, attention, audit = OrderStatus.__table__, Attention.__table__, AuditLog.__table__
+        with self.engine.connect() as conn:
+            rows = {r.order_id: OrderStatusRow._make(r) for r in conn.execute(
+                sa.select(*_STATUS_COLUMNS).where(status.c.order_id.in_(order_ids)))}
+            entries: dict[UUID, list[tuple[str, str]]] = {}
+            for order_id, kind, ref in conn.execute(
+                    sa.select(attention.c.order_id, attention.c.kind, attention.c.ref)
+                    .where(attention.c.order_id.in_(order_ids))):
+                entries.setdefault(order_id, []).append((kind, ref))
+            counts = {order_id: int(n) for order_id, n in conn.execute(
+                sa.select(audit.c.order_id, sa.func.count()).where(audit.c.order_id.in_(order_ids))
+                .group_by(audit.c.order_id))}
+        return rows, entries, counts
+
     def audit_count(self, order_id: UUID) -> int:
         query = sa.select(sa.func.count()).where(AuditLog.order_id == order_id)
         with self.engine.connect() as conn:
