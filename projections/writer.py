@@ -21,6 +21,7 @@ from ordertrail.adapters.common import crashpoints
 from ordertrail.domain.connector import Notice, notice_key
 from ordertrail.domain.events import OrderRequested
 from ordertrail.domain.vocabulary import AttentionKind
+from ordertrail.projections import sealed
 from ordertrail.projections.bulk import Bulk
 from ordertrail.projections.decode import Decoded
 from ordertrail.projections.errors import DuplicateDeliveryError
@@ -37,10 +38,12 @@ REQUESTED = OrderRequested.TOPIC
 class Writer:
     """Writes batches of events into one ``TableSet`` under one tracking ``name``."""
 
-    def __init__(self, engine: sa.Engine, tables: TableSet, name: str) -> None:
+    def __init__(self, engine: sa.Engine, tables: TableSet, name: str, sealed: bool = False) -> None:
         self.engine = engine
         self.tables = tables
         self.name = name
+        self.sealed = sealed
+        """The store is encrypted: keep no free text (``ordertrail.projections.sealed``)."""
         dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
         self._insert = dialect.insert
         self.bulk = Bulk(engine.dialect.name)
@@ -67,6 +70,8 @@ class Writer:
                 touched = _connectors_of(events)
                 changes = fold(events, self._orders(conn, ids), self._entries(conn, ids),
                                *self._connectors(conn, touched))
+                if self.sealed:
+                    changes = sealed.changes(changes)
                 self._store(conn, changes)
                 self._store_connectors(conn, changes)
             crashpoints.crash_point("projection_before_commit")  # rows written, not committed

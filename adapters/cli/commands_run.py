@@ -173,7 +173,7 @@ async def _start_receiver(app: Any) -> tuple[web.AppRunner, PPWOutbox] | None:
     ppw = ppw_config(app.config)
     if ppw is None:
         return None
-    outbox = PPWOutbox(outbox_path(app.config))
+    outbox = PPWOutbox(outbox_path(app.config), cipher=app.tracker().mapper.cipher)
     path = app.config.vendors["ppw"].get("receiver_path", "/ppw/receiver")
     runner = await _serve(make_app(PPWLink(app.tracker(), outbox, ppw), path), app)
     return runner, outbox

@@ -19,7 +19,7 @@ from eventsourcing.persistence import PersistenceError
 from ordertrail import __version__
 from ordertrail.adapters.common.runtime import tune_garbage_collector
 from ordertrail.adapters.config import DEFAULT_CONFIG_FILE, Config, ConfigError, load_config
-from ordertrail.adapters.store import StoreURL, open_tracker
+from ordertrail.adapters.store import StoreConfigError, StoreURL, open_tracker
 from ordertrail.domain.errors import OrdertrailError
 from ordertrail.domain.tracker import Tracker
 
@@ -125,7 +125,7 @@ def run(args: list[str], debug: bool = False) -> int:
             raise
         error.show()
         return EXIT_USAGE
-    except ConfigError as error:
+    except (ConfigError, StoreConfigError) as error:  # a bad file, store URL or cipher key
         if debug:
             raise
         say(f"configuration error: {_one_line(error)}")

@@ -48,7 +48,7 @@ def make_service(
     if ppw is None:
         app = web.Application(client_max_size=int(config.service.get("max_body_bytes", 1 << 20)))
     else:
-        outbox = PPWOutbox(outbox_path(config))
+        outbox = PPWOutbox(outbox_path(config), cipher=tracker.mapper.cipher)
         path = config.vendors["ppw"].get("receiver_path", "/ppw/receiver")
         app = make_app(PPWLink(tracker, outbox, ppw), path)
     app.add_subapp("/api", make_api(tracker, read_side))
