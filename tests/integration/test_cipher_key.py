@@ -70,8 +70,8 @@ def events(store: Path) -> int:
 CASES = {
     "wrong key": (KEY_ENV, AESCipher.create_key(32), "does not decrypt"),
     "no key configured": (None, None, "is encrypted"),
-    "malformed key": (KEY_ENV, "not-a-key-" + "x" * 30, "malformed"),
-    "short key": (KEY_ENV, AESCipher.create_key(16)[:-4], "malformed"),
+    "malformed key": (KEY_ENV, "not-a-key-" + "x" * 30, f"{KEY_ENV}, whose value is not base64"),
+    "short key": (KEY_ENV, AESCipher.create_key(16)[:-4], f"{KEY_ENV}, whose value is not base64"),
     "variable unset": ("TEST_UNSET_CIPHER_KEY", None, "TEST_UNSET_CIPHER_KEY"),
 }
 
@@ -133,6 +133,8 @@ def test_the_right_key_opens_the_store_and_a_plain_store_opens_without_one(
     tracker.close()
     with pytest.raises(CipherKeyError, match="does not decrypt"):
         open_tracker(plain, cipher_key=RIGHT)
+    with pytest.raises(CipherKeyError, match="malformed"):  # not binascii.Error
+        open_tracker(plain, cipher_key="not base64!")
 
 
 def test_the_ppw_bookkeeping_file_refuses_another_key_or_none(tmp_path: Path) -> None:

@@ -134,6 +134,7 @@ def test_no_file_of_an_encrypted_sqlite_store_holds_order_text(
     files = sorted(p for p in store_dir.rglob("*") if p.is_file())
     assert {p.name for p in files} >= {"o.db", "o.db.ppw-link.sqlite3"}
     found = {p.name: readable(p.read_bytes()) for p in files}
+    print(f"\n{len(files)} files, {sum(p.stat().st_size for p in files)} bytes searched: {found}")
     if cipher:
         assert not any(found.values()), found
     else:
@@ -161,6 +162,7 @@ def test_no_table_of_an_encrypted_postgres_store_holds_order_text(
         for table in tables:
             rows = conn.execute(f'select t::text from "{schema}"."{table}" t').fetchall()
             found[table] = readable("\n".join(r[0] for r in rows).encode())
+    print(f"\n{len(tables)} tables searched: {found}")
     assert not any(found.values()), found
     bookkeeping = [p for p in (tmp_path / "results").glob("ppw-link.sqlite3*")]
     assert bookkeeping
