@@ -37,11 +37,10 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from histories import write_history
 
 from ordertrail.adapters.store import StoreURL, open_tracker
 from ordertrail.domain.events import OrderEvent
-from ordertrail.domain.order import Order
-from ordertrail.domain.state_machine import State
 from ordertrail.domain.tracker import Tracker
 from ordertrail.projections import ProjectionRunner
 from ordertrail.projections.models import Base
@@ -52,24 +51,6 @@ from ordertrail.projections.store import engine_for
 POSTGRES_DSN = os.environ.get(
     "ORDERTRAIL_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
 )
-
-
-def write_history(tracker: Tracker, orders: int) -> int:
-    """``orders`` orders of five events each (request, place, status, progress, result)."""
-    chunk: list[Order] = []
-    for n in range(orders):
-        order = Order.request(uuid.uuid4(), "planviewer", f"bench-{n}", {"n": n}, "bench")
-        order.place(f"job-{n}", "planviewer.job_uuid")
-        order.change_status("in_progress", State.IN_PROGRESS)
-        order.report_progress(2, 6)
-        order.announce_result(f"r-{n}")
-        chunk.append(order)
-        if len(chunk) == 200:
-            tracker.save(*chunk)
-            chunk.clear()
-    if chunk:
-        tracker.save(*chunk)
-    return orders * 5
 
 
 def order_events(tracker: Tracker, limit: int) -> Iterator[tuple[int, OrderEvent]]:

@@ -3,7 +3,9 @@
 Every class has an explicit, stable ``TOPIC`` so renaming or moving a Python
 class never breaks stored history. Each event records ``to_state``, the state
 it leaves the order in, so an audit shows exactly what every event changed.
-``apply`` only assigns state: it runs again on every replay.
+``apply`` only assigns state: it runs again on every replay. An event never
+changes a value the order holds in place (a dict, a list); it assigns a new one,
+so an order can be copied cheaply and the copy changed alone (a test checks it).
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from eventsourcing.domain import Aggregate
-from eventsourcing.utils import resolve_topic
+from eventsourcing.utils import register_topic
 
-from ordertrail.domain.state_machine import State
+from ordertrail.domain.states import State
 from ordertrail.domain.vendors import DAILY_CAP_CODES
 from ordertrail.domain.vocabulary import (
     AckOutcome,
@@ -65,7 +67,7 @@ class OrderEvent(Aggregate.Event):
 
     def apply(self, aggregate: Any) -> None:
         order: Order = aggregate
-        order.state = State.of(self.to_state)
+        order.state = State(self.to_state)
         if self.settles_submission:
             order.submission_in_flight = False
         self.evolve(order)
@@ -83,17 +85,6 @@ class OrderRequested(OrderEvent, Aggregate.Created):
     idempotency_key: str
     vendor_request: dict[str, Any]
     requested_by: str
-
-    def mutate(self, aggregate: Any) -> Any:
-        """A new order from this event: the library's ``Created.mutate`` without its search of
-        the event's fields for constructor arguments, since an order has no ``__init__`` of its
-        own (``ordertrail.domain.order`` checks that when it loads). A third of a creation's cost."""
-        assert aggregate is None
-        order_class = resolve_topic(self.originator_topic)
-        order = order_class.__new__(order_class)
-        order.__base_init__(self.originator_id, self.originator_version, self.timestamp)
-        self.apply(order)
-        return order
 
     def evolve(self, order: Order) -> None:
         order.vendor = self.vendor
@@ -514,3 +505,6 @@ ORDER_EVENT_CLASSES: tuple[type[OrderEvent], ...] = (
     ReconciliationAmbiguous,
     CostRecorded,
 )
+
+for _event_class in ORDER_EVENT_CLASSES:  # module-level classes: the library registers only nested
+    register_topic(_event_class.TOPIC, _event_class)

@@ -1,25 +1,24 @@
-"""The Order aggregate: check against the lifecycle table, then record.
+"""The Order aggregate: check against the lifecycle table, then record one event.
 
 Public command methods return True when they recorded an event and False when
 the command only re-observed what is already known (polls repeat). A command
-the table forbids raises TransitionRefused and records nothing.
+the table forbids raises TransitionRefused and records nothing. Recording is
+the library's ``trigger_event``; what each event changes is its ``apply``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-from eventsourcing.utils import register_topic
 
 from ordertrail.domain import events as ev
 from ordertrail.domain.errors import InvalidCommandError, TransitionRefused
-from ordertrail.domain.frozen import from_fields
-from ordertrail.domain.state_machine import Guard, State, allowed_targets
+from ordertrail.domain.state_machine import allowed_targets
+from ordertrail.domain.states import Guard, State
 from ordertrail.domain.vendors import DAILY_CAP_CODES
 from ordertrail.domain.vocabulary import (
     AckOutcome,
@@ -97,14 +96,6 @@ class OrderAttributes:
 
 
 
-class FrozenOrderError(Exception):
-    """A command tried to record on a frozen (shared, read-only) order; run it on ``clone()``.
-
-    Raised before anything changes, so the same command can simply be run again on a copy.
-    Not a DomainError: it says nothing about the command, only about where it ran.
-    """
-
-
 class Order(Aggregate, OrderAttributes):
     TOPIC = "ordertrail.order:Order"
     Event = ev.OrderEvent
@@ -131,29 +122,6 @@ class Order(Aggregate, OrderAttributes):
             state["hold"], state["hold_until"] = HoldCause.DAILY_CAP, state.get("retry_not_before")
         state["troubles"] = {}
         state["amount"], state["currency"] = None, None
-
-    _frozen = False
-    """True for an order shared read-only (the tracker's cache holds it): it refuses to record.
-    Kept in the instance ``__dict__`` only while frozen, and never in a snapshot."""
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Order:
-        return self.clone()
-
-    def freeze(self) -> Order:
-        """Make this order read-only, to share it; it must have no pending events."""
-        assert not self._pending_events, f"order {self.id} frozen with unsaved events"
-        self.__dict__["_frozen"] = True
-        return self
-
-    def clone(self) -> Order:
-        """A thawed copy for a command, cheap because every event's ``apply`` rebinds
-        attributes and never mutates a held value in place."""
-        clone = object.__new__(type(self))
-        state = clone.__dict__
-        state.update(self.__dict__)
-        state.pop("_frozen", None)
-        clone._pending_events = list(self._pending_events)
-        return clone
 
     def reset_observations(self) -> None:
         """Initial values of everything the vendor has not told us yet."""
@@ -206,30 +174,17 @@ class Order(Aggregate, OrderAttributes):
         if not isinstance(order_id, UUID):
             raise TypeError(f"order id {order_id!r} is not a UUID")
         m = meta or Meta()
-        # The library's ``_create`` in short: for this one event class, whose topic is
-        # registered below, it only adds generic checks and copies, half of a creation.
-        event = _new_event(ev.OrderRequested, {
-            "originator_topic": cls.TOPIC,
-            "originator_id": order_id,
-            "originator_version": cls.INITIAL_VERSION,
-            "timestamp": ev.OrderRequested.create_timestamp(),
-            "vendor": vendor,
-            "idempotency_key": idempotency_key,
-            "vendor_request": vendor_request,
-            "requested_by": requested_by,
-            "source": m.source,
-            "occurred_at": m.occurred_at,
-            "raw": m.raw,
-            "dedupe_key": m.dedupe_key,
-            "to_state": State.REQUESTED.value,
-        })
-        order: Order = event.mutate(None)
-        order._pending_events.append(event)
-        return order
+        return cls._create(
+            ev.OrderRequested, id=order_id, vendor=vendor, idempotency_key=idempotency_key,
+            vendor_request=vendor_request, requested_by=requested_by, source=m.source,
+            occurred_at=m.occurred_at, raw=m.raw, dedupe_key=m.dedupe_key,
+            to_state=State.REQUESTED.value,
+        )
 
     # ---------------------------------------------------------------- the table
-    def _decide(self, event: str, command: str, **context: Any) -> State:
-        """The target state for ``event`` now, or TransitionRefused."""
+    def _decide(self, event: type[ev.OrderEvent], command: str, **context: Any) -> State:
+        """The target state ``event`` leads to now (the first table row whose guard holds),
+        or TransitionRefused."""
         for row in allowed_targets(self.state, event):
             if row.guard is None or self._guard_holds(row.guard, context):
                 return row.target
@@ -245,7 +200,7 @@ class Order(Aggregate, OrderAttributes):
                 and self.last_submission[1] == tid
             return not self.submission_in_flight or same_offer
         if guard is Guard.RECONCILED_NOT_CREATED:
-            return bool(context.get("classification") == "reconciled_not_created")
+            return bool(context.get("classification") == Classification.RECONCILED_NOT_CREATED)
         if guard is Guard.PROGRESS_STARTED:
             return bool((context.get("current") or 0) > 0)
         if guard is Guard.ALL_RESULTS_RETRIEVED:
@@ -254,25 +209,11 @@ class Order(Aggregate, OrderAttributes):
         raise AssertionError(guard)  # pragma: no cover
 
     def _record(self, event_class: type[ev.OrderEvent], to: State, m: Meta, **fields: Any) -> bool:
-        """The library's ``trigger_event`` for our own event classes, in short (it copies the
-        arguments twice and builds the event field by field: together most of a recorded
-        command's own cost). The library's ``mutate`` then checks the version and applies it."""
-        if self._frozen:
-            raise FrozenOrderError(self.id)
-        event = _new_event(event_class, {
-            "originator_id": self.id,
-            "originator_version": self.version + 1,
-            "timestamp": event_class.create_timestamp(),
-            "vendor": self.vendor,
-            "source": m.source,
-            "occurred_at": m.occurred_at,
-            "raw": m.raw,
-            "dedupe_key": m.dedupe_key,
-            "to_state": to.value,
-            **fields,
-        })
-        event.mutate(self)
-        self._pending_events.append(event)
+        """Record one event of ``event_class`` leaving the order in state ``to``."""
+        self.trigger_event(
+            event_class, vendor=self.vendor, source=m.source, occurred_at=m.occurred_at, raw=m.raw,
+            dedupe_key=m.dedupe_key, to_state=to.value, **fields,
+        )
         return True
 
     # ---------------------------------------------------------------- submission
@@ -281,7 +222,7 @@ class Order(Aggregate, OrderAttributes):
     ) -> bool:
         if transaction_id is not None and self.last_submission == (channel, transaction_id):
             return False
-        to = self._decide("SubmissionAttempted", "attempt_submission",
+        to = self._decide(ev.SubmissionAttempted, "attempt_submission",
                           transaction_id=transaction_id)
         return self._record(
             ev.SubmissionAttempted,
@@ -302,7 +243,7 @@ class Order(Aggregate, OrderAttributes):
         retry_not_before: datetime | None = None,
         meta: Meta | None = None,
     ) -> bool:
-        to = self._decide("SubmissionFailed", "fail_submission", classification=classification)
+        to = self._decide(ev.SubmissionFailed, "fail_submission", classification=classification)
         return self._record(
             ev.SubmissionFailed,
             to,
@@ -325,7 +266,7 @@ class Order(Aggregate, OrderAttributes):
     ) -> bool:
         if self.state is State.SUBMISSION_UNCERTAIN:
             return False
-        to = self._decide("SubmissionOutcomeUnknown", "mark_outcome_unknown")
+        to = self._decide(ev.SubmissionOutcomeUnknown, "mark_outcome_unknown")
         return self._record(
             ev.SubmissionOutcomeUnknown,
             to,
@@ -344,7 +285,7 @@ class Order(Aggregate, OrderAttributes):
         amount: Decimal | None = None,
         meta: Meta | None = None,
     ) -> bool:
-        to = self._decide("PaymentAccepted", "accept_payment")
+        to = self._decide(ev.PaymentAccepted, "accept_payment")
         return self._record(
             ev.PaymentAccepted,
             to,
@@ -363,7 +304,7 @@ class Order(Aggregate, OrderAttributes):
         message: str | None = None,
         meta: Meta | None = None,
     ) -> bool:
-        to = self._decide("PaymentDeclined", "decline_payment")
+        to = self._decide(ev.PaymentDeclined, "decline_payment")
         return self._record(
             ev.PaymentDeclined,
             to,
@@ -375,7 +316,7 @@ class Order(Aggregate, OrderAttributes):
         )
 
     def resubmit(self, changes: dict[str, Any], meta: Meta | None = None) -> bool:
-        to = self._decide("OrderResubmitted", "resubmit", transaction_id=None)
+        to = self._decide(ev.OrderResubmitted, "resubmit", transaction_id=None)
         return self._record(ev.OrderResubmitted, to, meta or Meta(), changes=dict(changes))
 
     def place(
@@ -396,7 +337,7 @@ class Order(Aggregate, OrderAttributes):
                 "place",
                 f"vendor_ref is write-once: has {self.vendor_ref}, got {vendor_ref}",
             )
-        to = self._decide("OrderPlaced", "place")
+        to = self._decide(ev.OrderPlaced, "place")
         return self._record(
             ev.OrderPlaced,
             to,
@@ -417,7 +358,7 @@ class Order(Aggregate, OrderAttributes):
         details: dict[str, Any] | None = None,
         meta: Meta | None = None,
     ) -> bool:
-        to = self._decide("OrderRejected", "reject")
+        to = self._decide(ev.OrderRejected, "reject")
         return self._record(
             ev.OrderRejected,
             to,
@@ -440,7 +381,7 @@ class Order(Aggregate, OrderAttributes):
     ) -> bool:
         if transaction_id in self.acked_transactions:
             return False
-        to = self._decide("Acked", "record_ack")
+        to = self._decide(ev.Acked, "record_ack")
         return self._record(
             ev.Acked,
             to,
@@ -455,7 +396,7 @@ class Order(Aggregate, OrderAttributes):
     def change_status(
         self, raw_status: str, normalized: State | None, meta: Meta | None = None
     ) -> bool:
-        rows = allowed_targets(self.state, "StatusChanged")
+        rows = allowed_targets(self.state, ev.StatusChanged)
         if not rows:
             if raw_status == self.last_raw_status:
                 return False
@@ -492,7 +433,7 @@ class Order(Aggregate, OrderAttributes):
             )
         if (current, total) == (self.progress_current, self.progress_total):
             return False
-        to = self._decide("ProgressReported", "report_progress", current=current)
+        to = self._decide(ev.ProgressReported, "report_progress", current=current)
         return self._record(ev.ProgressReported, to, meta or Meta(), current=current, total=total)
 
     def wait_for_user(
@@ -505,14 +446,14 @@ class Order(Aggregate, OrderAttributes):
         waiting = {"kind": kind, "prompt": prompt, "choices": list(choices or [])}
         if self.state is State.WAITING_FOR_USER and self.waiting == waiting:
             return False
-        to = self._decide("WaitingForUser", "wait_for_user")
+        to = self._decide(ev.WaitingForUser, "wait_for_user")
         return self._record(
             ev.WaitingForUser, to, meta or Meta(), kind=kind, prompt=prompt,
             choices=waiting["choices"],
         )
 
     def provide_user_input(self, kind: str, selection: Any, meta: Meta | None = None) -> bool:
-        to = self._decide("UserInputProvided", "provide_user_input")
+        to = self._decide(ev.UserInputProvided, "provide_user_input")
         return self._record(
             ev.UserInputProvided, to, meta or Meta(), kind=kind, selection=selection
         )
@@ -520,7 +461,7 @@ class Order(Aggregate, OrderAttributes):
     def send_amendment(
         self, transaction_id: str, field: str, value: str, meta: Meta | None = None
     ) -> bool:
-        to = self._decide("AmendmentSent", "send_amendment")
+        to = self._decide(ev.AmendmentSent, "send_amendment")
         return self._record(
             ev.AmendmentSent, to, meta or Meta(), transaction_id=transaction_id, field=field,
             value=value,
@@ -529,7 +470,7 @@ class Order(Aggregate, OrderAttributes):
     def return_to_vendor(
         self, reason: str, transaction_id: str | None = None, meta: Meta | None = None
     ) -> bool:
-        to = self._decide("ReturnedToVendor", "return_to_vendor")
+        to = self._decide(ev.ReturnedToVendor, "return_to_vendor")
         return self._record(
             ev.ReturnedToVendor, to, meta or Meta(), reason=reason, transaction_id=transaction_id
         )
@@ -546,7 +487,7 @@ class Order(Aggregate, OrderAttributes):
     ) -> bool:
         if result_ref in self.results_available:
             return False
-        to = self._decide("ResultAvailable", "announce_result")
+        to = self._decide(ev.ResultAvailable, "announce_result")
         return self._record(
             ev.ResultAvailable, to, meta or Meta(), result_ref=result_ref, name=name,
             media_type=media_type, size=size, download_ref=download_ref,
@@ -568,7 +509,7 @@ class Order(Aggregate, OrderAttributes):
                 f"order {self.id} in state {self.state.value}: record_result_retrieved for "
                 f"result {result_ref!r}, which was never announced"
             )
-        to = self._decide("ResultRetrieved", "record_result_retrieved", result_ref=result_ref)
+        to = self._decide(ev.ResultRetrieved, "record_result_retrieved", result_ref=result_ref)
         return self._record(
             ev.ResultRetrieved, to, meta or Meta(), result_ref=result_ref, file_name=file_name,
             media_type=media_type, size=size, sha256=sha256,
@@ -583,7 +524,7 @@ class Order(Aggregate, OrderAttributes):
     ) -> bool:
         if self.cancellation_pending:
             return False
-        to = self._decide("CancellationRequested", "request_cancellation")
+        to = self._decide(ev.CancellationRequested, "request_cancellation")
         return self._record(
             ev.CancellationRequested, to, meta or Meta(), initiator=initiator, reason=reason,
             transaction_id=transaction_id,
@@ -599,7 +540,7 @@ class Order(Aggregate, OrderAttributes):
         m = meta or Meta()
         if self.state is State.CANCELLED:
             return False
-        to = self._decide("Cancelled", "cancel", source=m.source)
+        to = self._decide(ev.Cancelled, "cancel", source=m.source)
         return self._record(
             ev.Cancelled, to, m, initiator=initiator, reason=reason, raw_status=raw_status
         )
@@ -616,7 +557,7 @@ class Order(Aggregate, OrderAttributes):
         m = meta or Meta()
         if self.state is State.FAILED:
             return False
-        to = self._decide("Failed", "fail", source=m.source)
+        to = self._decide(ev.Failed, "fail", source=m.source)
         return self._record(
             ev.Failed, to, m, reason_code=reason_code, raw_status=raw_status,
             vendor_message=vendor_message, classification=classification,
@@ -630,14 +571,14 @@ class Order(Aggregate, OrderAttributes):
     ) -> bool:
         if self.hold is cause and self.hold_until == until:
             return False
-        to = self._decide("SubmissionHeld", "hold_submission", transaction_id=None)
+        to = self._decide(ev.SubmissionHeld, "hold_submission", transaction_id=None)
         return self._record(ev.SubmissionHeld, to, meta or Meta(), cause=cause, until=until,
                             reason=reason)
 
     def lift_hold(self, reason: str, meta: Meta | None = None) -> bool:
         if self.hold is None:
             return False
-        to = self._decide("HoldLifted", "lift_hold")
+        to = self._decide(ev.HoldLifted, "lift_hold")
         return self._record(ev.HoldLifted, to, meta or Meta(), cause=self.hold, reason=reason)
 
     def observe_trouble(
@@ -651,7 +592,7 @@ class Order(Aggregate, OrderAttributes):
         first = now if seen is None else seen.first_at
         was_escalated = seen is not None and seen.escalated
         escalated = not was_escalated and count >= limit and now - first >= spread
-        to = self._decide("TroubleObserved", "observe_trouble")
+        to = self._decide(ev.TroubleObserved, "observe_trouble")
         return self._record(ev.TroubleObserved, to, meta or Meta(), trouble=trouble,
                             detail=detail, observed_at=now, escalated=escalated,
                             retry_at=_next_try(trouble, count, limit, spread, now,
@@ -660,7 +601,7 @@ class Order(Aggregate, OrderAttributes):
     def clear_trouble(self, trouble: Trouble, meta: Meta | None = None) -> bool:
         if trouble not in self.troubles:
             return False
-        to = self._decide("TroubleCleared", "clear_trouble")
+        to = self._decide(ev.TroubleCleared, "clear_trouble")
         return self._record(ev.TroubleCleared, to, meta or Meta(), trouble=trouble)
 
     def note_ambiguous_reconciliation(
@@ -668,7 +609,7 @@ class Order(Aggregate, OrderAttributes):
     ) -> bool:
         if self.attention_kind is AttentionKind.AMBIGUOUS_RECONCILIATION:
             return False
-        to = self._decide("ReconciliationAmbiguous", "note_ambiguous_reconciliation")
+        to = self._decide(ev.ReconciliationAmbiguous, "note_ambiguous_reconciliation")
         return self._record(ev.ReconciliationAmbiguous, to, meta or Meta(),
                             candidates=sorted(candidates))
 
@@ -679,7 +620,7 @@ class Order(Aggregate, OrderAttributes):
             raise InvalidCommandError(f"order {self.id}: a cost must not be negative ({amount})")
         if (self.amount, self.currency) == (amount, currency):
             return False
-        to = self._decide("CostRecorded", "record_cost")
+        to = self._decide(ev.CostRecorded, "record_cost")
         return self._record(ev.CostRecorded, to, meta or Meta(), amount=amount,
                             currency=currency, basis=basis)
 
@@ -715,24 +656,3 @@ def _legacy_attention_kind(state: State, attention: Any) -> AttentionKind | None
             return kind
     return AttentionKind.SUBMISSION_FAILED
 
-
-for _event_class in ev.ORDER_EVENT_CLASSES:
-    register_topic(_event_class.TOPIC, _event_class)
-
-_EVENT_FIELDS: dict[type[ev.OrderEvent], frozenset[str]] = {
-    cls: frozenset(f.name for f in dataclasses.fields(cls)) for cls in ev.ORDER_EVENT_CLASSES
-}
-"""Each event class's fields, all required (``_new_event`` checks every event has exactly these)."""
-
-E = TypeVar("E", bound=ev.OrderEvent)
-
-
-def _new_event(event_class: type[E], fields: dict[str, Any]) -> E:
-    """An event of ``event_class`` with exactly its fields, or TypeError naming the difference."""
-    if fields.keys() != _EVENT_FIELDS[event_class]:
-        raise TypeError(f"{event_class.__name__} has fields {sorted(_EVENT_FIELDS[event_class])}, "
-                        f"not {sorted(fields)}")
-    return from_fields(event_class, fields)
-
-if Order.__init__ is not object.__init__:  # pragma: no cover
-    raise TypeError("Order must not define __init__: OrderRequested.mutate builds orders without it")

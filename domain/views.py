@@ -12,9 +12,9 @@ from uuid import UUID
 
 from ordertrail.domain.connector import Block, Connector, Notice, blocking, notice_key
 from ordertrail.domain.events import OrderEvent, TroubleCount
-from ordertrail.domain.frozen import from_fields
 from ordertrail.domain.order import Order
-from ordertrail.domain.state_machine import NEEDS_A_PERSON, State
+from ordertrail.domain.state_machine import NEEDS_A_PERSON
+from ordertrail.domain.states import State
 from ordertrail.domain.vocabulary import AttentionKind, HoldCause, Trouble
 
 COMMON_EVENT_FIELDS = frozenset(
@@ -88,20 +88,12 @@ class OrderView:
 
     @classmethod
     def of(cls, order: Order) -> OrderView:
-        """The view of ``order`` now, from a dict of its 28 fields (``from_fields``): a sync
-        pass views every open order."""
-        state = order.__dict__
-        try:
-            values = {name: state[name] for name in _ORDER_ATTRIBUTES}
-        except KeyError:  # not an attribute of the instance: read it as Python would
-            values = {name: getattr(order, name) for name in _ORDER_ATTRIBUTES}
-        values["id"] = order.id
-        values["version"] = order.version
-        values["modified_on"] = order.modified_on
-        return from_fields(cls, values)
+        """The view of ``order`` now."""
+        values = {name: getattr(order, name) for name in ORDER_ATTRIBUTES}
+        return cls(id=order.id, version=order.version, modified_on=order.modified_on, **values)
 
 
-_ORDER_ATTRIBUTES = tuple(
+ORDER_ATTRIBUTES = tuple(
     f.name for f in dataclasses.fields(OrderView) if f.name not in ("id", "version", "modified_on")
 )
 """The view's fields read straight off the aggregate."""

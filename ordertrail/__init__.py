@@ -25,6 +25,11 @@ _HOME = {
     "EventView": "ordertrail.domain.views",
     "State": "ordertrail.domain.state_machine",
     "commands": "ordertrail.domain",
+    "Source": "ordertrail.domain.vocabulary",
+    "Initiator": "ordertrail.domain.vocabulary",
+    "Classification": "ordertrail.domain.vocabulary",
+    "AttentionKind": "ordertrail.domain.vocabulary",
+    "HoldCause": "ordertrail.domain.vocabulary",
     "OrdertrailError": "ordertrail.domain.errors",
     "DomainError": "ordertrail.domain.errors",
     "TransitionRefused": "ordertrail.domain.errors",
@@ -38,16 +43,21 @@ _HOME = {
 }
 
 __all__ = [
+    "AttentionKind",
+    "Classification",
     "ConcurrencyError",
     "DomainError",
     "EventView",
+    "HoldCause",
     "IdempotencyConflictError",
+    "Initiator",
     "InvalidCommandError",
     "MalformedOrderIdError",
     "OrderNotFoundError",
     "OrderView",
     "OrdertrailError",
     "Outcome",
+    "Source",
     "State",
     "StoreConfigError",
     "StoreUnavailableError",
@@ -77,13 +87,23 @@ if TYPE_CHECKING:
     from ordertrail.domain.state_machine import State
     from ordertrail.domain.tracker import Outcome, Tracker
     from ordertrail.domain.views import EventView, OrderView
+    from ordertrail.domain.vocabulary import (
+        AttentionKind,
+        Classification,
+        HoldCause,
+        Initiator,
+        Source,
+    )
 
 
 def __getattr__(name: str) -> Any:
     home = _HOME.get(name)
     if home is None:
         raise AttributeError(f"module 'ordertrail' has no attribute {name!r}")
-    value = getattr(import_module(home), name)
+    module = import_module(home)
+    value = getattr(module, name, None)
+    if value is None:  # a submodule (commands), not yet imported
+        value = import_module(f"{home}.{name}")
     globals()[name] = value
     return value
 

@@ -18,6 +18,7 @@ from ordertrail.projections.rows import (
     AuditRow,
     OrderFilter,
     OrderStatusRow,
+    StuckLimits,
     VendorDayReport,
 )
 from ordertrail.projections.runner import ProjectionRunner
@@ -33,6 +34,7 @@ __all__ = [
     "ReadModelError",
     "ReadModelSchemaError",
     "ReadModels",
+    "StuckLimits",
     "VendorDayReport",
     "open_read_models",
 ]

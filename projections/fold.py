@@ -34,6 +34,8 @@ class Changes:
     """The new row of every connector the batch touched."""
     notices: dict[UUID, Notices] = field(default_factory=dict)
     """The full new set of notices of every connector the batch touched."""
+    previous_notices: Mapping[UUID, Notices] = field(default_factory=dict)
+    """The notices the touched connectors had before the batch."""
 
 
 def fold(
@@ -60,7 +62,7 @@ def fold(
             by_order[oid] = [item]
         else:
             group.append(item)
-    changes = Changes(previous=entries)
+    changes = Changes(previous=entries, previous_notices=notices or {})
     audit = changes.audit
     counters = changes.counters
     for oid, group in by_order.items():
@@ -72,6 +74,8 @@ def fold(
             audit.append(audit_log.apply(row, event, position))
             for count in vendor_daily.apply(row, new, event):
                 counters[count] += 1
+            for count, amount in vendor_daily.spend(row, new, event):
+                counters[count] += amount
             row = new
         changes.orders[oid] = new
         changes.attention[oid] = current

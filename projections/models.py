@@ -48,7 +48,7 @@ class Base(DeclarativeBase):
 class OrderStatus(Base):
     __tablename__ = "order_status"
     __table_args__ = (
-        sa.Index(None, "vendor", "state"),
+        sa.Index(None, "vendor", "state", "state_since"),
         sa.Index(None, "needs_person"),
         sa.Index(None, "requested_at"),
         sa.Index(None, "delivered_at"),
@@ -69,6 +69,8 @@ class OrderStatus(Base):
     """Why the order, requested, is not being submitted now (``HoldCause``)."""
     amount_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
     """What the order costs in hundredths of its currency, when a vendor or request says."""
+    state_since: Mapped[datetime | None]
+    """When the order entered its state (how long an order has been stuck)."""
     requested_at: Mapped[datetime | None]
     placed_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]
@@ -142,6 +144,39 @@ class AuditLog(Base):
     from_state: Mapped[str | None] = mapped_column(sa.String(32))
     to_state: Mapped[str] = mapped_column(sa.String(32))
     summary: Mapped[str] = mapped_column(sa.Text)
+
+
+class AlertOutbox(Base):
+    """Each new attention item, once, to be posted to the webhook: written by the projection in
+    the same transaction as the item (so never lost), posted and marked by the alert sender."""
+
+    __tablename__ = "alert_outbox"
+    __table_args__ = (sa.Index(None, "posted_at", "next_try_at"),)
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+                                    primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(sa.String(400), unique=True)
+    """subject:kind:ref:since, so one item's alert is made once, however often it is folded."""
+    order_id: Mapped[UUID | None]
+    vendor: Mapped[str] = mapped_column(sa.String(32))
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    ref: Mapped[str] = mapped_column(sa.String(200))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    since: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_try_at: Mapped[datetime | None]
+    """When to post it (again); None: at once."""
+    claimed_until: Mapped[datetime | None]
+    posted_at: Mapped[datetime | None]
+
+
+class AlertState(Base):
+    """When alerting began: attention items older than ``enabled`` are history, not alerts."""
+
+    __tablename__ = "alert_state"
+
+    name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    since: Mapped[datetime]
 
 
 class ProjectionTracking(Base):

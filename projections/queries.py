@@ -24,6 +24,7 @@ from ordertrail.projections.rows import (
     ConnectorRow,
     OrderFilter,
     OrderStatusRow,
+    StuckLimits,
     VendorDayReport,
 )
 from ordertrail.projections.schema import prepare
@@ -63,9 +64,11 @@ class ReadModels:
             row = conn.execute(query).first()
         return None if row is None else OrderStatusRow._make(row)
 
-    def attention(self, now: datetime | None = None) -> list[AttentionItem]:
+    def attention(
+        self, now: datetime | None = None, stuck: StuckLimits | None = None
+    ) -> list[AttentionItem]:
         """What a person must act on, oldest first: each order's items (awaited acks only once
-        overdue at ``now``) and each vendor account's."""
+        overdue at ``now``), each vendor account's, and with ``stuck`` the stuck orders."""
         cutoff = (now or datetime.now(UTC)) - self.ack_grace
         orders = (
             sa.select(Attention)
@@ -80,7 +83,29 @@ class ReadModels:
             ]
             items += [AttentionItem(None, r.vendor, r.kind, r.reason, r.since, r.ref)
                       for r in conn.execute(vendors)]
+        if stuck is not None:
+            items = _with_stuck(items, self.stuck(stuck, now))
         return sorted(items, key=lambda i: (i.since, i.vendor, str(i.order_id or ""), i.ref))
+
+    def stuck(self, limits: StuckLimits, now: datetime | None = None) -> list[AttentionItem]:
+        """Open orders in a state past its age limit (``STUCK``, the state as ``ref``), oldest
+        first; orders held for a known cause (on the vendor's item) are left out."""
+        moment = now or datetime.now(UTC)
+        table = OrderStatus.__table__
+        with self.engine.connect() as conn:
+            vendors = list(conn.scalars(sa.select(table.c.vendor).distinct()))
+            items = []
+            for vendor, state, limit in limits.pairs(vendors):
+                query = sa.select(table.c.order_id, table.c.state_since).where(
+                    table.c.vendor == vendor, table.c.state == state,
+                    table.c.state_since <= moment - limit, table.c.hold.is_(None))
+                for order_id, since in conn.execute(query):
+                    age = moment - since
+                    items.append(AttentionItem(
+                        order_id, vendor, "STUCK",
+                        f"{state} for {_span(age)}, longer than its limit of {_span(limit)}",
+                        since, state))
+        return sorted(items, key=lambda i: (i.since, str(i.order_id)))
 
     def connectors(self) -> list[ConnectorRow]:
         """Every vendor account's connector row."""
@@ -159,3 +184,26 @@ def open_read_models(url: str, auto_upgrade: bool = True) -> ReadModels:
         engine.dispose()
         raise
     return ReadModels(engine)
+
+
+def _with_stuck(items: list[AttentionItem], stuck: list[AttentionItem]) -> list[AttentionItem]:
+    """Stuck orders as items of their own; an order already listed keeps its item, which says
+    how long it has waited and its limit."""
+    listed = {i.order_id for i in items if i.order_id is not None}
+    ages = {s.order_id: s.reason for s in stuck if s.order_id in listed}
+    annotated = [i._replace(reason=f"{i.reason} ({ages[i.order_id]})") if i.order_id in ages
+                 else i for i in items]
+    return annotated + [s for s in stuck if s.order_id not in listed]
+
+
+def _span(delta: timedelta) -> str:
+    """A duration as a person reads it: 3d 4h, 2h 5m, 7m, 40s."""
+    seconds = int(delta.total_seconds())
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h" if hours else f"{days}d"
+    if hours:
+        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+    return f"{minutes}m" if minutes else f"{secs}s"

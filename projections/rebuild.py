@@ -60,7 +60,7 @@ def rebuild(
     """Load fresh tables with ``catch_up``, swap them in; (events applied, position) swapped."""
     tables = fresh()
     create_fresh(engine, tables)
-    writer = Writer(engine, tables, name + REBUILD_SUFFIX, sealed)
+    writer = Writer(engine, tables, name + REBUILD_SUFFIX, sealed=sealed)
     with engine.begin() as conn:
         conn.execute(sa.delete(TRACKING).where(TRACKING.c.name == writer.name))
     applied = catch_up(writer)

@@ -25,8 +25,9 @@ class Mismatch:
     what: str
 
 
-def expected_row(view: OrderView) -> OrderStatusRow:
-    """The order_status row a replay of ``view``'s order calls for."""
+def expected_row(view: OrderView, history: list[EventView]) -> OrderStatusRow:
+    """The order_status row a replay of ``view``'s order (with its history) calls for."""
+    changes = [e.recorded_at for e in history if e.from_state != e.to_state]
     return OrderStatusRow(
         order_id=view.id, vendor=view.vendor, vendor_ref=view.vendor_ref,
         idempotency_key=view.idempotency_key, state=view.state.value,
@@ -34,6 +35,7 @@ def expected_row(view: OrderView) -> OrderStatusRow:
         progress_total=view.progress_total, needs_person=view.needs_a_person,
         attention=view.attention, attention_kind=view.attention_kind, hold=view.hold,
         amount_cents=None if view.amount is None else cents(view.amount),
+        state_since=changes[-1] if changes else None,
         requested_at=view.requested_at, placed_at=view.placed_at,
         delivered_at=view.delivered_at, finished_at=view.finished_at, last_version=view.version,
     )
@@ -99,7 +101,7 @@ def _compare_order(
 ) -> list[Mismatch]:
     found: list[Mismatch] = []
     row = models.get_order_row(view.id)
-    want = sealed.order_row(expected_row(view)) if redact else expected_row(view)
+    want = sealed.order_row(expected_row(view, history)) if redact else expected_row(view, history)
     if row is None:
         found.append(Mismatch(view.id, "order_status", "row missing"))
     else:

@@ -6,8 +6,9 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 
-from ordertrail.projections.logic.vendor_daily import COUNTERS, DECLINED_PREFIX
+from ordertrail.projections.logic.vendor_daily import COUNTERS, DECLINED_PREFIX, PRICED, SPEND_CENTS
 from ordertrail.projections.rows import VendorDayReport
 
 TOTAL = "total"
@@ -28,9 +29,12 @@ class _Day:
         self.declines: dict[str, int] = {}
         self.delivered = 0
         self.leads: list[float] = []
+        self.money: dict[str, int] = {}
 
     def add(self, metric: str, count: int) -> None:
-        if metric.startswith(DECLINED_PREFIX):
+        if metric in (SPEND_CENTS, PRICED):
+            self.money[metric] = self.money.get(metric, 0) + count
+        elif metric.startswith(DECLINED_PREFIX):
             reason = metric[len(DECLINED_PREFIX):]
             self.declines[reason] = self.declines.get(reason, 0) + count
         elif metric == "delivered":
@@ -39,9 +43,11 @@ class _Day:
             self.counts[metric] = self.counts.get(metric, 0) + count
 
     def report(self, vendor: str, day: str) -> VendorDayReport:
+        placed, priced = self.counts.get("placed", 0), self.money.get(PRICED, 0)
         return VendorDayReport(
             vendor, day, self.counts, self.declines, self.delivered,
             percentile(self.leads, 0.50), percentile(self.leads, 0.95),
+            Decimal(self.money.get(SPEND_CENTS, 0)) / 100, max(placed - priced, 0),
         )
 
 

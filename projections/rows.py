@@ -6,7 +6,8 @@ The pure projections fold events into these; the queries return them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import NamedTuple
 from uuid import UUID
 
@@ -28,6 +29,7 @@ class OrderStatusRow(NamedTuple):
     attention_kind: str | None
     hold: str | None
     amount_cents: int | None
+    state_since: datetime | None
     requested_at: datetime | None
     placed_at: datetime | None
     delivered_at: datetime | None
@@ -99,6 +101,10 @@ class VendorDayReport(NamedTuple):
     delivered: int
     lead_p50_seconds: float | None
     lead_p95_seconds: float | None
+    spend: Decimal
+    """What the vendors' stated costs add up to (orders without one are not in it)."""
+    unpriced: int
+    """Orders placed whose cost no vendor or request stated: unknown, not zero."""
 
 
 @dataclass(frozen=True)
@@ -109,3 +115,26 @@ class OrderFilter:
     open_only: bool = False
     limit: int = 200
 
+
+
+@dataclass(frozen=True)
+class StuckLimits:
+    """How long an order may stay in a state that waits on a vendor before it counts as stuck:
+    ``default`` per state, ``by_vendor`` overriding it per vendor and state."""
+
+    default: dict[str, timedelta]
+    by_vendor: dict[str, dict[str, timedelta]]
+
+    def limit(self, vendor: str, state: str) -> timedelta | None:
+        return self.by_vendor.get(vendor, {}).get(state, self.default.get(state))
+
+    def pairs(self, vendors: list[str]) -> list[tuple[str, str, timedelta]]:
+        """(vendor, state, limit) for every vendor and every state with a limit."""
+        states = set(self.default) | {s for limits in self.by_vendor.values() for s in limits}
+        found = []
+        for vendor in vendors:
+            for state in sorted(states):
+                limit = self.limit(vendor, state)
+                if limit is not None:
+                    found.append((vendor, state, limit))
+        return found

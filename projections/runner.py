@@ -63,7 +63,7 @@ class ProjectionRunner:
         prepare(self.engine, auto_upgrade)
         self.sealed = tracker.mapper.cipher is not None
         """An encrypted store's read models keep no free text (``ordertrail.projections.sealed``)."""
-        self.writer = Writer(self.engine, live(), NAME, self.sealed)
+        self.writer = Writer(self.engine, live(), NAME, alerts=True, sealed=self.sealed)
         self.position = self.writer.position()
 
     def run_batch(self) -> int:

@@ -21,7 +21,7 @@ from ordertrail.adapters.common import crashpoints
 from ordertrail.domain.connector import Notice, notice_key
 from ordertrail.domain.events import OrderRequested
 from ordertrail.domain.vocabulary import AttentionKind
-from ordertrail.projections import sealed
+from ordertrail.projections import alerts, sealed
 from ordertrail.projections.bulk import Bulk
 from ordertrail.projections.decode import Decoded
 from ordertrail.projections.errors import DuplicateDeliveryError
@@ -38,12 +38,16 @@ REQUESTED = OrderRequested.TOPIC
 class Writer:
     """Writes batches of events into one ``TableSet`` under one tracking ``name``."""
 
-    def __init__(self, engine: sa.Engine, tables: TableSet, name: str, sealed: bool = False) -> None:
+    def __init__(self, engine: sa.Engine, tables: TableSet, name: str,
+                 alerts: bool = False, sealed: bool = False) -> None:
+        """``alerts``: queue each new attention item for the webhook (the live tables only: a
+        rebuild refolds history, which is not news). ``sealed``: the store is encrypted, so
+        keep no free text (``ordertrail.projections.sealed``)."""
         self.engine = engine
         self.tables = tables
         self.name = name
+        self.alerts = alerts
         self.sealed = sealed
-        """The store is encrypted: keep no free text (``ordertrail.projections.sealed``)."""
         dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
         self._insert = dialect.insert
         self.bulk = Bulk(engine.dialect.name)
@@ -74,6 +78,8 @@ class Writer:
                     changes = sealed.changes(changes)
                 self._store(conn, changes)
                 self._store_connectors(conn, changes)
+                if self.alerts:
+                    self._queue_alerts(conn, changes)
             crashpoints.crash_point("projection_before_commit")  # rows written, not committed
 
     def _orders(self, conn: sa.Connection, ids: list[UUID]) -> dict[UUID, OrderStatusRow]:
@@ -128,6 +134,16 @@ class Writer:
                 conn.execute(sa.insert(table).values(
                     connector_id=cid, kind=notice.kind.value, ref=notice.ref, vendor=row.vendor,
                     reason=notice.reason, since=notice.since))
+
+    def _queue_alerts(self, conn: sa.Connection, changes: Changes) -> None:
+        orders = {oid: row.vendor for oid, row in changes.orders.items()}
+        connectors = {cid: row.vendor for cid, row in changes.connectors.items()}
+        appeared = [
+            *alerts.appeared_on_orders(orders, changes.previous, changes.attention),
+            *alerts.appeared_on_connectors(connectors, changes.previous_notices, changes.notices),
+        ]
+        if appeared:
+            alerts.queue(conn, appeared, alerts.enabled_since(conn))
 
     def _store(self, conn: sa.Connection, changes: Changes) -> None:
         t, bulk, before = self.tables, self.bulk, changes.previous

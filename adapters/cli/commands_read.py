@@ -11,6 +11,7 @@ import click
 from rich.live import Live
 from rich.progress import BarColumn, Progress, TextColumn
 
+from ordertrail.adapters.alerts.limits import stuck_limits
 from ordertrail.adapters.cli.html_report import render_report
 from ordertrail.adapters.cli.render import print_json, print_table
 from ordertrail.domain.state_machine import State
@@ -83,14 +84,22 @@ def attention(app: Any) -> None:
     """The orders a person must act on, with the reason and since when."""
     models = refreshed(app)
     try:
-        items = models.attention()
+        items = models.attention(stuck=stuck_limits())
     finally:
         models.close()
     if app.as_json:
         print_json(items)
     else:
         print_table(f"needs a person ({len(items)})", ["order", "vendor", "kind", "reason", "since"],
-                    [(str(i.order_id), i.vendor, i.kind, i.reason, i.since) for i in items])
+                    attention_rows(items))
+
+
+def attention_rows(items: list[Any]) -> list[tuple[Any, ...]]:
+    """(subject, vendor, kind, reason, since): the subject is the order, or ``(vendor)`` for an
+    item about the vendor account as a whole."""
+    return [(str(i.order_id) if i.order_id else "(vendor)", i.vendor,
+             f"{i.kind} {i.ref}" if i.ref and i.order_id is None else i.kind, i.reason, i.since)
+            for i in items]
 
 
 REPORT_COUNTS = ["requested", "placed", "rejected", "declined", "failed", "cancelled", "completed"]
@@ -102,15 +111,33 @@ def report_rows(reports: list[Any]) -> list[tuple[Any, ...]]:
         declines = ", ".join(f"{k}:{v}" for k, v in sorted(r.declines.items()))
         rows.append((r.vendor, r.day, *(r.counts.get(k, 0) for k in REPORT_COUNTS), declines,
                      _seconds(r.lead_p50_seconds), _seconds(r.lead_p95_seconds),
-                     r.counts.get("placed_against_cap", 0)))
+                     r.counts.get("placed_against_cap", 0), _spend(r)))
     return rows
+
+
+def connector_rows(models: Any) -> list[tuple[Any, ...]]:
+    """Each vendor account: when a call last worked, and what it waits on a person for."""
+    waiting: dict[str, list[str]] = {}
+    for item in models.attention():
+        if item.order_id is None:
+            waiting.setdefault(item.vendor, []).append(f"{item.kind} {item.ref}".strip())
+    return [(row.vendor, row.account, row.last_success_at, ", ".join(waiting.get(row.vendor, [])))
+            for row in models.connectors()]
+
+
+def _spend(report: Any) -> str:
+    """The stated spend, and how many placed orders had no stated cost (unknown, not zero)."""
+    shown = f"{report.spend:.2f}" if report.spend or not report.unpriced else ""
+    unknown = f"{report.unpriced} unknown" if report.unpriced else ""
+    return " + ".join(part for part in (shown, unknown) if part)
 
 
 def _seconds(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}s"
 
 
-REPORT_COLUMNS = ["vendor", "day", *REPORT_COUNTS, "declines", "lead p50", "lead p95", "cap hits"]
+REPORT_COLUMNS = ["vendor", "day", *REPORT_COUNTS, "declines", "lead p50", "lead p95", "cap hits",
+                  "spend"]
 
 
 @click.command()
@@ -123,6 +150,7 @@ def report(app: Any, days: int, html_path: Path | None) -> None:
     models = refreshed(app)
     try:
         reports = models.vendor_report(days)
+        accounts = connector_rows(models)
         if html_path is not None:
             write_html(models, reports, html_path)
     finally:
@@ -131,6 +159,8 @@ def report(app: Any, days: int, html_path: Path | None) -> None:
         print_json(reports)
     else:
         print_table(f"vendors, last {days} day(s)", REPORT_COLUMNS, report_rows(reports))
+        print_table("vendor accounts", ["vendor", "account", "last success", "waiting on a person"],
+                    accounts)
     if html_path is not None and not app.as_json:
         click.echo(f"HTML report written to {html_path}")
 
@@ -141,8 +171,9 @@ def write_html(models: Any, reports: list[Any], path: Path) -> None:
         states[row.state] = states.get(row.state, 0) + 1
     totals = [r for r in reports if r.day == "total"]
     leads = {r.vendor: (r.lead_p50_seconds, r.lead_p95_seconds) for r in totals}
-    attention_rows = [(str(i.order_id), i.vendor, i.reason, i.since) for i in models.attention()]
-    html = render_report(states, leads, REPORT_COLUMNS, report_rows(reports), attention_rows)
+    html_rows = [(subject, vendor, reason, since)
+                 for subject, vendor, _, reason, since in attention_rows(models.attention())]
+    html = render_report(states, leads, REPORT_COLUMNS, report_rows(reports), html_rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
 

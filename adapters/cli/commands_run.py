@@ -61,8 +61,7 @@ def demo(app: Any, workdir: Path) -> int:
                          read.status_rows(rows, short=True))
         print_table(f"needs a person ({len(attention_items)})",
                          ["order", "vendor", "kind", "reason", "since"],
-                         [(str(i.order_id), i.vendor, i.kind, i.reason, i.since)
-                          for i in attention_items])
+                         read.attention_rows(attention_items))
         totals = [r for r in reports if r.day == "total"]
         print_table("vendors today (ordertrail report shows every column)",
                          COMPACT_REPORT_COLUMNS, [_compact(r) for r in totals])

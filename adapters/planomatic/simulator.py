@@ -40,6 +40,8 @@ class PlanomaticSim:
     status_by_email: dict[str, str] = field(default_factory=dict)
     drop_after_charge: bool = False
     delay_seconds: float = 0.0
+    amount: str | None = "149.00"
+    """The charge stated in a successful answer (``data.payment.amount``); None states none."""
     charges: Counter[str] = field(default_factory=Counter)
     requests: int = 0
     orders_created: int = 0
@@ -86,6 +88,8 @@ async def pay_and_submit(request: web.Request) -> web.StreamResponse:
     if status == "action-successful":
         sim.orders_created += 1
         data: Any = {"order": {"id": f"PO-{sim.orders_created:05d}", "status": "ordered"}}
+        if sim.amount is not None:
+            data["payment"] = {"amount": sim.amount}
     else:
         data = None
     if sim.drop_after_charge:

@@ -224,8 +224,12 @@ class PPWLink:
                 self.outbox.settle(tid, view.acked_transactions[tid])
                 return None
             already_placed = view.vendor_ref is not None
+        line_items = None
+        if offer.kind == NEW and outcome.outcome == "imported":
+            line_items = self.tracker.get_order(offer.order_id).vendor_request.get("line_items")
         # The domain dedupes by transaction id as well: a repeat records nothing.
-        commands = translate.ack_commands(offer, outcome, already_placed=already_placed, raw=data)
+        commands = translate.ack_commands(offer, outcome, already_placed=already_placed, raw=data,
+                                          line_items=line_items)
         return outcome.outcome, commands
 
     def _record_acks(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
-from ordertrail.adapters.ppw.outbox import CANCEL, COMPLETE, NEW, RTV, Offer
+from ordertrail.adapters.ppw.outbox import CANCEL, COMPLETE, NEW, RTV, UPDATE, Offer
 from ordertrail.adapters.ppw.wire import AckData
 from ordertrail.domain import commands as c
 from ordertrail.domain.state_machine import State
@@ -68,8 +70,34 @@ def classify_ack(data: AckData) -> AckReading:
     return AckReading(AckOutcome.UNKNOWN, reason)
 
 
+def cost_of(line_items: Any) -> Decimal | None:
+    """What a work order's line items add up to (their ``total``s): None when there are none or
+    any total is missing or not a number, so an unknown cost never counts as zero."""
+    if isinstance(line_items, str):
+        try:
+            line_items = json.loads(line_items)
+        except ValueError:
+            return None
+    if not isinstance(line_items, list) or not line_items:
+        return None
+    amount = Decimal(0)
+    for item in line_items:
+        total = item.get("total") if isinstance(item, dict) else None
+        if isinstance(total, bool) or not isinstance(total, str | int | float):
+            return None
+        try:
+            value = Decimal(str(total).replace(",", "").strip())
+        except InvalidOperation:
+            return None
+        if not value.is_finite():
+            return None
+        amount += value
+    return amount
+
+
 def ack_commands(
-    offer: Offer, ack: AckReading, *, already_placed: bool, raw: Any
+    offer: Offer, ack: AckReading, *, already_placed: bool, raw: Any,
+    line_items: Any = None,
 ) -> list[c.Command]:
     """The commands one first ack of ``offer`` leads to (vendor-spec B.6)."""
     common: dict[str, Any] = {
@@ -89,6 +117,9 @@ def ack_commands(
         commands.append(
             c.Place(vendor_ref=str(offer.report_id), vendor_ref_kind=VENDOR_REF_KIND, **common)
         )
+        commands += _cost(common, line_items)
+    elif offer.kind == UPDATE and outcome == "imported" and offer.field == "line_items":
+        commands += _cost(common, offer.value)
     elif offer.kind == NEW and outcome == "duplicate" and not already_placed:
         commands.append(
             c.Reject(reason_code="duplicate", classification=Classification.NEEDS_HUMAN, message=ack.reason,
@@ -143,3 +174,10 @@ def status_commands(
             ),
         ]
     return [c.ChangeStatus(raw_status=raw_status, normalized=None, **common)]
+
+
+def _cost(common: dict[str, Any], line_items: Any) -> list[c.Command]:
+    amount = cost_of(line_items)
+    if amount is None:
+        return []
+    return [c.RecordCost(amount=amount, basis="line_items total", **common)]

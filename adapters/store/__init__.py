@@ -22,6 +22,7 @@ from eventsourcing.utils import get_topic
 
 from ordertrail.adapters.store.cipher import CipherKeyError, check_key, check_store_key
 from ordertrail.adapters.store.errors import StoreConfigError, StoreUnavailableError
+from ordertrail.adapters.store.fast import FastTracker
 from ordertrail.adapters.store.mapper import MsgspecMapper
 from ordertrail.domain.tracker import Tracker
 
@@ -157,14 +158,26 @@ def tracker_environment(
     return {_PREFIX + k: v for k, v in env.items()}
 
 
+FAST_ENV = "ORDERTRAIL_FAST"
+"""Set to 0 to run the domain's plain Tracker instead of the store layer's ``FastTracker``."""
+
+
 def open_tracker(
     url: str = DEFAULT_STORE_URL,
     *,
     snapshot_interval: int | None = None,
     cipher_key: str | None = None,
     create_tables: bool = True,
+    fast: bool | None = None,
 ) -> Tracker:
-    """Open the order ledger on the store at ``url``."""
+    """Open the order ledger on the store at ``url``.
+
+    ``fast`` (default: on, unless the environment says ``ORDERTRAIL_FAST=0``) adds the store
+    layer's order cache and batched saves (``ordertrail.adapters.store.fast``); the answers
+    are the same either way.
+    """
+    if fast is None:
+        fast = os.environ.get(FAST_ENV, "1").strip() not in ("0", "false", "no", "off")
     store = StoreURL.parse(url)
     if store.kind == "sqlite" and store.path != ":memory:":
         parent = Path(store.path).expanduser().resolve().parent
@@ -175,7 +188,7 @@ def open_tracker(
         create_tables=create_tables,
     )
     try:
-        tracker = Tracker(env=env)
+        tracker: Tracker = FastTracker(env=env) if fast else Tracker(env=env)
         try:
             check_store_key(tracker, str(store))
         except BaseException:

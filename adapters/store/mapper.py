@@ -22,8 +22,8 @@ from eventsourcing.domain import CanSnapshotAggregate
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent
 from eventsourcing.utils import TopicError, get_topic, resolve_topic
 
+from ordertrail.adapters.store.frozen import from_fields
 from ordertrail.domain.errors import UnknownEventTopicError
-from ordertrail.domain.frozen import from_fields
 
 _ENVELOPE = frozenset({"originator_id", "originator_version"})
 _AGGREGATE_BASE_STATE = {"_created_on": datetime, "_modified_on": datetime}

@@ -29,7 +29,8 @@ VENDOR_REF, RAW, CURRENT, TOTAL, ATTENTION, KIND, HOLD, AMOUNT, PLACED, DELIVERE
         "attention_kind", "hold", "amount_cents", "placed_at", "delivered_at", "finished_at",
     )
 )
-STATE, NEEDS, LAST_VERSION = (_FIELDS.index(n) for n in ("state", "needs_person", "last_version"))
+STATE, NEEDS, LAST_VERSION, SINCE = (
+    _FIELDS.index(n) for n in ("state", "needs_person", "last_version", "state_since"))
 _new = tuple.__new__
 _DELIVERED = State.DELIVERED.value
 _REQUESTED = State.REQUESTED.value
@@ -51,6 +52,8 @@ def apply(row: OrderStatusRow | None, event: Any) -> OrderStatusRow:
         )
     values = list(row)
     state = event.to_state
+    if state != values[STATE]:
+        values[SINCE] = event.timestamp
     rule = _RULES.get(topic)
     if rule is not None:
         rule(values, event, state)
@@ -69,7 +72,8 @@ def _created(event: Any) -> OrderStatusRow:
         order_id=event.originator_id, vendor=event.vendor, vendor_ref=None,
         idempotency_key=event.idempotency_key, state=event.to_state, last_raw_status=None,
         progress_current=None, progress_total=None, needs_person=False, attention=None,
-        attention_kind=None, hold=None, amount_cents=None, requested_at=event.timestamp,
+        attention_kind=None, hold=None, amount_cents=None, state_since=event.timestamp,
+        requested_at=event.timestamp,
         placed_at=None, delivered_at=None, finished_at=None,
         last_version=event.originator_version,
     )

@@ -37,10 +37,18 @@ _COMPLETED = State.COMPLETED.value
 _new = tuple.__new__
 _SUBMISSION_FAILED = ev.SubmissionFailed.TOPIC
 _HELD = ev.SubmissionHeld.TOPIC
+_COST = ev.CostRecorded.TOPIC
+
+
+SPEND_CENTS = "spend_cents"
+"""Hundredths of the vendors' stated costs, summed by the day each cost was recorded."""
+PRICED = "priced"
+"""Orders whose cost is known (placed orders without one are shown as unknown, not as zero)."""
 
 
 def apply(old: OrderStatusRow | None, new: OrderStatusRow, event: Any) -> list[DayCount]:
-    """The counters ``event`` (domain event or Struct) adds one to, given the row before and after."""
+    """The counters ``event`` (domain event or Struct) adds one to, given the row before and after.
+    A cost adds its amount to SPEND_CENTS instead: see ``spend``."""
     topic = event.TOPIC
     metrics: list[str] = []
     named = _BY_TOPIC.get(topic)
@@ -67,3 +75,16 @@ def _against_cap(topic: str, event: Any) -> bool:
     if topic == _SUBMISSION_FAILED:
         return event.vendor_code in CAP_CODES
     return topic == _HELD and event.cause == HoldCause.DAILY_CAP
+
+
+def spend(old: OrderStatusRow | None, new: OrderStatusRow, event: Any) -> list[tuple[DayCount, int]]:
+    """What a recorded cost adds to the day's spend (the change from the order's last cost),
+    and the order counted as priced the first time it has one."""
+    if event.TOPIC != _COST:
+        return []
+    before = old.amount_cents if old is not None else None
+    day, vendor = event.timestamp.date(), new.vendor
+    added = [(_new(DayCount, (vendor, day, SPEND_CENTS)), (new.amount_cents or 0) - (before or 0))]
+    if before is None:
+        added.append((_new(DayCount, (vendor, day, PRICED)), 1))
+    return added

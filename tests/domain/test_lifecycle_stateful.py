@@ -47,7 +47,7 @@ EVENT_OF = {
     c.Fail: "Failed",
 }
 
-ROWS = {(t.source, t.event, t.target) for t in TRANSITIONS}
+ROWS = {(t.source, t.event_name, t.target) for t in TRANSITIONS}
 sources = st.sampled_from(["command", "poll", "push", "ack", "reconciliation", "human"])
 refs = st.sampled_from(["r1", "r2", "r3"])
 small = st.integers(min_value=0, max_value=4)
@@ -105,7 +105,7 @@ class OrderLifecycle(RuleBasedStateMachine):
     def _table_allows(before: OrderView, event: str, command: c.Command) -> bool:
         state = before.state
         for row in TRANSITIONS:
-            if row.source != state or row.event != event:
+            if row.source != state or row.event_name != event:
                 continue
             if row.guard is Guard.HUMAN and command.source != "human":
                 continue

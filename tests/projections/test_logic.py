@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from ordertrail.domain import commands as c
 from ordertrail.domain.state_machine import State
-from ordertrail.domain.views import OrderView
+from ordertrail.domain.views import EventView, OrderView
 from ordertrail.projections.fold import fold
 from ordertrail.projections.logic import attention, order_status, vendor_daily
 from ordertrail.projections.replay import expected_row
@@ -27,7 +27,11 @@ def test_folding_any_valid_stream_gives_the_row_a_replay_of_the_aggregate_gives(
     row = None
     for event in events:
         row = order_status.apply(row, event)
-    assert row == expected_row(OrderView.of(order))
+    history, previous = [], None
+    for event in events:
+        history.append(EventView.of(event, previous))
+        previous = history[-1].to_state
+    assert row == expected_row(OrderView.of(order), history)
 
 
 @settings(max_examples=200, deadline=None)

@@ -38,7 +38,7 @@ REQUEST = {
     "payment_method_id": 11,
 }
 EXPECTED = {
-    Kind.PLACED: (State.PLACED, ["PaymentAccepted", "OrderPlaced"]),
+    Kind.PLACED: (State.PLACED, ["PaymentAccepted", "OrderPlaced", "CostRecorded"]),
     Kind.DECLINED: (State.PAYMENT_DECLINED, ["PaymentDeclined"]),
     Kind.REJECTED: (State.REJECTED, ["OrderRejected"]),
     Kind.REAUTH: (State.REQUESTED, ["SubmissionFailed"]),
@@ -139,7 +139,7 @@ def test_a_declined_order_resubmitted_with_a_new_card_is_placed_and_keeps_its_hi
     assert run(tracker, scenario) is State.PLACED
     assert types_after_request(tracker, order_id) == [
         "PaymentDeclined", "OrderResubmitted", "SubmissionAttempted", "PaymentAccepted",
-        "OrderPlaced",
+        "OrderPlaced", "CostRecorded",
     ]
     assert tracker.get_order(order_id).vendor_request["payment_method_id"] == 42
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -43,8 +44,10 @@ def test_a_requested_order_is_offered_fetched_acked_and_placed_in_that_order(
     history = tracker.history(order_id)
     assert [e.type for e in history] == [
         "OrderRequested", "SubmissionAttempted", "SubmissionAttempted", "Acked", "OrderPlaced",
+        "CostRecorded",
     ]
-    offered, fetched, acked, _placed = history[1:]
+    offered, fetched, acked, _placed, cost = history[1:]
+    assert cost.fields["amount"] == Decimal("45.00") and cost.fields["basis"] == "line_items total"
     assert offered.fields["channel"] == "ppw:get_all_orders"
     assert fetched.fields["channel"] == "ppw:get_order"
     tid = offered.fields["transaction_id"]
@@ -87,6 +90,7 @@ def test_an_order_is_imported_exactly_once_over_many_cycles(
     assert offered == [["1000", "1001"], [], []]
     assert types(tracker, first) == types(tracker, second) == [
         "OrderRequested", "SubmissionAttempted", "SubmissionAttempted", "Acked", "OrderPlaced",
+        "CostRecorded",
     ]
 
 
@@ -139,7 +143,7 @@ def test_a_repeated_ack_records_nothing(tracker: Tracker, link: PPWLink) -> None
         return before
 
     before = with_ppw(link, scenario)
-    assert len(tracker.history(order_id)) == before == 5
+    assert len(tracker.history(order_id)) == before == 6
     assert tracker.get_order(order_id).state is State.PLACED
 
 

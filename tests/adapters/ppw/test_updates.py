@@ -21,7 +21,8 @@ from ordertrail.domain.tracker import Tracker
 from tests.adapters.ppw.conftest import with_ppw
 from tests.adapters.ppw.test_handshake import request, types
 
-PLACED = ["OrderRequested", "SubmissionAttempted", "SubmissionAttempted", "Acked", "OrderPlaced"]
+PLACED = ["OrderRequested", "SubmissionAttempted", "SubmissionAttempted", "Acked", "OrderPlaced",
+          "CostRecorded"]
 
 
 def imported(tracker: Tracker, link: PPWLink, wo_number: str = "OT-1001") -> UUID:

@@ -8,12 +8,12 @@ without a query. Everything rests on the log being gap-free in commit order:
 true on SQLite (one writer) and on our PostgreSQL recorder (it inserts under
 a table lock).
 
-Held orders are frozen (``Order.freeze``): shared read-only, handed out without
-a copy. A command that would record on one raises ``FrozenOrderError`` before
-changing anything, and the tracker runs it again on a ``clone()``; so the many
-commands that re-observe what is known (most polls) copy nothing. New events
-from the log replace a held order with an updated frozen copy, never change it
-in place, so a reader on another thread never sees half an event.
+Held orders are shared and never changed: readers get them as they are, and a
+command gets a shallow copy (``copy_of``), which is safe because an order's
+events assign new values and never change a held one in place (a test holds
+every event to that). New events from the log replace a held order with an
+updated copy, never change it in place, so a reader on another thread never
+sees half an event.
 
 It is an optimisation, never the source of truth: a command on an order the
 cache got wrong is refused by the store's unique (order, version) key, and the
@@ -85,15 +85,15 @@ class OrderCache:
             del self._orders[oid]  # a gap: read it again from the store when next needed
             return
         try:
-            updated = order.clone()
+            updated = copy_of(order)
             self._decode(notification).mutate(updated)
         except Exception:
             del self._orders[oid]  # reading it from the store raises the typed error
             return
-        self._orders[oid] = updated.freeze()
+        self._orders[oid] = updated
 
     def get(self, order_id: UUID) -> Order | None:
-        """The held order, frozen (``None`` if not held); ``clone()`` it to change it."""
+        """The held order (``None`` if not held): read it, or change a ``copy_of`` it."""
         with self.lock:
             order = self._orders.get(order_id)
             if order is not None:
@@ -101,8 +101,8 @@ class OrderCache:
             return order
 
     def loaded(self, order: Order, position_before: int) -> None:
-        """Keep ``order`` (frozen from now on), read from the store while the log stood at
-        ``position_before``."""
+        """Keep ``order`` (nobody changes it from now on), read from the store while the log
+        stood at ``position_before``."""
         with self.lock:
             held = self._orders.get(order.id)
             if held is not None and held.version >= order.version:
@@ -114,7 +114,7 @@ class OrderCache:
     def saved(self, orders: Iterable[tuple[Order, int]], first_id: int, last_id: int,
               count: int) -> None:
         """Keep each ``(order, notification id of its last new event)`` just saved; the cache
-        takes them over (frozen from now on).
+        takes them over (nobody changes them from now on).
 
         The save wrote ``count`` notifications, ``first_id`` to ``last_id``. When they follow
         the last one read without a gap, they are all this save's own, whose orders are now
@@ -146,6 +146,15 @@ class OrderCache:
         key = order.id if oid is None else oid
         if key in held_orders:
             held_orders.move_to_end(key)  # then replaced in place, as the most recent
-        held_orders[key] = order.freeze()
+        held_orders[key] = order
         while len(held_orders) > self.maxsize:
             held_orders.popitem(last=False)
+
+
+def copy_of(order: Order) -> Order:
+    """A copy of ``order`` to run commands on: its own pending events, the same values (which
+    its events replace, never change in place)."""
+    copy = object.__new__(type(order))
+    copy.__dict__.update(order.__dict__)
+    copy._pending_events = []
+    return copy

@@ -1,0 +1,44 @@
+"""How long an order may wait on a vendor in each state before it counts as stuck.
+
+The defaults hold for every vendor; each vendor's own (its normal lead times) come from its
+package, and ``[alerts.stuck_after]`` in the configuration overrides both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+
+from ordertrail.adapters.ivcap.config import STUCK_AFTER as IVCAP
+from ordertrail.adapters.planomatic.config import STUCK_AFTER as PLANOMATIC
+from ordertrail.adapters.planviewer.config import STUCK_AFTER as PLANVIEWER
+from ordertrail.adapters.ppw.config import STUCK_AFTER as PPW
+from ordertrail.projections import StuckLimits
+
+DEFAULT_STUCK_AFTER: dict[str, timedelta] = {
+    "REQUESTED": timedelta(minutes=15),
+    "SUBMISSION_UNCERTAIN": timedelta(0),
+    "PLACED": timedelta(hours=1),
+    "IN_PROGRESS": timedelta(days=1),
+    "DELIVERED": timedelta(hours=1),
+}
+"""States that wait on a vendor (or, uncertain, on a person at once), with their limits."""
+VENDOR_STUCK_AFTER: dict[str, dict[str, timedelta]] = {
+    "planviewer": PLANVIEWER, "ivcap": IVCAP, "planomatic": PLANOMATIC, "ppw": PPW,
+}
+
+
+def stuck_limits(
+    configured: Mapping[str, timedelta] | None = None,
+    configured_by_vendor: Mapping[str, Mapping[str, timedelta]] | None = None,
+) -> StuckLimits:
+    """The limits in force, most specific first: the configuration's for a vendor and state,
+    the configuration's for a state, the vendor's own, the defaults."""
+    overrides = dict(configured or {})
+    by_vendor = {
+        vendor: {state: limit for state, limit in limits.items() if state not in overrides}
+        for vendor, limits in VENDOR_STUCK_AFTER.items()
+    }
+    for vendor, limits in (configured_by_vendor or {}).items():
+        by_vendor.setdefault(vendor, {}).update(limits)
+    return StuckLimits({**DEFAULT_STUCK_AFTER, **overrides}, by_vendor)

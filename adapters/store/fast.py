@@ -1,0 +1,157 @@
+"""The tracker with the store layer's speed: the switch ``open_tracker(..., fast=True)``.
+
+Same commands, same answers as the domain's ``Tracker`` (its tests run on both); what
+changes is how orders are loaded and saved:
+
+- an ``OrderCache`` keeps up to ``CACHE_SIZE`` orders decoded and current by reading the
+  store's notification log once per batch (other writers included), instead of one query
+  per order; commands run on shallow copies, readers share the held order;
+- a save encodes and inserts the events itself (the library's ``save`` checks runtime
+  protocols on every event and builds a record per event that the tracker never needs),
+  writes the snapshots that come due from the saved orders in one call, and hands the saved
+  orders to the cache;
+- open orders are viewed once per change of the held order, and a terminal order is
+  never looked at again.
+
+The cache is never trusted with a write: a command on an order it got wrong is refused by
+the store's unique (order, version) key, and the tracker reads those orders again.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from ordertrail.adapters.store.frozen import from_fields
+from ordertrail.adapters.store.order_cache import OrderCache, copy_of
+from ordertrail.domain.errors import OrderNotFoundError
+from ordertrail.domain.order import Order
+from ordertrail.domain.tracker import Tracker
+from ordertrail.domain.vendors import Vendor
+from ordertrail.domain.views import ORDER_ATTRIBUTES, OrderView
+
+CACHE_SIZE = 20_000
+"""Orders kept decoded in memory; the environment variable AGGREGATE_CACHE_MAXSIZE overrides."""
+
+
+def replay(aggregate: Any, events: Iterable[Any]) -> Any:
+    """The library's ``project_aggregate`` without its per-event runtime-Protocol assertion."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
+class FastTracker(Tracker):
+    name = Tracker.name  # the library names an application by its class unless told
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        size = (env or {}).get(self.AGGREGATE_CACHE_MAXSIZE,
+                               os.environ.get(self.AGGREGATE_CACHE_MAXSIZE, str(CACHE_SIZE)))
+        # The library's own cache fast-forwards with one query per order: ours replaces it.
+        super().__init__({**(env or {}), self.AGGREGATE_CACHE_MAXSIZE: "",
+                          f"{self.name.upper()}_{self.AGGREGATE_CACHE_MAXSIZE}": ""})
+        self._to_stored = self.mapper.to_stored_event
+        self._cache = OrderCache(
+            maxsize=int(size) if size else 0,  # "" in the environment: no cache
+            position=int(self.recorder.max_notification_id() or 0),
+            notifications=self.recorder.select_notifications,
+            decode=self.mapper.to_domain_event,
+        )
+        self._finished: set[UUID] = set()
+        self._views: dict[UUID, tuple[Order, OrderView]] = {}
+        """The view last made of each open order, reused while the cache holds the same order."""
+
+    # ------------------------------------------------------------------ the seams
+    def _begin(self) -> None:
+        self._cache.refresh()
+
+    def _load(self, order_id: UUID, change: bool) -> Order:
+        held = self._cache.get(order_id)
+        if held is None:
+            before = self._cache.position
+            held = self._reconstruct(order_id)
+            self._cache.loaded(held, before)
+        return copy_of(held) if change else held
+
+    def _conflicted(self, order_ids: set[UUID]) -> None:
+        self._cache.evict(order_ids)
+
+    def _save(self, aggregates: Sequence[Any]) -> None:
+        events: list[Any] = []
+        by_id: dict[UUID, Any] = {}
+        for aggregate in aggregates:
+            events.extend(aggregate.collect_events())
+            by_id[aggregate.id] = aggregate
+        stored = [self._to_stored(event) for event in events]
+        ids = self.recorder.insert_events(stored) or []
+        self._snapshot_saved(events, by_id)
+        if ids:
+            last_ids = {s.originator_id: nid for s, nid in zip(stored, ids, strict=True)}
+            self._cache.saved(
+                [(a, last) for oid, a in by_id.items()
+                 if (last := last_ids.get(oid)) is not None and isinstance(a, Order)],
+                first_id=min(ids), last_id=max(ids), count=len(ids),
+            )
+
+    def _view(self, order: Order) -> OrderView:
+        made = self._views.get(order.id)
+        if made is not None and made[0] is order:
+            return made[1]
+        values = {name: order.__dict__[name] for name in ORDER_ATTRIBUTES}
+        values.update(id=order.id, version=order.version, modified_on=order.modified_on)
+        view = from_fields(OrderView, values)
+        if self._cache.get(order.id) is order:
+            if len(self._views) > 2 * max(self._cache.maxsize, 1):
+                self._views.clear()  # bounded: orders evicted from the cache leave stale entries
+            self._views[order.id] = (order, view)
+        return view
+
+    # ------------------------------------------------------------------ queries
+    def open_orders(self, vendor: str | None = None) -> list[OrderView]:
+        wanted = None if vendor is None else Vendor.parse(vendor).value
+        self._begin()
+        views = []
+        for oid in self.order_ids():
+            if oid in self._finished:
+                continue
+            view = self._view(self._load(oid, change=False))
+            if view.is_terminal:
+                self._finished.add(oid)  # terminal states absorb every command: never open again
+                self._views.pop(oid, None)
+            elif wanted is None or view.vendor == wanted:
+                views.append(view)
+        return views
+
+    # ------------------------------------------------------------------ loading
+    def _reconstruct(self, order_id: UUID, version: int | None = None) -> Order:
+        try:
+            order: Order = self.repository.get(order_id, version=version, projector_func=replay)
+        except AggregateNotFoundError:
+            raise OrderNotFoundError(order_id) from None
+        if not isinstance(order, Order):
+            raise OrderNotFoundError(order_id)
+        return order
+
+    def _snapshot_saved(self, events: list[Any], aggregates: dict[UUID, Any]) -> None:
+        """A snapshot of each saved order whose new events cross its snapshot interval, taken
+        from the saved order in memory and written together (the library reads each one back
+        and writes it alone)."""
+        if not self.snapshots or not self.snapshotting_intervals:
+            return
+        due: dict[UUID, Any] = {}
+        for event in events:
+            aggregate = aggregates.get(event.originator_id)
+            interval = self.snapshotting_intervals.get(type(aggregate))
+            if interval and event.originator_version % interval == 0:
+                due[event.originator_id] = aggregate
+        if due:
+            snapshots = []
+            for aggregate in due.values():
+                snapshot_class = getattr(type(aggregate), "Snapshot", type(self).snapshot_class)
+                assert snapshot_class is not None, f"no snapshot class for {type(aggregate)}"
+                snapshots.append(snapshot_class.take(aggregate))
+            self.snapshots.put(snapshots)

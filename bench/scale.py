@@ -1,0 +1,296 @@
+"""How cost grows with the work: sync passes at 1,000 / 10,000 / 100,000 open orders, projections
+at 1, 3 and 10 million events, and loading one order of 10,000 events.
+
+Sync, per store and size: the orders are created at both polled simulators (a child process)
+and recorded as PLACED by one process; a fresh process then opens the store, notes its
+resident memory (the empty process), runs ``--rounds`` rounds of one sync pass (ours) and one
+bare aiohttp loop sending the same requests at the same concurrency, and reports the pass time,
+the time per order, the ratio of request rates ours/bare, the peak resident memory and that
+peak above the empty process per open order.
+
+Projections, per store and size: a history of five events an order is written, then the
+catch-up rate of ``ProjectionRunner.catch_up``, the time of ``projections rebuild`` and of
+``projections verify`` with the peak memory of each (verify runs in its own process).
+
+    python bench/scale.py [--quick] [--stores sqlite,postgres] [--sizes 1000,10000,100000]
+                          [--events 1000000,3000000,10000000] [--rounds 3] [--skip sync|events]
+
+``--quick`` (under five minutes): 1,000 and 10,000 orders, 100,000 and 300,000 events.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+PG = os.environ.get("ORDERTRAIL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def rss_kib() -> int:
+    """This process's resident memory now, in KiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def peak_kib() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+@contextmanager
+def store(kind: str, folder: Path) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'scale.db'}"
+        return
+    import psycopg
+
+    schema = f"scale_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{PG}?schema={schema}"
+    finally:
+        with psycopg.connect(PG, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def child(*args: str) -> dict[str, Any]:
+    """Run this script as a child with ``args``; its last output line, as JSON."""
+    done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
+                          check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"child {args[0]} failed: {done.stderr.strip()[-2000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+# ---------------------------------------------------------------- sync at size
+def sync_at(kind: str, orders: int, rounds: int) -> dict[str, Any]:
+    server = subprocess.Popen([sys.executable, str(HERE / "simulators_server.py")],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert server.stdout is not None and server.stdin is not None
+    sims = server.stdout.readline().strip()
+    try:
+        with tempfile.TemporaryDirectory() as tmp, store(kind, Path(tmp)) as url:
+            refs = Path(tmp) / "refs.json"
+            child("--seed-child", url, sims, str(orders), str(refs))
+            return child("--pass-child", url, sims, str(refs), str(rounds), tmp)
+    finally:
+        server.stdin.close()
+        server.wait(30)
+
+
+async def seed_child(url: str, sims_json: str, orders: int, refs: Path) -> None:
+    from sync_throughput import seed  # the sync benchmark's seeding: same orders, same plans
+
+    from ordertrail.adapters.store import open_tracker
+
+    tracker = open_tracker(url)
+    try:
+        jobs, iv_ids = await seed(json.loads(sims_json), tracker, orders)
+    finally:
+        tracker.close()
+    refs.write_text(json.dumps({"jobs": jobs, "ivcap": iv_ids}))
+    print(json.dumps({"seeded": orders}))
+
+
+async def pass_child(url: str, sims_json: str, refs: Path, rounds: int, tmp: str) -> None:
+    from sync_throughput import bare, ours
+
+    from ordertrail.adapters.common.runtime import tune_garbage_collector
+    from ordertrail.adapters.store import open_tracker
+
+    tune_garbage_collector()  # as the ordertrail command does
+    sims = json.loads(sims_json)
+    known = json.loads(refs.read_text())
+    tracker = open_tracker(url)
+    empty = rss_kib()
+    passes, ratios = [], []
+    for _ in range(rounds):
+        our_requests, _recorded, seconds = await ours(sims, tracker, Path(tmp))
+        bare_requests, bare_seconds = await bare(sims, known["jobs"], known["ivcap"])
+        passes.append(seconds)
+        ratios.append((our_requests / seconds) / (bare_requests / bare_seconds))
+    tracker.close()
+    print(json.dumps({"passes": passes, "ratios": ratios, "empty_kib": empty,
+                      "peak_kib": peak_kib()}))
+
+
+# ---------------------------------------------------------------- projections at size
+def events_at(kind: str, events: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp, store(kind, Path(tmp)) as url:
+        written = child("--write-child", url, str(events // 5))
+        caught = child("--catch-up-child", url)
+        rebuilt = child("--rebuild-child", url)
+        verified = child("--verify-child", url)
+        return {**written, **caught, **rebuilt, **verified}
+
+
+def write_child(url: str, orders: int) -> None:
+    from histories import write_history  # the projection benchmark's history
+
+    from ordertrail.adapters.store import open_tracker
+
+    tracker = open_tracker(url, fast=False)
+    started = time.perf_counter()
+    write_history(tracker, orders)
+    tracker.close()
+    print(json.dumps({"events": orders * 5, "write_s": time.perf_counter() - started}))
+
+
+def catch_up_child(url: str) -> None:
+    from ordertrail.adapters.store import open_tracker
+    from ordertrail.projections import ProjectionRunner
+
+    tracker = open_tracker(url)
+    runner = ProjectionRunner(tracker, url)
+    empty = rss_kib()
+    started = time.perf_counter()
+    applied = runner.catch_up()
+    seconds = time.perf_counter() - started
+    runner.close()
+    tracker.close()
+    print(json.dumps({"catch_up_ev_s": applied / seconds, "catch_up_peak_above_kib":
+                      peak_kib() - empty}))
+
+
+def rebuild_child(url: str) -> None:
+    from ordertrail.adapters.store import open_tracker
+    from ordertrail.projections import ProjectionRunner
+
+    tracker = open_tracker(url)
+    runner = ProjectionRunner(tracker, url)
+    started = time.perf_counter()
+    runner.rebuild()
+    print(json.dumps({"rebuild_s": time.perf_counter() - started}))
+    runner.close()
+    tracker.close()
+
+
+def verify_child(url: str) -> None:
+    from ordertrail.adapters.store import open_tracker
+    from ordertrail.projections import open_read_models
+    from ordertrail.projections.replay import verify
+
+    tracker = open_tracker(url)
+    models = open_read_models(url)
+    empty = rss_kib()
+    started = time.perf_counter()
+    mismatches = verify(tracker, models)
+    seconds = time.perf_counter() - started
+    assert not mismatches, mismatches[:3]
+    print(json.dumps({"verify_s": seconds, "verify_peak_above_kib": peak_kib() - empty}))
+
+
+# ---------------------------------------------------------------- one long order
+def long_order(kind: str, events: int = 10_000) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp, store(kind, Path(tmp)) as url:
+        return child("--long-order-child", url, str(events))
+
+
+def long_order_child(url: str, events: int) -> None:
+    from ordertrail.adapters.store import open_tracker
+    from ordertrail.domain import commands as c
+
+    tracker = open_tracker(url)
+    oid = tracker.request_order("planviewer", {"intention_uuid": "long"}, "long")
+    tracker.run(c.Place(order_id=oid, vendor_ref="job-long", vendor_ref_kind="planviewer.job_uuid"))
+    for start in range(2, events, 500):
+        tracker.execute([c.ReportProgress(order_id=oid, current=n, total=events)
+                         for n in range(start, min(events, start + 500))])
+    tracker.close()
+    found: dict[str, float] = {}
+    for fast, label in ((True, "snapshots"), (False, "plain")):
+        fresh = open_tracker(url, fast=fast)
+        started = time.perf_counter()
+        view = fresh.get_order(oid)
+        found[f"load_ms_{label}"] = (time.perf_counter() - started) * 1000
+        assert view.version >= events - 1
+        fresh.close()
+    no_snapshots = open_tracker(url, snapshot_interval=0)
+    no_snapshots.repository.snapshot_store = None
+    started = time.perf_counter()
+    no_snapshots.get_order(oid)
+    found["load_ms_all_events"] = (time.perf_counter() - started) * 1000
+    no_snapshots.close()
+    print(json.dumps(found))
+
+
+# ---------------------------------------------------------------- the report
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--stores", default="sqlite,postgres")
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--events", default="1000000,3000000,10000000")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--skip", choices=["sync", "events", "long"], action="append", default=[])
+    args = parser.parse_args()
+    sizes = [1000, 10_000] if args.quick else [int(s) for s in args.sizes.split(",")]
+    events = [100_000, 300_000] if args.quick else [int(s) for s in args.events.split(",")]
+    rounds = 2 if args.quick else args.rounds
+    stores = [s.strip() for s in args.stores.split(",")]
+    if "sync" not in args.skip:
+        print("sync: one pass over every open order, ours vs a bare loop (same requests)")
+        print(f"{'store':10} {'orders':>8} {'pass s':>8} {'us/order':>9} {'ratio':>6} "
+              f"{'peak MiB':>9} {'KiB/order':>10}")
+        for kind in stores:
+            for size in sizes:
+                r = sync_at(kind, size, rounds)
+                best = sorted(r["passes"])[len(r["passes"]) // 2]
+                ratio = sorted(r["ratios"])[len(r["ratios"]) // 2]
+                per = (r["peak_kib"] - r["empty_kib"]) / size
+                print(f"{kind:10} {size:>8,} {best:>8.2f} {best / size * 1e6:>9.1f} {ratio:>6.2f} "
+                      f"{r['peak_kib'] / 1024:>9.0f} {per:>10.2f}", flush=True)
+    if "events" not in args.skip:
+        print("projections: catch-up, rebuild and verify of a history of five events an order")
+        print(f"{'store':10} {'events':>11} {'catch-up ev/s':>14} {'rebuild s':>10} "
+              f"{'verify s':>9} {'verify peak MiB':>16}")
+        for kind in stores:
+            for size in events:
+                r = events_at(kind, size)
+                print(f"{kind:10} {size:>11,} {r['catch_up_ev_s']:>14,.0f} {r['rebuild_s']:>10.1f} "
+                      f"{r['verify_s']:>9.1f} {r['verify_peak_above_kib'] / 1024:>16.0f}",
+                      flush=True)
+    if "long" not in args.skip:
+        print("one order of 10,000 events, loaded by a fresh process")
+        for kind in stores:
+            r = long_order(kind)
+            print(f"{kind:10} with snapshots {r['load_ms_snapshots']:.1f} ms (plain tracker "
+                  f"{r['load_ms_plain']:.1f} ms), every event replayed "
+                  f"{r['load_ms_all_events']:.1f} ms", flush=True)
+
+
+if __name__ == "__main__":
+    role = sys.argv[1] if len(sys.argv) > 1 else ""
+    rest = sys.argv[2:]
+    if role == "--seed-child":
+        asyncio.run(seed_child(rest[0], rest[1], int(rest[2]), Path(rest[3])))
+    elif role == "--pass-child":
+        asyncio.run(pass_child(rest[0], rest[1], Path(rest[2]), int(rest[3]), rest[4]))
+    elif role == "--write-child":
+        write_child(rest[0], int(rest[1]))
+    elif role == "--catch-up-child":
+        catch_up_child(rest[0])
+    elif role == "--rebuild-child":
+        rebuild_child(rest[0])
+    elif role == "--verify-child":
+        verify_child(rest[0])
+    elif role == "--long-order-child":
+        long_order_child(rest[0], int(rest[1]))
+    else:
+        main()
