@@ -1,12 +1,16 @@
-"""ordertrail's one configuration file (TOML), read strictly.
+"""ordertrail's one configuration file (TOML), decoded strictly into typed tables.
 
-Secrets are never in the file: each credential is named by the environment
-variable that holds it (``*_env`` keys). Unknown keys, wrong types and missing
-required values are a ConfigError that names the file, the table and the key.
+Each table is a msgspec Struct: types, ranges, URLs with a scheme, IANA time zones, required
+keys; unknown tables and keys are refused. Every problem is reported at once, one line each,
+naming the file, the table, the key, the value and what is expected (a ConfigError: exit 2).
+Secrets are never in the file: each credential is named by the environment variable that
+holds it (``*_env`` keys); ``ordertrail config check`` also reports every unset variable.
+Each vendor's table lives beside its runtime configuration (``adapters/<vendor>/config.py``)
+and is listed in ``VENDOR_TABLES``.
 
     [store]
     url = "sqlite:///ordertrail.db"      # or postgresql://user@host:5432/db
-    cipher_key_env = "ORDERTRAIL_CIPHER_KEY"   # optional: encrypt events at rest
+    cipher_key_env = "ORDERTRAIL_CIPHER_KEY"   # optional: encrypt everything at rest
 
     [results]
     dir = "results"
@@ -16,6 +20,15 @@ required values are a ConfigError that names the file, the table and the key.
     concurrency = 8                      # requests in flight per vendor
     pass_interval_seconds = 5
     lease_seconds = 60                   # a dead worker's orders are taken over after this
+    metrics_host = "127.0.0.1"
+    metrics_port = 9108
+
+    [service]
+    host = "127.0.0.1"
+    port = 8080                          # 0: any free port
+    api_token_env = "ORDERTRAIL_API_TOKEN"
+    receiver_host = "0.0.0.0"
+    receiver_port = 8081
 
     [vendors.planviewer]
     base_url = "https://www.planviewer.nl"
@@ -23,6 +36,7 @@ required values are a ConfigError that names the file, the table and the key.
     access_key_secret_env = "PLANVIEWER_ACCESS_KEY_SECRET"
     daily_cap = 10
     poll_interval_seconds = 5
+    timezone = "Europe/Amsterdam"
 
     [vendors.ivcap]
     base_url = "https://ivcap.example.org"
@@ -39,164 +53,244 @@ required values are a ConfigError that names the file, the table and the key.
     password_sha1_env = "PPW_PASSWORD_SHA1"
     site_id = "dcc363d0-8ed1-48a2-ba2e-f638275db4f"
     remote_site_id = "1fc25d06-72bd-42f8-ad34-ecbdc5f1a4a4"
-
-    [service]
-    host = "127.0.0.1"
-    port = 8080
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
+import msgspec
+
+from ordertrail.adapters.common.config_types import (
+    ByteCount,
+    Check,
+    EnvVar,
+    Host,
+    Port,
+    PositiveInt,
+    Seconds,
+    SecretFormat,
+    Text,
+)
+from ordertrail.adapters.common.tables import decode_table, env_keys, env_problem, env_problems
+from ordertrail.adapters.ivcap.config import IvcapTable
+from ordertrail.adapters.planomatic.config import PlanomaticTable
+from ordertrail.adapters.planviewer.config import PlanviewerTable
+from ordertrail.adapters.ppw.config import ONE_MIB, PPWTable
+from ordertrail.adapters.store import DEFAULT_STORE_URL, StoreConfigError, StoreURL
+from ordertrail.adapters.store.cipher import KEY_HINT, CipherKeyError, check_key
 from ordertrail.domain.errors import OrdertrailError
 
 DEFAULT_CONFIG_FILE = "ordertrail.toml"
+S = TypeVar("S", bound=msgspec.Struct)
 
 
 class ConfigError(OrdertrailError):
-    """The configuration file is missing, unreadable or wrong."""
+    """The configuration file is missing, unreadable or wrong: one line per problem."""
+
+    def __init__(self, *problems: str) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(problems))
 
 
-_SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "store": {"url": str, "cipher_key_env": str, "auto_migrate": bool},
-    "results": {"dir": str, "max_bytes": int},
-    "sync": {"concurrency": int, "pass_interval_seconds": (int, float),
-             "lease_seconds": (int, float)},
-    "service": {"host": str, "port": int, "max_body_bytes": int},
-    "vendors.planviewer": {
-        "base_url": str, "access_key_id_env": str, "access_key_secret_env": str,
-        "daily_cap": int, "poll_interval_seconds": (int, float), "timezone": str,
-    },
-    "vendors.ivcap": {
-        "base_url": str, "token_env": str, "service_id": str, "account_id": str,
-        "poll_interval_seconds": (int, float),
-    },
-    "vendors.planomatic": {
-        "base_url": str, "token_env": str, "path": str, "email_env": str, "password_env": str,
-    },
-    "vendors.ppw": {
-        "username": str, "password_sha1_env": str, "site_id": str, "remote_site_id": str,
-        "receiver_path": str,
-    },
+def _store_url(url: str) -> None:
+    try:
+        StoreURL.parse(url)
+    except StoreConfigError as error:
+        raise ValueError(str(error)) from None
+
+
+def _is_aes_key(value: str) -> bool:
+    try:
+        check_key(value)
+    except CipherKeyError:
+        return False
+    return True
+
+
+class StoreTable(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    url: Annotated[str, msgspec.Meta(description="a store URL: sqlite:///path or "
+                                                 "postgresql://user@host:port/db"),
+                   Check(_store_url)] = DEFAULT_STORE_URL
+    cipher_key_env: Annotated[EnvVar, SecretFormat(_is_aes_key, KEY_HINT)] | None = None
+    auto_migrate: bool = True
+
+
+class ResultsTable(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    dir: Text = "results"
+    """Relative to the configuration file's folder."""
+    max_bytes: ByteCount = 100 * ONE_MIB
+
+
+class SyncTable(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    concurrency: PositiveInt | None = None
+    """Requests in flight per vendor; None: each adapter's own default."""
+    pass_interval_seconds: Seconds = 5.0
+    lease_seconds: Seconds = 60.0
+    metrics_host: Host | None = None
+    metrics_port: Port | None = None
+
+
+def _long_token(value: str) -> bool:
+    return len(value) >= 16
+
+
+class ServiceTable(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    host: Host = "127.0.0.1"
+    port: Port = 8080
+    max_body_bytes: ByteCount = ONE_MIB
+    api_token_env: Annotated[
+        EnvVar, SecretFormat(_long_token, "a token of at least 16 characters")] | None = None
+    receiver_host: Host | None = None
+    receiver_port: Port | None = None
+
+
+TABLES: dict[str, type[msgspec.Struct]] = {
+    "store": StoreTable, "results": ResultsTable, "sync": SyncTable, "service": ServiceTable,
 }
+VENDOR_TABLES: dict[str, type[msgspec.Struct]] = {
+    "planviewer": PlanviewerTable, "ivcap": IvcapTable, "planomatic": PlanomaticTable,
+    "ppw": PPWTable,
+}
+"""Each vendor's ``[vendors.<name>]`` table, declared in the vendor's own folder."""
 
 
 @dataclass(frozen=True)
 class Config:
-    """The parsed file: each table as a plain dict of checked values."""
+    """The decoded file: one typed table each; vendors only as configured."""
 
     source: str
-    store_url: str = "sqlite:///ordertrail.db"
-    cipher_key_env: str | None = None
-    auto_migrate: bool = True
+    store_url: str = DEFAULT_STORE_URL
+    """``[store] url``, or ``--store``."""
+    store: StoreTable = field(default_factory=StoreTable)
+    results: ResultsTable = field(default_factory=ResultsTable)
     results_dir: Path = Path("results")
-    results_max_bytes: int = 100 * 1024 * 1024
-    sync: dict[str, Any] = field(default_factory=dict)
-    service: dict[str, Any] = field(default_factory=dict)
-    vendors: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """``[results] dir``, relative to the file's folder."""
+    sync: SyncTable = field(default_factory=SyncTable)
+    service: ServiceTable = field(default_factory=ServiceTable)
+    vendors: dict[str, msgspec.Struct] = field(default_factory=dict)
+
+    @property
+    def cipher_key_env(self) -> str | None:
+        return self.store.cipher_key_env
+
+    @property
+    def auto_migrate(self) -> bool:
+        return self.store.auto_migrate
+
+    @property
+    def results_max_bytes(self) -> int:
+        return self.results.max_bytes
+
+    def vendor(self, name: str, kind: type[S]) -> S | None:
+        """The ``[vendors.<name>]`` table, if configured."""
+        table = self.vendors.get(name)
+        return table if isinstance(table, kind) else None
+
+    def tables(self) -> Iterator[tuple[str, msgspec.Struct]]:
+        """(name as written in the file, table) of every table, vendors included."""
+        yield from (("store", self.store), ("results", self.results), ("sync", self.sync),
+                    ("service", self.service))
+        yield from ((f"vendors.{name}", table) for name, table in self.vendors.items())
+
+    def secret(self, table: str, key: str) -> str:
+        """The value of the variable ``[table] key`` names; ConfigError naming it if unusable."""
+        struct = dict(self.tables()).get(table)
+        found = [(kind, var) for k, kind, var in env_keys(struct) if k == key] if struct else []
+        if not found:
+            raise ConfigError(f"{self.source}: [{table}] needs {key}")
+        kind, env_var = found[0]
+        problem = env_problem(f"{self.source}: [{table}] {key}", kind, env_var)
+        if problem is not None:
+            raise ConfigError(problem)
+        return os.environ[env_var].strip()
 
     def secret_from_env(self, vendor: str, key: str) -> str:
-        """The secret a ``*_env`` key names; ConfigError naming the variable when unset."""
-        env_var = self.vendors.get(vendor, {}).get(key)
-        if not env_var:
-            raise ConfigError(f"{self.source}: [vendors.{vendor}] needs {key}")
-        value = os.environ.get(env_var)
-        if not value:
-            raise ConfigError(
-                f"{self.source}: [vendors.{vendor}] {key} names environment variable "
-                f"{env_var}, which is not set"
-            )
-        return value
+        return self.secret(f"vendors.{vendor}", key)
 
     def cipher_key(self) -> str | None:
-        if not self.cipher_key_env:
-            return None
-        value = os.environ.get(self.cipher_key_env)
-        if not value:
-            raise ConfigError(
-                f"{self.source}: [store] cipher_key_env names {self.cipher_key_env}, "
-                "which is not set"
-            )
-        return value
+        return None if self.cipher_key_env is None else self.secret("store", "cipher_key_env")
+
+    def env_problems(self) -> list[str]:
+        """Every ``*_env`` key whose variable is unset or holds the wrong form."""
+        return [p for name, table in self.tables() for p in env_problems(self.source, name, table)]
 
 
-def load_config(path: str | Path | None, *, store_url: str | None = None) -> Config:
-    """Read the TOML file at ``path`` (none: defaults), then apply ``store_url``."""
-    if path is None:
-        config = Config(source="(defaults)")
-    else:
-        file = Path(path)
-        try:
-            data = tomllib.loads(file.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"config file {file} does not exist") from None
-        except (OSError, UnicodeDecodeError) as error:
-            raise ConfigError(f"config file {file} cannot be read: {error}") from None
-        except tomllib.TOMLDecodeError as error:
-            raise ConfigError(f"config file {file} is not valid TOML: {error}") from None
-        config = _parse(str(file), data)
+def load_config(
+    path: str | Path | None, *, store_url: str | None = None, check_env: bool = False
+) -> Config:
+    """Read the TOML file at ``path`` (none: defaults), then apply ``store_url``.
+
+    ``check_env`` also reports every ``*_env`` variable that is unset or malformed.
+    """
+    config = Config(source="(defaults)") if path is None else _read(Path(path), check_env)
     if store_url:
         config = Config(**{**config.__dict__, "store_url": store_url})
     return config
 
 
-def _parse(source: str, data: dict[str, Any]) -> Config:
-    tables = _flatten(source, data)
-    store = tables.get("store", {})
-    results = tables.get("results", {})
-    base = Path(source).resolve().parent
-    results_dir = Path(results.get("dir", "results"))
+def _read(file: Path, check_env: bool) -> Config:
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {file} does not exist") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"config file {file} cannot be read: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"config file {file} is not valid TOML: {error}") from None
+    source = str(file)
+    tables, problems = _decode(source, data)
+    if check_env:
+        problems += [p for name, table in tables.items() for p in env_problems(source, name, table)]
+    if problems:
+        raise ConfigError(*problems)
+    return _config(source, file, tables)
+
+
+def _decode(source: str, data: dict[str, Any]) -> tuple[dict[str, msgspec.Struct], list[str]]:
+    """Every table that decodes, by name, and every problem of those that do not, in file order."""
+    tables: dict[str, msgspec.Struct] = {}
+    problems: list[str] = []
+
+    def decode(name: str, value: object, kind: type[msgspec.Struct]) -> None:
+        decoded, found = decode_table(source, name, value, kind)
+        problems.extend(found)
+        if decoded is not None:
+            tables[name] = decoded
+
+    for name, value in data.items():
+        if name == "vendors" and isinstance(value, dict):
+            for vendor, table in value.items():
+                if vendor in VENDOR_TABLES:
+                    decode(f"vendors.{vendor}", table, VENDOR_TABLES[vendor])
+                else:
+                    problems.append(f"{source}: unknown vendor table [vendors.{vendor}] "
+                                    f"(known: {', '.join(VENDOR_TABLES)})")
+        elif name in TABLES:
+            decode(name, value, TABLES[name])
+        else:
+            known = ", ".join([*TABLES, *(f"vendors.{v}" for v in VENDOR_TABLES)])
+            problems.append(f"{source}: unknown table [{name}] (known: {known})")
+    return tables, problems
+
+
+def _config(source: str, file: Path, tables: dict[str, msgspec.Struct]) -> Config:
+    store, results = _get(tables, "store", StoreTable), _get(tables, "results", ResultsTable)
+    results_dir = Path(results.dir)
     return Config(
-        source=source,
-        store_url=str(store.get("url", "sqlite:///ordertrail.db")),
-        cipher_key_env=store.get("cipher_key_env"),
-        auto_migrate=bool(store.get("auto_migrate", True)),
-        results_dir=results_dir if results_dir.is_absolute() else base / results_dir,
-        results_max_bytes=int(results.get("max_bytes", 100 * 1024 * 1024)),
-        sync=tables.get("sync", {}),
-        service=tables.get("service", {}),
-        vendors={
-            name.split(".", 1)[1]: values
-            for name, values in tables.items()
-            if name.startswith("vendors.")
-        },
+        source=source, store_url=store.url, store=store, results=results,
+        results_dir=results_dir if results_dir.is_absolute() else file.resolve().parent / results_dir,
+        sync=_get(tables, "sync", SyncTable), service=_get(tables, "service", ServiceTable),
+        vendors={k.split(".", 1)[1]: v for k, v in tables.items() if k.startswith("vendors.")},
     )
 
 
-def _flatten(source: str, data: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    tables: dict[str, dict[str, Any]] = {}
-    for name, value in data.items():
-        if name == "vendors" and isinstance(value, dict):
-            for vendor, vendor_table in value.items():
-                name_ = f"vendors.{vendor}"
-                tables[name_] = _check_table(source, name_, vendor_table)
-        else:
-            tables[name] = _check_table(source, name, value)
-    return tables
-
-
-def _check_table(source: str, name: str, value: Any) -> dict[str, Any]:
-    if name not in _SCHEMA:
-        known = ", ".join(sorted(_SCHEMA))
-        raise ConfigError(f"{source}: unknown table [{name}] (known: {known})")
-    if not isinstance(value, dict):
-        raise ConfigError(f"{source}: [{name}] must be a table")
-    schema = _SCHEMA[name]
-    for key, item in value.items():
-        if key not in schema:
-            raise ConfigError(
-                f"{source}: unknown key {key!r} in [{name}] (known: {', '.join(schema)})"
-            )
-        expected = schema[key]
-        if not isinstance(item, expected) or (isinstance(item, bool) and expected is int):
-            raise ConfigError(f"{source}: [{name}] {key} has the wrong type ({item!r})")
-        if key.endswith("_env") and not str(item).replace("_", "").isalnum():
-            raise ConfigError(
-                f"{source}: [{name}] {key} must name an environment variable, not hold a secret"
-            )
-    return dict(value)
+def _get(tables: dict[str, msgspec.Struct], name: str, kind: type[S]) -> S:
+    """The decoded table ``name``, or its defaults when the file has none."""
+    table = tables.get(name)
+    return table if isinstance(table, kind) else kind()

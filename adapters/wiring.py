@@ -1,73 +1,78 @@
 """Build the vendor adapters the configuration names: the one place that knows all four.
 
-Only vendors with a ``[vendors.<name>]`` table are built; each credential is
-read from the environment variable its ``*_env`` key names, so a missing one
-is a ConfigError naming the file, the table and the variable.
+Only vendors with a ``[vendors.<name>]`` table are built, from its typed table (defaults
+included); each credential is read from the environment variable its ``*_env`` key names,
+so a missing one is a ConfigError naming the file, the table and the variable.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import aiohttp
+import msgspec
 
 from ordertrail.adapters.common.polled import PolledVendor
 from ordertrail.adapters.common.secret import Secret
 from ordertrail.adapters.config import Config, ConfigError
 from ordertrail.adapters.ivcap.adapter import IvcapAdapter
 from ordertrail.adapters.ivcap.client import IvcapClient
-from ordertrail.adapters.ivcap.config import IvcapConfig
+from ordertrail.adapters.ivcap.config import IvcapConfig, IvcapTable
 from ordertrail.adapters.planomatic.adapter import PlanomaticAdapter
 from ordertrail.adapters.planomatic.client import PlanomaticClient
-from ordertrail.adapters.planomatic.config import PlanomaticConfig
+from ordertrail.adapters.planomatic.config import PlanomaticConfig, PlanomaticTable
 from ordertrail.adapters.planviewer.adapter import PlanviewerAdapter
 from ordertrail.adapters.planviewer.client import PlanviewerClient
-from ordertrail.adapters.planviewer.config import PlanviewerConfig
+from ordertrail.adapters.planviewer.config import PlanviewerConfig, PlanviewerTable
 
 DRIVEN_BY_SYNC = ("planviewer", "ivcap", "planomatic")
+T = TypeVar("T", bound=msgspec.Struct)
 
 
 def planviewer_config(config: Config) -> PlanviewerConfig:
-    table = config.vendors["planviewer"]
+    table = _table(config, "planviewer", PlanviewerTable)
     options: dict[str, Any] = {}
-    if "poll_interval_seconds" in table:
-        options["poll_fast_seconds"] = float(table["poll_interval_seconds"])
-    for key in ("base_url", "daily_cap", "timezone"):
-        if key in table:
-            options[key] = table[key]
-    if "concurrency" in config.sync:
-        options["max_concurrency"] = int(config.sync["concurrency"])
+    if table.poll_interval_seconds is not None:
+        options["poll_fast_seconds"] = table.poll_interval_seconds
+    if config.sync.concurrency is not None:
+        options["max_concurrency"] = config.sync.concurrency
     return PlanviewerConfig(
         config.secret_from_env("planviewer", "access_key_id_env"),
         Secret(config.secret_from_env("planviewer", "access_key_secret_env")),
-        **options,
+        base_url=table.base_url, daily_cap=table.daily_cap, timezone=table.timezone, **options,
     )
 
 
 def ivcap_config(config: Config) -> IvcapConfig:
-    table = config.vendors["ivcap"]
-    if not table.get("base_url"):
-        raise ConfigError(f"{config.source}: [vendors.ivcap] needs base_url")
+    table = _table(config, "ivcap", IvcapTable)
     options: dict[str, Any] = {}
-    if "poll_interval_seconds" in table:
-        options["poll_fast_seconds"] = float(table["poll_interval_seconds"])
-    if "concurrency" in config.sync:
-        options["max_concurrency"] = int(config.sync["concurrency"])
+    if table.poll_interval_seconds is not None:
+        options["poll_fast_seconds"] = table.poll_interval_seconds
+    if config.sync.concurrency is not None:
+        options["max_concurrency"] = config.sync.concurrency
     return IvcapConfig(
-        Secret(config.secret_from_env("ivcap", "token_env")), table["base_url"],
-        service_id=table.get("service_id", ""), account_id=table.get("account_id", ""), **options,
+        Secret(config.secret_from_env("ivcap", "token_env")), table.base_url,
+        service_id=table.service_id, account_id=table.account_id, **options,
     )
 
 
 def planomatic_config(config: Config) -> PlanomaticConfig:
-    table = config.vendors["planomatic"]
-    options: dict[str, Any] = {k: table[k] for k in ("base_url", "path") if k in table}
-    if "email_env" in table or "password_env" in table:
+    table = _table(config, "planomatic", PlanomaticTable)
+    options: dict[str, Any] = {}
+    if table.email_env is not None:
         options["email"] = Secret(config.secret_from_env("planomatic", "email_env"))
         options["password"] = Secret(config.secret_from_env("planomatic", "password_env"))
-    return PlanomaticConfig(Secret(config.secret_from_env("planomatic", "token_env")), **options)
+    return PlanomaticConfig(Secret(config.secret_from_env("planomatic", "token_env")),
+                            base_url=table.base_url, path=table.path, **options)
+
+
+def _table(config: Config, vendor: str, kind: type[T]) -> T:
+    table = config.vendor(vendor, kind)
+    if table is None:
+        raise ConfigError(f"{config.source}: no [vendors.{vendor}] table")
+    return table
 
 
 def sync_vendors(config: Config, session: aiohttp.ClientSession) -> dict[str, PolledVendor]:
@@ -87,8 +92,7 @@ def sync_vendors(config: Config, session: aiohttp.ClientSession) -> dict[str, Po
 
 def vendor_urls(config: Config) -> dict[str, str]:
     """The base URL of each vendor ``ordertrail sync`` calls, as configured or by default."""
-    defaults = {"planviewer": PlanviewerConfig.base_url, "planomatic": PlanomaticConfig.base_url}
-    return {name: str(config.vendors[name].get("base_url") or defaults.get(name, ""))
+    return {name: str(getattr(config.vendors[name], "base_url", ""))
             for name in DRIVEN_BY_SYNC if name in config.vendors}
 
 

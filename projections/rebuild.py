@@ -54,11 +54,13 @@ def _rename_primary_key(conn: sa.Connection, live_table: sa.Table, fresh_table: 
     ))
 
 
-def rebuild(engine: sa.Engine, name: str, catch_up: Callable[[Writer], int]) -> tuple[int, int]:
+def rebuild(
+    engine: sa.Engine, name: str, catch_up: Callable[[Writer], int], sealed: bool = False
+) -> tuple[int, int]:
     """Load fresh tables with ``catch_up``, swap them in; (events applied, position) swapped."""
     tables = fresh()
     create_fresh(engine, tables)
-    writer = Writer(engine, tables, name + REBUILD_SUFFIX)
+    writer = Writer(engine, tables, name + REBUILD_SUFFIX, sealed=sealed)
     with engine.begin() as conn:
         conn.execute(sa.delete(TRACKING).where(TRACKING.c.name == writer.name))
     applied = catch_up(writer)

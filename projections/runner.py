@@ -61,7 +61,9 @@ class ProjectionRunner:
         self.source = Source(tracker)
         self.engine = engine_for(url)
         prepare(self.engine, auto_upgrade)
-        self.writer = Writer(self.engine, live(), NAME, alerts=True)
+        self.sealed = tracker.mapper.cipher is not None
+        """An encrypted store's read models keep no free text (``ordertrail.projections.sealed``)."""
+        self.writer = Writer(self.engine, live(), NAME, alerts=True, sealed=self.sealed)
         self.position = self.writer.position()
 
     def run_batch(self) -> int:
@@ -88,7 +90,7 @@ class ProjectionRunner:
 
     def rebuild(self) -> int:
         """Rebuild every read model from zero and swap it in whole; the order events applied."""
-        applied, self.position = rebuild(self.engine, NAME, self._catch_up)
+        applied, self.position = rebuild(self.engine, NAME, self._catch_up, self.sealed)
         return applied
 
     def close(self) -> None:

@@ -21,7 +21,7 @@ from ordertrail.adapters.common import crashpoints
 from ordertrail.domain.connector import Notice, notice_key
 from ordertrail.domain.events import OrderRequested
 from ordertrail.domain.vocabulary import AttentionKind
-from ordertrail.projections import alerts
+from ordertrail.projections import alerts, sealed
 from ordertrail.projections.bulk import Bulk
 from ordertrail.projections.decode import Decoded
 from ordertrail.projections.errors import DuplicateDeliveryError
@@ -39,13 +39,15 @@ class Writer:
     """Writes batches of events into one ``TableSet`` under one tracking ``name``."""
 
     def __init__(self, engine: sa.Engine, tables: TableSet, name: str,
-                 alerts: bool = False) -> None:
+                 alerts: bool = False, sealed: bool = False) -> None:
         """``alerts``: queue each new attention item for the webhook (the live tables only: a
-        rebuild refolds history, which is not news)."""
+        rebuild refolds history, which is not news). ``sealed``: the store is encrypted, so
+        keep no free text (``ordertrail.projections.sealed``)."""
         self.engine = engine
         self.tables = tables
         self.name = name
         self.alerts = alerts
+        self.sealed = sealed
         dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
         self._insert = dialect.insert
         self.bulk = Bulk(engine.dialect.name)
@@ -72,6 +74,8 @@ class Writer:
                 touched = _connectors_of(events)
                 changes = fold(events, self._orders(conn, ids), self._entries(conn, ids),
                                *self._connectors(conn, touched))
+                if self.sealed:
+                    changes = sealed.changes(changes)
                 self._store(conn, changes)
                 self._store_connectors(conn, changes)
                 if self.alerts:

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from ordertrail.adapters.cli.render import print_json, print_table
+from ordertrail.adapters.common.tables import env_keys
 from ordertrail.adapters.store import StoreURL
 
 
@@ -18,16 +19,14 @@ def config() -> None:
 @config.command("check")
 @click.pass_obj
 def config_check(app: Any) -> None:
-    """Read the configuration, resolve every secret it names, open the store."""
+    """Check the file (every problem at once), every variable it names, and open the store."""
     cfg = app.config
     checks: list[tuple[str, str]] = [
         ("config", cfg.source),
         ("store", str(StoreURL.parse(cfg.store_url))),
     ]
-    for vendor, table in sorted(cfg.vendors.items()):
-        for key in sorted(k for k in table if k.endswith("_env")):
-            cfg.secret_from_env(vendor, key)
-            checks.append((f"{vendor}.{key}", f"{table[key]} is set"))
+    for name, table in cfg.tables():  # the loader has checked each variable already
+        checks += [(f"{name}.{key}", f"{env_var} is set") for key, _, env_var in env_keys(table)]
     app.tracker()
     checks.append(("store", "opened"))
     if app.as_json:

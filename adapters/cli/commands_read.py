@@ -269,6 +269,7 @@ def projections_verify(app: Any) -> int:
 @click.pass_obj
 def migrate(app: Any) -> None:
     """Upgrade the read-model schema to the newest migration (the event tables are the library's)."""
+    app.tracker()  # refuses a wrong or missing cipher key, as every command does
     engine = engine_for(app.config.store_url)
     try:
         upgrade(engine)

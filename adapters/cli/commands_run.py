@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import signal
 import socket
@@ -13,6 +14,7 @@ from typing import Any
 
 import aiohttp
 import click
+import msgspec
 from aiohttp import web
 from rich.console import Console
 
@@ -20,7 +22,7 @@ from ordertrail.adapters.cli.demo import DEMO_DIR, DemoResult, doubled, run_demo
 from ordertrail.adapters.cli.render import print_json, print_table
 from ordertrail.adapters.config import ConfigError
 from ordertrail.adapters.ppw import PPWLink, PPWOutbox, make_app
-from ordertrail.adapters.service.app import make_service, outbox_path, ppw_config
+from ordertrail.adapters.service.app import make_service, outbox_path, ppw_config, receiver_path
 from ordertrail.adapters.store.leases import LeaseBook
 from ordertrail.adapters.sync.download import SafeDownloader
 from ordertrail.adapters.sync.engine import PassReport, SyncEngine
@@ -134,9 +136,9 @@ def _engine(app: Any, session: aiohttp.ClientSession, owner: str,
         raise ConfigError(f"{app.config.source}: no [vendors.*] table, so nothing to sync")
     downloader = SafeDownloader(session, app.config.results_dir,
                                 max_bytes=app.config.results_max_bytes)
-    lease = timedelta(seconds=float(app.config.sync.get("lease_seconds", 60)))
+    lease = timedelta(seconds=app.config.sync.lease_seconds)
     leases = LeaseBook(app.config.store_url, owner, ttl=lease)
-    interval = timedelta(seconds=float(app.config.sync.get("pass_interval_seconds", 5.0)))
+    interval = timedelta(seconds=app.config.sync.pass_interval_seconds)
     return SyncEngine(app.tracker(), vendors, downloader, leases=leases,
                       configured=set(app.config.vendors), pass_interval=interval)
 
@@ -172,15 +174,14 @@ async def _start_receiver(app: Any) -> tuple[web.AppRunner, PPWOutbox] | None:
     ppw = ppw_config(app.config)
     if ppw is None:
         return None
-    outbox = PPWOutbox(outbox_path(app.config))
-    path = app.config.vendors["ppw"].get("receiver_path", "/ppw/receiver")
-    runner = await _serve(make_app(PPWLink(app.tracker(), outbox, ppw), path), app)
+    outbox = PPWOutbox(outbox_path(app.config), cipher=app.tracker().mapper.cipher)
+    runner = await _serve(make_app(PPWLink(app.tracker(), outbox, ppw), receiver_path(app.config)),
+                          app)
     return runner, outbox
 
 
 async def _serve(web_app: web.Application, app: Any) -> web.AppRunner:
-    host = str(app.config.service.get("host", "127.0.0.1"))
-    port = int(app.config.service.get("port", 8080))
+    host, port = app.config.service.host, app.config.service.port
     runner = web.AppRunner(web_app, access_log=None, handle_signals=False)
     await runner.setup()
     try:
@@ -195,12 +196,14 @@ async def _serve(web_app: web.Application, app: Any) -> web.AppRunner:
 
 # ---------------------------------------------------------------- serve
 @click.command()
-@click.option("--port", type=int, default=None, help="Override [service] port (0: any free port).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help="Override [service] port (0: any free port).")
 @click.pass_obj
 def serve(app: Any, port: int | None) -> None:
     """The PPW Link receiver (when configured) and the read-only JSON API under /api."""
     if port is not None:
-        app.config.service["port"] = port
+        service = msgspec.structs.replace(app.config.service, port=port)
+        app.config = dataclasses.replace(app.config, service=service)
     asyncio.run(_serve_forever(app))
 
 

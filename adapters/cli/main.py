@@ -19,7 +19,7 @@ from eventsourcing.persistence import PersistenceError
 from ordertrail import __version__
 from ordertrail.adapters.common.runtime import tune_garbage_collector
 from ordertrail.adapters.config import DEFAULT_CONFIG_FILE, Config, ConfigError, load_config
-from ordertrail.adapters.store import StoreURL, open_tracker
+from ordertrail.adapters.store import StoreConfigError, StoreURL, open_tracker
 from ordertrail.domain.errors import OrdertrailError
 from ordertrail.domain.tracker import Tracker
 
@@ -66,7 +66,9 @@ def cli(
     tune_garbage_collector()
     if config_path is None and Path(DEFAULT_CONFIG_FILE).is_file():
         config_path = Path(DEFAULT_CONFIG_FILE)
-    config = load_config(config_path, store_url=store_url)
+    # config check reports unset variables too, with the file's own problems
+    config = load_config(config_path, store_url=store_url,
+                         check_env=ctx.invoked_subcommand == "config")
     global _CURRENT_STORE
     _CURRENT_STORE = str(StoreURL.parse(config.store_url))  # a bad URL fails here
     app = AppContext(config=config, as_json=as_json)
@@ -125,7 +127,13 @@ def run(args: list[str], debug: bool = False) -> int:
             raise
         error.show()
         return EXIT_USAGE
-    except ConfigError as error:
+    except ConfigError as error:  # every problem of the file, one line each
+        if debug:
+            raise
+        for problem in error.problems:
+            say(f"configuration error: {problem}")
+        return EXIT_USAGE
+    except StoreConfigError as error:  # a bad store URL or cipher key
         if debug:
             raise
         say(f"configuration error: {_one_line(error)}")

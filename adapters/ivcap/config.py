@@ -1,11 +1,25 @@
-"""What the IVCAP adapter is configured with."""
+"""What the IVCAP adapter is configured with, and the ``[vendors.ivcap]`` table it is built from."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
 
+import msgspec
+
+from ordertrail.adapters.common.config_types import EnvVar, HttpURL, SecondsOrZero
 from ordertrail.adapters.common.secret import Secret
+
+
+class IvcapTable(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """``[vendors.ivcap]``: IVCAP has no public default URL, so ``base_url`` is required.
+    ``service_id`` and ``account_id`` are defaults an order's request may override."""
+
+    base_url: HttpURL
+    token_env: EnvVar
+    service_id: str = ""
+    account_id: str = ""
+    poll_interval_seconds: SecondsOrZero | None = None
 
 
 @dataclass(frozen=True)

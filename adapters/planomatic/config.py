@@ -1,15 +1,34 @@
-"""What the PlanOmatic client is configured with. Secrets are ``Secret`` values."""
+"""What the PlanOmatic client is configured with, and the ``[vendors.planomatic]`` table it is
+built from. Secrets are ``Secret`` values."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
 
+import msgspec
+
+from ordertrail.adapters.common.config_types import EnvVar, HttpURL, URLPath
 from ordertrail.adapters.common.secret import Secret
 
 DEFAULT_BASE_URL = "https://planocore.planomatic.com"
 DEFAULT_PATH = "/api/v1/orders/pay_and_submit"
 SESSIONS_PATH = "/api/v1/sessions/create"
+
+
+class PlanomaticTable(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """``[vendors.planomatic]``: the token's variable is required; ``email_env`` and
+    ``password_env`` (to renew an expired session once) go together."""
+
+    token_env: EnvVar
+    base_url: HttpURL = DEFAULT_BASE_URL
+    path: URLPath = DEFAULT_PATH
+    email_env: EnvVar | None = None
+    password_env: EnvVar | None = None
+
+    def __post_init__(self) -> None:
+        if (self.email_env is None) != (self.password_env is None):
+            raise ValueError("email_env and password_env go together: set both, or neither")
 
 
 @dataclass(frozen=True)

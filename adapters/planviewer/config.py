@@ -1,19 +1,38 @@
-"""What the Planviewer adapter is configured with."""
+"""What the Planviewer adapter is configured with, and the ``[vendors.planviewer]`` table it is
+built from."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
+import msgspec
+
+from ordertrail.adapters.common.config_types import EnvVar, HttpURL, SecondsOrZero, TimeZoneName
 from ordertrail.adapters.common.secret import Secret
+
+DEFAULT_BASE_URL = "https://www.planviewer.nl"
+
+
+class PlanviewerTable(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """``[vendors.planviewer]``: the credentials' variables are required, the rest has defaults."""
+
+    access_key_id_env: EnvVar
+    access_key_secret_env: EnvVar
+    base_url: HttpURL = DEFAULT_BASE_URL
+    daily_cap: Annotated[
+        int, msgspec.Meta(ge=1, description="a whole number of orders a day, at least 1")] = 10
+    poll_interval_seconds: SecondsOrZero | None = None
+    timezone: TimeZoneName = "Europe/Amsterdam"
 
 
 @dataclass(frozen=True)
 class PlanviewerConfig:
     access_key_id: str
     access_key_secret: Secret
-    base_url: str = "https://www.planviewer.nl"
+    base_url: str = DEFAULT_BASE_URL
     daily_cap: int = 10
     timezone: str = "Europe/Amsterdam"
     """The daily cap's day; the reset time is undocumented, midnight here is assumed."""

@@ -27,8 +27,10 @@ from ordertrail.domain.vendors import parse_order_id
 
 def outbox_for(app: Any) -> PPWOutbox:
     """The receiver's bookkeeping file for the configured store, brought up to date."""
-    outbox = PPWOutbox(path_for(app.config.store_url, app.config.results_dir))
-    outbox.sync(app.tracker())
+    tracker = app.tracker()
+    outbox = PPWOutbox(path_for(app.config.store_url, app.config.results_dir),
+                       cipher=tracker.mapper.cipher)
+    outbox.sync(tracker)
     return outbox
 
 

@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 import hashlib
+import string
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
+
+from ordertrail.adapters.common.config_types import EnvVar, SecretFormat, Text, URLPath
 from ordertrail.adapters.common.secret import Secret
 
 ONE_MIB = 1024 * 1024
+DEFAULT_RECEIVER_PATH = "/ppw/receiver"
+
+
+def is_sha1_hex(value: str) -> bool:
+    return len(value) == 40 and all(ch in string.hexdigits for ch in value)
+
+
+class PPWTable(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """``[vendors.ppw]``: the credential entered in PPW's Auto Import setup, all required."""
+
+    username: Text
+    password_sha1_env: Annotated[EnvVar, SecretFormat(is_sha1_hex, "a 40-hex SHA-1 digest")]
+    site_id: Text
+    remote_site_id: Text
+    receiver_path: URLPath = DEFAULT_RECEIVER_PATH
 
 
 def sha1_hex(password: str) -> str:

@@ -27,13 +27,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
+from ordertrail.adapters.ppw.sealing import Sealer
 from ordertrail.adapters.store import StoreURL
 from ordertrail.domain import events as ev
 from ordertrail.domain.state_machine import State
 from ordertrail.domain.tracker import Tracker
+
+if TYPE_CHECKING:
+    from eventsourcing.persistence import Cipher
 
 NEW, UPDATE, RTV, COMPLETE, CANCEL = "new", "update", "rtv", "complete", "cancel"
 WO_STATUS = {NEW: "Unread", UPDATE: "Update", RTV: "RTV", COMPLETE: "Complete", CANCEL: "Cancel"}
@@ -118,11 +122,19 @@ class PPWOutbox:
         *,
         transaction_ids: Callable[[], str] | None = None,
         first_report_id: int = 1,
+        cipher: Cipher | None = None,
     ) -> None:
+        """``cipher``: the store's (``tracker.mapper.cipher``), so no order text is kept in clear."""
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("pragma journal_mode = wal")
         self._db.execute("pragma synchronous = normal")
         self._db.executescript(_SCHEMA)
+        self._sealer = Sealer(cipher)
+        try:
+            self._sealer.check(self._db, f"PPW bookkeeping file {path}")
+        except BaseException:
+            self._db.close()
+            raise
         self._lock = threading.RLock()
         self._writes = 0
         """Our own commits; ``version`` adds SQLite's data_version for other connections'."""
@@ -159,12 +171,13 @@ class PPWOutbox:
 
     # ------------------------------------------------------------ receiver state
     def get_state(self, key: str) -> str | None:
-        value = self._one("select value from ppw_state where key = ?", key)
+        value = self._sealer.open(self._one("select value from ppw_state where key = ?", key))
         return None if value is None else str(value)
 
     def set_state(self, key: str, value: str) -> None:
         with self._tx() as db:
-            db.execute("insert or replace into ppw_state (key, value) values (?, ?)", (key, value))
+            db.execute("insert or replace into ppw_state (key, value) values (?, ?)",
+                       (key, self._sealer.seal(value)))
 
     # ------------------------------------------------------------ report ids
     def assign_report_id(self, order_id: UUID, report_id: int | None = None) -> int:
@@ -229,7 +242,8 @@ class PPWOutbox:
             org = request.get("org_wo_num")
             db.execute(
                 "update ppw_orders set wo_number = ?, org_wo_num = ? where order_id = ?",
-                (str(request.get("wo_number") or ""), None if org is None else str(org), order_id),
+                (self._sealer.seal(str(request.get("wo_number") or "")),
+                 self._sealer.seal(None if org is None else str(org)), order_id),
             )
             db.execute(
                 "insert or ignore into ppw_offers (transaction_id, order_id, kind, changed_at) "
@@ -257,7 +271,7 @@ class PPWOutbox:
             args.append(since)
         with self._lock:
             rows = self._db.execute(sql + " order by o.report_id, f.changed_at", args).fetchall()
-        return [_offer(row) for row in rows]
+        return [_offer(row, self._sealer) for row in rows]
 
     def offer(self, transaction_id: str) -> Offer | None:
         return self._offer_where("f.transaction_id = ?", transaction_id)
@@ -276,7 +290,7 @@ class PPWOutbox:
                     f"where f.transaction_id in ({', '.join('?' for _ in chunk)})"
                 )
                 for row in self._db.execute(sql, chunk).fetchall():
-                    offer = _offer(row)
+                    offer = _offer(row, self._sealer)
                     found[offer.transaction_id] = offer
         return found
 
@@ -290,7 +304,7 @@ class PPWOutbox:
         )
         with self._lock:
             row = self._db.execute(sql, (arg,)).fetchone()
-        return None if row is None else _offer(row)
+        return None if row is None else _offer(row, self._sealer)
 
     def queue(
         self, order_id: UUID, kind: str, field: str | None = None, value: str | None = None,
@@ -303,7 +317,7 @@ class PPWOutbox:
             db.execute(
                 "insert into ppw_offers (transaction_id, order_id, kind, field, value, changed_at) "
                 "values (?, ?, ?, ?, ?, ?)",
-                (tid, str(order_id), kind, field, value, time.time()),
+                (tid, str(order_id), kind, field, self._sealer.seal(value), time.time()),
             )
         return tid
 
@@ -335,8 +349,9 @@ class PPWOutbox:
             )
 
 
-def _offer(row: tuple[Any, ...]) -> Offer:
+def _offer(row: tuple[Any, ...], sealer: Sealer) -> Offer:
     tid, oid, rid, wo, org, kind, field, value, is_open, offered, fetched = row
+    wo, org, value = sealer.open(wo), sealer.open(org), sealer.open(value)
     return Offer(
         tid, oid, int(rid), wo or str(rid), org, kind, field, value, bool(is_open),
         bool(offered), bool(fetched),

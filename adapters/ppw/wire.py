@@ -4,6 +4,11 @@ PPW posts ``application/x-www-form-urlencoded`` with one field, ``payload``,
 whose value is JSON; inside it ``event_data`` is itself JSON-encoded text
 (sometimes an object: both are accepted). Ids PPW calls numbers arrive as
 strings; both are accepted and we always emit digit strings.
+
+Decoding never raises anything but a PPWRequestError: JSON nested deeper than
+``MAX_DEPTH`` (PPW's is two levels deep) is refused before it can exhaust the
+stack here or when an event that holds it is stored, and numbers out of range
+are msgspec's ValidationError.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import msgspec
 from ordertrail.adapters.ppw.errors import MalformedRequestError, UnsupportedEventError
 
 UnsignedId = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
+MAX_DEPTH = 32
+"""How deep ``event_data`` may nest; deeper is refused as malformed."""
 
 
 class InboundPayload(msgspec.Struct, frozen=True):
@@ -81,12 +88,13 @@ _encoder = msgspec.json.Encoder()
 
 def decode_form(body: bytes) -> InboundPayload:
     """The ``payload`` field of a form-encoded body, decoded; MalformedRequestError if not."""
-    try:
+    try:  # percent-encoded bytes that are not UTF-8 are refused too, never replaced
         text = body.decode("utf-8")
         if text.startswith("payload=") and "&" not in text:  # what PPW sends: one field
-            values = [unquote_plus(text[8:], encoding="utf-8", errors="replace")]
+            values = [unquote_plus(text[8:], encoding="utf-8", errors="strict")]
         else:
-            values = parse_qs(text, keep_blank_values=True, max_num_fields=20).get("payload", [])
+            values = parse_qs(text, keep_blank_values=True, max_num_fields=20,
+                              errors="strict").get("payload", [])
     except ValueError as error:  # includes UnicodeDecodeError
         raise MalformedRequestError(f"form body is not url-encoded UTF-8 ({error})") from None
     if len(values) != 1:
@@ -94,9 +102,28 @@ def decode_form(body: bytes) -> InboundPayload:
             f"form must have exactly one field 'payload' (has {len(values)})"
         )
     try:
-        return _payload_decoder.decode(values[0])
+        payload = _payload_decoder.decode(values[0])
     except msgspec.DecodeError as error:
         raise MalformedRequestError(f"payload: {error}") from None
+    except RecursionError:
+        raise MalformedRequestError(f"payload: nests deeper than {MAX_DEPTH} levels") from None
+    if isinstance(payload.event_data, dict):
+        check_depth(payload.event_data, "payload")
+    return payload
+
+
+def check_depth(value: Any, where: str) -> None:
+    """MalformedRequestError unless ``value`` nests at most ``MAX_DEPTH`` containers deep."""
+    level: list[Any] = [value]
+    for _ in range(MAX_DEPTH):
+        level = [
+            item for container in level
+            for item in (container.values() if isinstance(container, dict) else container)
+            if isinstance(item, dict | list)
+        ]
+        if not level:
+            return
+    raise MalformedRequestError(f"{where}: nests deeper than {MAX_DEPTH} levels")
 
 
 def event_data(payload: InboundPayload) -> dict[str, Any]:
@@ -110,10 +137,14 @@ def event_data(payload: InboundPayload) -> dict[str, Any]:
         data = _data_decoder.decode(raw)
     except msgspec.DecodeError:
         raise UnsupportedEventError(f"{payload.event_name}: event_data is not JSON") from None
+    except RecursionError:
+        raise MalformedRequestError(
+            f"{payload.event_name}: event_data nests deeper than {MAX_DEPTH} levels") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise UnsupportedEventError(f"{payload.event_name}: event_data is not a JSON object")
+    check_depth(data, f"{payload.event_name}: event_data")
     return data
 
 

@@ -7,31 +7,29 @@ from pathlib import Path
 from aiohttp import web
 
 from ordertrail.adapters.common.secret import Secret
-from ordertrail.adapters.config import Config, ConfigError
+from ordertrail.adapters.config import Config
 from ordertrail.adapters.ppw import PPWConfig, PPWLink, PPWOutbox, make_app
+from ordertrail.adapters.ppw.config import DEFAULT_RECEIVER_PATH, PPWTable
 from ordertrail.adapters.ppw.outbox import path_for
 from ordertrail.adapters.service.api import ReadSide, make_api
 from ordertrail.domain.tracker import Tracker
 
 
 def ppw_config(config: Config) -> PPWConfig | None:
-    table = config.vendors.get("ppw")
-    if not table:
+    """The receiver's configuration from ``[vendors.ppw]`` (None without one)."""
+    table = config.vendor("ppw", PPWTable)
+    if table is None:
         return None
-    missing = [k for k in ("username", "password_sha1_env", "site_id", "remote_site_id")
-               if not table.get(k)]
-    if missing:
-        raise ConfigError(f"{config.source}: [vendors.ppw] needs {', '.join(missing)}")
-    digest = config.secret_from_env("ppw", "password_sha1_env").strip().lower()
-    if len(digest) != 40 or any(ch not in "0123456789abcdef" for ch in digest):
-        raise ConfigError(
-            f"{config.source}: [vendors.ppw] password_sha1_env must hold a 40-hex SHA-1 digest"
-        )
+    digest = config.secret_from_env("ppw", "password_sha1_env").lower()  # checked: 40 hex
     return PPWConfig(
-        username=table["username"], password_sha1=Secret(digest), site_id=table["site_id"],
-        remote_site_id=table["remote_site_id"],
-        max_body_bytes=int(config.service.get("max_body_bytes", 1024 * 1024)),
+        username=table.username, password_sha1=Secret(digest), site_id=table.site_id,
+        remote_site_id=table.remote_site_id, max_body_bytes=config.service.max_body_bytes,
     )
+
+
+def receiver_path(config: Config) -> str:
+    table = config.vendor("ppw", PPWTable)
+    return DEFAULT_RECEIVER_PATH if table is None else table.receiver_path
 
 
 def outbox_path(config: Config) -> Path:
@@ -46,10 +44,9 @@ def make_service(
     ppw = ppw_config(config)
     outbox: PPWOutbox | None = None
     if ppw is None:
-        app = web.Application(client_max_size=int(config.service.get("max_body_bytes", 1 << 20)))
+        app = web.Application(client_max_size=config.service.max_body_bytes)
     else:
-        outbox = PPWOutbox(outbox_path(config))
-        path = config.vendors["ppw"].get("receiver_path", "/ppw/receiver")
-        app = make_app(PPWLink(tracker, outbox, ppw), path)
+        outbox = PPWOutbox(outbox_path(config), cipher=tracker.mapper.cipher)
+        app = make_app(PPWLink(tracker, outbox, ppw), receiver_path(config))
     app.add_subapp("/api", make_api(tracker, read_side))
     return app, outbox

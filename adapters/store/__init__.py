@@ -20,22 +20,15 @@ from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import PersistenceError
 from eventsourcing.utils import get_topic
 
+from ordertrail.adapters.store.cipher import CipherKeyError, check_key, check_store_key
+from ordertrail.adapters.store.errors import StoreConfigError, StoreUnavailableError
 from ordertrail.adapters.store.fast import FastTracker
 from ordertrail.adapters.store.mapper import MsgspecMapper
-from ordertrail.domain.errors import OrdertrailError
 from ordertrail.domain.tracker import Tracker
 
 DEFAULT_STORE_URL = "sqlite:///ordertrail.db"
 CIPHER_KEY_ENV = "ORDERTRAIL_CIPHER_KEY"
 _PREFIX = "ORDERTRAIL_"
-
-
-class StoreConfigError(OrdertrailError):
-    """The store URL or a store option is wrong."""
-
-
-class StoreUnavailableError(OrdertrailError):
-    """The store could not be opened (unreachable server, locked or unreadable file)."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +151,7 @@ def tracker_environment(
         env["SNAPSHOT_INTERVAL"] = str(snapshot_interval)
     key = cipher_key if cipher_key is not None else os.environ.get(CIPHER_KEY_ENV)
     if key:
+        check_key(key, "the cipher key" if cipher_key is not None else CIPHER_KEY_ENV)
         env["CIPHER_TOPIC"] = get_topic(AESCipher)
         env["CIPHER_KEY"] = key
     # Prefixed names win over anything the caller's shell happens to set.
@@ -194,16 +188,23 @@ def open_tracker(
         create_tables=create_tables,
     )
     try:
-        return FastTracker(env=env) if fast else Tracker(env=env)
+        tracker: Tracker = FastTracker(env=env) if fast else Tracker(env=env)
+        try:
+            check_store_key(tracker, str(store))
+        except BaseException:
+            tracker.close()
+            raise
     except (PersistenceError, OSError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         if store.password:
             reason = reason.replace(store.password, "***")
         raise StoreUnavailableError(f"cannot open store {store}: {reason}") from None
+    return tracker
 
 
 __all__ = [
     "DEFAULT_STORE_URL",
+    "CipherKeyError",
     "StoreConfigError",
     "StoreURL",
     "StoreUnavailableError",

@@ -105,14 +105,18 @@ def test_a_bad_config_file_names_the_file_and_key(tmp_path: Path) -> None:
     assert_one_line_error(ordertrail("config", "check", cwd=tmp_path), "colour", "ordertrail.toml")
     config.write_text("[store\n")
     assert_one_line_error(ordertrail("config", "check", cwd=tmp_path), "not valid TOML")
-    config.write_text('[vendors.ivcap]\ntoken_env = "IVCAP_TOKEN_FOR_TEST"\n')
+    config.write_text('[vendors.ivcap]\nbase_url = "https://ivcap.invalid"\n'
+                      'token_env = "IVCAP_TOKEN_FOR_TEST"\n')
     result = ordertrail("config", "check", cwd=tmp_path, env={"IVCAP_TOKEN_FOR_TEST": ""})
     assert_one_line_error(result, "IVCAP_TOKEN_FOR_TEST")
 
 
 def test_a_secret_in_the_config_file_is_refused(tmp_path: Path) -> None:
-    (tmp_path / "ordertrail.toml").write_text('[vendors.ivcap]\ntoken_env = "eyJhbGciOi.J9.x-y"\n')
-    assert_one_line_error(ordertrail("config", "check", cwd=tmp_path), "environment variable")
+    (tmp_path / "ordertrail.toml").write_text('[vendors.ivcap]\nbase_url = "https://ivcap.invalid"\n'
+                                              'token_env = "eyJhbGciOi.J9.x-y"\n')
+    result = ordertrail("config", "check", cwd=tmp_path)
+    assert_one_line_error(result, "environment variable", "token_env")
+    assert "eyJhbGciOi" not in result.stderr
 
 
 def test_a_locked_sqlite_store_is_a_clear_error_and_loses_nothing(tmp_path: Path) -> None:

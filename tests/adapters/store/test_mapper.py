@@ -31,7 +31,7 @@ from eventsourcing.sqlite import (
 from eventsourcing.tests.persistence import InfrastructureFactoryTestCase
 from eventsourcing.utils import Environment, get_topic
 
-from ordertrail.adapters.store import open_tracker
+from ordertrail.adapters.store import CipherKeyError, open_tracker, tracker_environment
 from ordertrail.adapters.store.mapper import MsgspecMapper
 from ordertrail.adapters.store.postgres import (
     OrdertrailPostgresAggregateRecorder,
@@ -224,7 +224,10 @@ def test_encrypted_events_hold_no_plaintext_and_a_wrong_key_fails(
     assert b"Secret Lane" not in stored.state
     assert tracker.get_order(oid).vendor_request == {"address": "12 Secret Lane"}
     tracker.close()
-    wrong = open_tracker(sqlite_url, cipher_key=AESCipher.create_key(32))
+    other_key = AESCipher.create_key(32)
+    with pytest.raises(CipherKeyError, match="does not decrypt"):  # refused when opened
+        open_tracker(sqlite_url, cipher_key=other_key)
+    wrong = Tracker(env=tracker_environment(sqlite_url, cipher_key=other_key))  # past that check
     with pytest.raises(Exception, match=r"(?i)decrypt|deserialise|decode|tag"):
         wrong.get_order(oid)
     wrong.close()
