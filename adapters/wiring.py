@@ -17,55 +17,60 @@ import msgspec
 from ordertrail.adapters.common.polled import PolledVendor
 from ordertrail.adapters.common.secret import Secret
 from ordertrail.adapters.config import Config, ConfigError
+from ordertrail.adapters.ivcap import config as ivcap
 from ordertrail.adapters.ivcap.adapter import IvcapAdapter
 from ordertrail.adapters.ivcap.client import IvcapClient
-from ordertrail.adapters.ivcap.config import IvcapConfig, IvcapTable
+from ordertrail.adapters.planomatic import config as planomatic
 from ordertrail.adapters.planomatic.adapter import PlanomaticAdapter
 from ordertrail.adapters.planomatic.client import PlanomaticClient
-from ordertrail.adapters.planomatic.config import PlanomaticConfig, PlanomaticTable
+from ordertrail.adapters.planviewer import config as planviewer
 from ordertrail.adapters.planviewer.adapter import PlanviewerAdapter
 from ordertrail.adapters.planviewer.client import PlanviewerClient
-from ordertrail.adapters.planviewer.config import PlanviewerConfig, PlanviewerTable
 
 DRIVEN_BY_SYNC = ("planviewer", "ivcap", "planomatic")
 T = TypeVar("T", bound=msgspec.Struct)
 
 
-def planviewer_config(config: Config) -> PlanviewerConfig:
-    table = _table(config, "planviewer", PlanviewerTable)
-    options: dict[str, Any] = {}
+def planviewer_config(config: Config) -> planviewer.PlanviewerConfig:
+    table = _table(config, "planviewer", planviewer.PlanviewerTable)
+    options = _tuned(table, planviewer.TUNABLE)
     if table.poll_interval_seconds is not None:
         options["poll_fast_seconds"] = table.poll_interval_seconds
     if config.sync.concurrency is not None:
         options["max_concurrency"] = config.sync.concurrency
-    return PlanviewerConfig(
+    return planviewer.PlanviewerConfig(
         config.secret_from_env("planviewer", "access_key_id_env"),
         Secret(config.secret_from_env("planviewer", "access_key_secret_env")),
         base_url=table.base_url, daily_cap=table.daily_cap, timezone=table.timezone, **options,
     )
 
 
-def ivcap_config(config: Config) -> IvcapConfig:
-    table = _table(config, "ivcap", IvcapTable)
-    options: dict[str, Any] = {}
+def ivcap_config(config: Config) -> ivcap.IvcapConfig:
+    table = _table(config, "ivcap", ivcap.IvcapTable)
+    options = _tuned(table, ivcap.TUNABLE)
     if table.poll_interval_seconds is not None:
         options["poll_fast_seconds"] = table.poll_interval_seconds
     if config.sync.concurrency is not None:
         options["max_concurrency"] = config.sync.concurrency
-    return IvcapConfig(
+    return ivcap.IvcapConfig(
         Secret(config.secret_from_env("ivcap", "token_env")), table.base_url,
         service_id=table.service_id, account_id=table.account_id, **options,
     )
 
 
-def planomatic_config(config: Config) -> PlanomaticConfig:
-    table = _table(config, "planomatic", PlanomaticTable)
-    options: dict[str, Any] = {}
+def planomatic_config(config: Config) -> planomatic.PlanomaticConfig:
+    table = _table(config, "planomatic", planomatic.PlanomaticTable)
+    options = _tuned(table, planomatic.TUNABLE)
     if table.email_env is not None:
         options["email"] = Secret(config.secret_from_env("planomatic", "email_env"))
         options["password"] = Secret(config.secret_from_env("planomatic", "password_env"))
-    return PlanomaticConfig(Secret(config.secret_from_env("planomatic", "token_env")),
+    return planomatic.PlanomaticConfig(Secret(config.secret_from_env("planomatic", "token_env")),
                             base_url=table.base_url, path=table.path, **options)
+
+
+def _tuned(table: msgspec.Struct, names: tuple[str, ...]) -> dict[str, Any]:
+    """The tuning keys (timeouts, retries, limits) a table sets, by their runtime names."""
+    return {name: getattr(table, name) for name in names if getattr(table, name) is not None}
 
 
 def _table(config: Config, vendor: str, kind: type[T]) -> T:

@@ -39,6 +39,7 @@ def _time_zone(name: str) -> None:
 
 Port = Annotated[int, Meta(ge=0, le=65535,
                            description="a port from 1 to 65535, or 0 for any free port")]
+Attempts = Annotated[int, Meta(ge=0, le=20, description="a whole number from 0 to 20")]
 PositiveInt = Annotated[int, Meta(ge=1, description="a whole number of at least 1")]
 ByteCount = Annotated[int, Meta(ge=1, description="a number of bytes of at least 1")]
 Seconds = Annotated[float, Meta(gt=0, description="a number of seconds greater than 0")]

@@ -87,6 +87,10 @@ class IvcapAdapter:
         return create_commands(order.id, await self.client.create(self.request_for(order)), now)
 
     async def reconcile(self, order: OrderView, now: datetime) -> list[c.AnyCommand]:
+        if now - order.modified_on < timedelta(seconds=self.config.reconcile_after_seconds):
+            # The request we gave up on may still be travelling: a lookup now could miss the
+            # order it is about to create, and a retry would create a second one.
+            return []
         existing = await self._find_ours(order, now)
         if existing is not None:
             return existing

@@ -7,7 +7,13 @@ from datetime import timedelta
 
 import msgspec
 
-from ordertrail.adapters.common.config_types import EnvVar, HttpURL, SecondsOrZero
+from ordertrail.adapters.common.config_types import (
+    Attempts,
+    EnvVar,
+    HttpURL,
+    Seconds,
+    SecondsOrZero,
+)
 from ordertrail.adapters.common.secret import Secret
 
 
@@ -20,6 +26,15 @@ class IvcapTable(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_field
     service_id: str = ""
     account_id: str = ""
     poll_interval_seconds: SecondsOrZero | None = None
+    request_timeout_seconds: Seconds | None = None
+    create_timeout_seconds: Seconds | None = None
+    reconcile_after_seconds: SecondsOrZero | None = None
+    retries: Attempts | None = None
+
+
+TUNABLE = ("request_timeout_seconds", "create_timeout_seconds", "reconcile_after_seconds",
+           "retries")
+"""Keys of ``[vendors.ivcap]`` passed as they are to IvcapConfig when set."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +45,9 @@ class IvcapConfig:
     account_id: str = ""
     request_timeout_seconds: float = 30.0
     create_timeout_seconds: float = 60.0
+    reconcile_after_seconds: float = 120.0
+    """An uncertain creation is looked up by name only this long after it was sent: a request
+    the client gave up on may still be on its way and create the order later."""
     poll_fast_seconds: float = 10.0
     poll_slow_seconds: float = 300.0
     fast_window_seconds: float = 120.0

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import msgspec
 
-from ordertrail.adapters.common.config_types import EnvVar, HttpURL, URLPath
+from ordertrail.adapters.common.config_types import EnvVar, HttpURL, Seconds, URLPath
 from ordertrail.adapters.common.secret import Secret
 
 DEFAULT_BASE_URL = "https://planocore.planomatic.com"
@@ -25,10 +25,16 @@ class PlanomaticTable(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_
     path: URLPath = DEFAULT_PATH
     email_env: EnvVar | None = None
     password_env: EnvVar | None = None
+    timeout_seconds: Seconds | None = None
+    connect_timeout_seconds: Seconds | None = None
 
     def __post_init__(self) -> None:
         if (self.email_env is None) != (self.password_env is None):
             raise ValueError("email_env and password_env go together: set both, or neither")
+
+
+TUNABLE = ("timeout_seconds", "connect_timeout_seconds")
+"""Keys of ``[vendors.planomatic]`` passed as they are to PlanomaticConfig when set."""
 
 
 @dataclass(frozen=True)

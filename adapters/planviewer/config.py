@@ -10,7 +10,15 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from ordertrail.adapters.common.config_types import EnvVar, HttpURL, SecondsOrZero, TimeZoneName
+from ordertrail.adapters.common.config_types import (
+    Attempts,
+    EnvVar,
+    HttpURL,
+    PositiveInt,
+    Seconds,
+    SecondsOrZero,
+    TimeZoneName,
+)
 from ordertrail.adapters.common.secret import Secret
 
 DEFAULT_BASE_URL = "https://www.planviewer.nl"
@@ -26,6 +34,17 @@ class PlanviewerTable(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_
         int, msgspec.Meta(ge=1, description="a whole number of orders a day, at least 1")] = 10
     poll_interval_seconds: SecondsOrZero | None = None
     timezone: TimeZoneName = "Europe/Amsterdam"
+    order_timeout_seconds: Seconds | None = None
+    request_timeout_seconds: Seconds | None = None
+    poll_waiting_seconds: SecondsOrZero | None = None
+    missing_job_limit: PositiveInt | None = None
+    missing_job_spread_seconds: SecondsOrZero | None = None
+    retries: Attempts | None = None
+
+
+TUNABLE = ("order_timeout_seconds", "request_timeout_seconds", "poll_waiting_seconds",
+           "missing_job_limit", "missing_job_spread_seconds", "retries")
+"""Keys of ``[vendors.planviewer]`` passed as they are to PlanviewerConfig when set."""
 
 
 @dataclass(frozen=True)

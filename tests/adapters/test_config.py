@@ -56,6 +56,13 @@ WRONG = [
     (PLANVIEWER + 'timezone = "../../etc/passwd"\n', "expected an IANA time zone"),
     (PLANVIEWER + 'daily_cap = 0\n', "[vendors.planviewer] daily_cap = 0: expected a whole number"),
     (PLANVIEWER + 'poll_interval_seconds = -1\n', "poll_interval_seconds = -1: expected a number"),
+    (PLANVIEWER + 'order_timeout_seconds = 0\n',
+     "[vendors.planviewer] order_timeout_seconds = 0: expected a number of seconds greater than 0"),
+    (PLANVIEWER + 'retries = 99\n', "[vendors.planviewer] retries = 99: expected a whole number"),
+    ('[vendors.ivcap]\nbase_url = "http://x"\ntoken_env = "T"\nreconcile_after_seconds = -1\n',
+     "[vendors.ivcap] reconcile_after_seconds = -1: expected a number of seconds, 0 or more"),
+    ('[vendors.planomatic]\ntoken_env = "T"\ntimeout_seconds = -3\n',
+     "[vendors.planomatic] timeout_seconds = -3: expected a number of seconds greater than 0"),
     ('[vendors.ppw]\nusername = "u"\npassword_sha1_env = "X"\nremote_site_id = "r"\n',
      "[vendors.ppw] site_id is missing: expected a non-empty string"),
     (PPW + 'receiver_path = "ppw"\n', '[vendors.ppw] receiver_path = "ppw": expected a path'),
@@ -165,9 +172,12 @@ def test_the_runtime_objects_are_built_from_the_tables(
         monkeypatch.setenv(name, value)
     config = load_config(write(tmp_path, (
         '[sync]\nconcurrency = 3\n[service]\nmax_body_bytes = 2048\n' + PLANVIEWER +
-        'daily_cap = 7\ntimezone = "UTC"\npoll_interval_seconds = 0\n'
+        'daily_cap = 7\ntimezone = "UTC"\npoll_interval_seconds = 0\norder_timeout_seconds = 90\n'
+        'missing_job_limit = 3\n'
         '[vendors.ivcap]\nbase_url = "http://127.0.0.1:9"\ntoken_env = "T_IV"\nservice_id = "urn:s"\n'
+        'create_timeout_seconds = 45\nreconcile_after_seconds = 300\nretries = 0\n'
         '[vendors.planomatic]\ntoken_env = "T_PO"\nemail_env = "T_PO_E"\npassword_env = "T_PO_P"\n'
+        'timeout_seconds = 200\n'
         + PPW + 'receiver_path = "/in"\n')))
     pv = planviewer_config(config)
     assert (pv.access_key_id, pv.access_key_secret.reveal(), pv.daily_cap, pv.timezone) == (
@@ -177,7 +187,11 @@ def test_the_runtime_objects_are_built_from_the_tables(
     iv = ivcap_config(config)
     assert (iv.base_url, iv.service_id, iv.account_id, iv.max_concurrency) == (
         "http://127.0.0.1:9", "urn:s", "", 3)
-    assert planomatic_config(config).can_reauthenticate
+    assert (pv.order_timeout_seconds, pv.missing_job_limit, pv.request_timeout_seconds) == (
+        90, 3, 30.0)
+    assert (iv.create_timeout_seconds, iv.reconcile_after_seconds, iv.retries) == (45, 300, 0)
+    po = planomatic_config(config)
+    assert po.can_reauthenticate and po.timeout_seconds == 200
     ppw = ppw_config(config)
     assert ppw is not None and ppw.password_sha1.reveal() == sha1_hex("pw")
     assert (ppw.max_body_bytes, receiver_path(config)) == (2048, "/in")

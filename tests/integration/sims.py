@@ -92,6 +92,9 @@ token_env = "TEST_IVCAP_TOKEN"
 service_id = "urn:ivcap:service:test"
 account_id = "urn:ivcap:account:test"
 poll_interval_seconds = 0
+# The simulators answer at once and nothing between holds a request back: look up an
+# uncertain creation one second after it (the default waits two minutes).
+reconcile_after_seconds = 1
 
 [vendors.planomatic]
 base_url = "{sims.urls['planomatic']}"

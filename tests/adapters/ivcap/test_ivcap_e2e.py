@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -47,8 +47,10 @@ class Driver:
         for _ in range(times):
             self.tracker.execute(await self.adapter.poll([self.tracker.get_order(oid)], now()))
 
-    async def reconcile(self, oid: UUID) -> None:
-        self.tracker.execute(await self.adapter.reconcile(self.tracker.get_order(oid), now()))
+    async def reconcile(self, oid: UUID, after: timedelta = timedelta(minutes=5)) -> None:
+        """Reconcile ``after`` the uncertainty began (by default past the settle time)."""
+        self.tracker.execute(await self.adapter.reconcile(self.tracker.get_order(oid),
+                                                          now() + after))
 
     def types(self, oid: UUID) -> list[str]:
         return [e.type for e in self.tracker.history(oid)]
@@ -156,6 +158,27 @@ def test_a_lost_answer_is_reconciled_by_name_and_never_resent(tracker: Tracker,
         assert view.state is State.PLACED and view.vendor_ref in d.sim.orders
         assert d.sim.created_per_name[str(oid)] == 1
         assert d.tracker.history(oid)[-2].source == "reconciliation"
+
+    drive(tracker, tmp_path, scenario)
+
+
+def test_an_uncertain_creation_is_not_looked_up_while_the_request_may_still_arrive(
+    tracker: Tracker, tmp_path: Path
+) -> None:
+    """A request we gave up on can reach IVCAP later (a stalled proxy, a queue): looking it up
+    at once would find nothing and a retry would create the order twice."""
+
+    async def scenario(d: Driver) -> None:
+        d.sim.drop_next_creates = 1
+        oid = await d.submit("iv-late")
+        lookups = d.sim.requests["GET /1/orders"]
+        await d.reconcile(oid, after=timedelta(seconds=d.adapter.config.reconcile_after_seconds
+                                               - 5))
+        assert d.tracker.get_order(oid).state is State.SUBMISSION_UNCERTAIN
+        assert d.sim.requests["GET /1/orders"] == lookups  # not asked yet
+        await d.reconcile(oid)
+        assert d.tracker.get_order(oid).state is State.PLACED
+        assert d.sim.created_per_name[str(oid)] == 1
 
     drive(tracker, tmp_path, scenario)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -88,8 +89,8 @@ def test_an_order_stranded_mid_submission_becomes_uncertain_and_is_not_resent(
 def test_one_pass_after_a_crash_mid_submission_reconciles_the_order_by_name(
     tracker: Tracker, tmp_path: Path
 ) -> None:
-    """Killed after IVCAP created the order: the next pass marks it uncertain and finds it by
-    name in that same pass, so one ``sync --once`` after a restart settles it."""
+    """Killed after IVCAP created the order: the next pass marks it uncertain, and the first
+    pass after the settle time (a request may still be travelling) finds it by name."""
     oid = iv_order(tracker, 1)
     tracker.run(c.AttemptSubmission(order_id=oid, channel="ivcap:submit"))  # sent, then a crash
     sim = IvcapSim()
@@ -98,6 +99,10 @@ def test_one_pass_after_a_crash_mid_submission_reconciles_the_order_by_name(
 
     async def go() -> None:
         async with rig(tracker, tmp_path, iv=sim) as r:
+            await r.engine.run_once()
+            assert tracker.get_order(oid).state is State.SUBMISSION_UNCERTAIN
+            assert sim.requests["GET /1/orders"] == 0  # too soon to look it up
+            r.engine.clock = lambda: datetime.now(UTC) + timedelta(minutes=5)
             report = await r.engine.run_once()
             assert report.reconciled == 1
 
