@@ -7,6 +7,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
+from ordertrail.adapters.store.engines import engine_for
 from ordertrail.domain.state_machine import TERMINAL_STATES
 from ordertrail.projections.logic.attention import ACK_PENDING
 from ordertrail.projections.models import (
@@ -28,7 +29,6 @@ from ordertrail.projections.rows import (
     VendorDayReport,
 )
 from ordertrail.projections.schema import prepare
-from ordertrail.projections.store import engine_for
 
 ACK_OVERDUE = "ACK_OVERDUE"
 DEFAULT_ACK_GRACE = timedelta(minutes=30)

@@ -14,12 +14,12 @@ from rich.progress import BarColumn, Progress, TextColumn
 from ordertrail.adapters.alerts.limits import stuck_limits
 from ordertrail.adapters.cli.html_report import render_report
 from ordertrail.adapters.cli.render import print_json, print_table
+from ordertrail.adapters.store.engines import engine_for
 from ordertrail.domain.state_machine import State
 from ordertrail.domain.vendors import Vendor
 from ordertrail.projections import OrderFilter, ProjectionRunner, open_read_models
 from ordertrail.projections.replay import verify
 from ordertrail.projections.schema import upgrade
-from ordertrail.projections.store import engine_for
 
 EXIT_MISMATCH = 3
 

@@ -12,9 +12,9 @@ import pytest
 import sqlalchemy as sa
 
 from ordertrail.adapters.store import open_tracker
+from ordertrail.adapters.store.engines import engine_for
 from ordertrail.domain import commands as c
 from ordertrail.domain.state_machine import State
-from ordertrail.projections.store import engine_for
 from tests.integration.test_cli_errors import ordertrail
 
 KILLED = -9
