@@ -82,8 +82,8 @@ class _Writer:
     Every insert takes the events table's EXCLUSIVE lock, so two of them never run at once
     anyway, and borrowing one from the pool for each save is slower (psycopg_pool hands its
     connections out in turn, so each save also woke a different, cold server process).
-    A broken connection goes back to the pool, which discards it; the next save takes another. One older than the pool's
-    ``max_lifetime`` goes back too, so it is renewed like the others.
+    A broken connection goes back to the pool, which discards it; the next save takes
+    another. One older than the pool's ``max_lifetime`` goes back too, so it is renewed like the others.
     """
 
     def __init__(self, pool: ConnectionPool[psycopg.Connection[DictRow]],
