@@ -48,6 +48,8 @@ def snapshot(store_url: str) -> dict[str, Any]:
                     "from order_status"))),
                 "audit": conn.execute(sa.text("select count(*), count(distinct "
                                               "order_id || ':' || version) from audit_log")).one(),
+                "health": sorted(tuple(map(str, r)) for r in conn.execute(sa.text(
+                    "select vendor, hour, outcome, count from vendor_health"))),
             }
     finally:
         engine.dispose()
