@@ -10,7 +10,7 @@ Orders are loaded and saved through three small seams (``_load``, ``_save``,
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar
@@ -127,7 +127,7 @@ class Tracker(Application[UUID]):
         orders: dict[UUID, Order] = {}
         extra: dict[UUID, Any] = {}
         outcomes: list[Outcome] = []
-        self._begin()
+        self._begin([command.order_id for command in commands if isinstance(command, c.Command)])
         for command in commands:
             if isinstance(command, c.ConnectorCommand):
                 cid = connector_id(Vendor.parse(command.vendor), command.account)
@@ -297,8 +297,9 @@ class Tracker(Application[UUID]):
         return self.mapper.cipher
 
     # ------------------------------------------------------------------ the seams
-    def _begin(self) -> None:
-        """A batch of loads begins (the store layer brings what it holds up to date)."""
+    def _begin(self, order_ids: Collection[UUID] = ()) -> None:
+        """A batch of loads begins, of ``order_ids`` when known (the store layer brings what it
+        holds up to date, and may read the orders in bulk)."""
 
     def _load(self, order_id: UUID, change: bool) -> Order:
         """The order now; ``change``: the caller will run commands on it and save it."""
