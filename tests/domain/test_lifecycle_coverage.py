@@ -12,8 +12,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections import deque
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from functools import cache, partial
 from typing import Any
 from uuid import uuid4
@@ -22,58 +20,8 @@ from ordertrail.domain import commands as c
 from ordertrail.domain.state_machine import TRANSITIONS
 from ordertrail.domain.states import State
 from ordertrail.domain.tracker import Tracker
-from ordertrail.domain.vocabulary import HoldCause, Trouble
 from tests.domain.order_model import RECORDED, ModelOrder, OrdersModel, Prediction
-from tests.domain.test_lifecycle_stateful import actual_view, expected_view, outcome_of
-
-T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-P = partial
-
-ALPHABET: tuple[partial[c.Command], ...] = (
-    P(c.AttemptSubmission, channel="jobs/order"),
-    P(c.AttemptSubmission, channel="ppw:get_order", transaction_id="t1"),
-    P(c.HoldSubmission, cause=HoldCause.CIRCUIT, reason="circuit open"),
-    P(c.LiftHold, reason="circuit closed"),
-    P(c.FailSubmission, classification="retryable"),
-    P(c.FailSubmission, classification="reconciled_not_created"),
-    P(c.Resubmit, changes={"payment_method_id": 9}),
-    P(c.AcceptPayment, payment_method_id=7),
-    P(c.RecordAck, transaction_id="t9", outcome="imported"),
-    P(c.MarkOutcomeUnknown, reason="timeout"),
-    P(c.DeclinePayment, reason_code="declined"),
-    P(c.Place, vendor_ref="r1", vendor_ref_kind="test.ref"),
-    P(c.Reject, reason_code="invalid"),
-    P(c.Cancel, initiator="us"),
-    P(c.Cancel, initiator="us", source="human"),
-    P(c.RequestCancellation, initiator="vendor", transaction_id="t5"),
-    P(c.NoteAmbiguousReconciliation, candidates=["a", "b"]),
-    P(c.ChangeStatus, raw_status="initial", normalized=State.PLACED),
-    P(c.ChangeStatus, raw_status="in_progress", normalized=State.IN_PROGRESS),
-    P(c.ChangeStatus, raw_status="finished", normalized=State.DELIVERED),
-    P(c.ChangeStatus, raw_status="completed", normalized=State.COMPLETED),
-    P(c.ChangeStatus, raw_status="on hold", normalized=State.WAITING_FOR_USER),
-    P(c.ChangeStatus, raw_status="weird", normalized=None),
-    P(c.ReportProgress, current=0, total=5),
-    P(c.ReportProgress, current=2, total=5),
-    P(c.WaitForUser, kind="location_choice", prompt="which parcel?"),
-    P(c.WaitForUser, kind="location_choice", prompt="call us"),
-    P(c.ProvideUserInput, kind="location_choice", selection=[1]),
-    P(c.SendAmendment, transaction_id="t2", field="city", value="X"),
-    P(c.ReturnToVendor, reason="photos missing"),
-    P(c.AnnounceResult, result_ref="p1"),
-    P(c.AnnounceResult, result_ref="p2"),
-    P(c.RecordResultRetrieved, result_ref="p1", file_name="a.pdf", media_type="application/pdf",
-      size=1, sha256="aa"),
-    P(c.RecordResultRetrieved, result_ref="p1", file_name="a.pdf", media_type="application/pdf",
-      size=1, sha256="bb"),
-    P(c.Fail, reason_code="vendor_error", source="poll"),
-    P(c.Fail, reason_code="vendor_error", source="human"),
-    P(c.ObserveTrouble, trouble=Trouble.ORDER_NOT_FOUND, detail="404", limit=3,
-      spread=timedelta(0), now=T0),
-    P(c.ClearTrouble, trouble=Trouble.ORDER_NOT_FOUND),
-    P(c.RecordCost, amount=Decimal("10.00"), currency="EUR", basis="payment"),
-)
-"""A few concrete commands: enough, in some order, to take every row."""
+from tests.domain.test_lifecycle_stateful import ALPHABET, actual_view, expected_view, outcome_of
 
 Row = tuple[str, str, str]
 
