@@ -30,9 +30,6 @@ WORKING = (PLACED, IN_PROGRESS, WAITING)
 AFTER_PLACEMENT = (*WORKING, DELIVERED)
 NON_TERMINAL = (REQUESTED, UNCERTAIN, DECLINED, *AFTER_PLACEMENT)
 TERMINAL = (COMPLETED, REJECTED, FAILED, CANCELLED)
-ALL_STATES = (*NON_TERMINAL, *TERMINAL)
-STATES_NEEDING_A_PERSON = (UNCERTAIN, DECLINED, WAITING)
-"""B.3: a human decides the uncertain submission, the declined payment, the vendor's question."""
 
 DAILY_CAP_CODES = ("daily_cap", "daily_cap_local")
 """B.4 Planviewer 429: a daily cap, retryable the next day (the hold waits for it)."""

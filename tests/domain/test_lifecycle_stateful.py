@@ -4,8 +4,8 @@ reference model (``order_model``), compared after every step.
 After every step, for every order: the tracker recorded, re-observed or refused each command
 as the model says; the state, references, submission, progress, results, hold, troubles, cost
 and attention kind are the model's; the history only grew, by exactly the events the model
-predicts; no second submission went out while one was in flight; an order waiting for a
-person says why; replaying the stored events gives the same view. It runs on both trackers
+predicts; no second submission went out while one was in flight; an order waiting on a
+person's decision says why; replaying the stored events gives the same view. It runs on both trackers
 (plain and fast) and both stores (SQLite, PostgreSQL). ``ORDERTRAIL_MODEL_EXAMPLES`` raises
 the number of runs for a deeper check.
 """
@@ -348,6 +348,10 @@ class TrackerMatchesModel(RuleBasedStateMachine):
 
     @invariant()
     def a_person_is_told_why(self) -> None:
+        """Attention text and kind come together; an uncertain submission and a declined
+        payment always carry one. (A WAITING_FOR_USER order loses its own once the person
+        answered, or once a trouble that had taken its place clears: the read models then
+        name the state itself.)"""
         for key, oid in self.ids.items():
             view = self.tracker.get_order(oid)
             assert (view.attention is None) == (view.attention_kind is None), view
