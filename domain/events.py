@@ -242,7 +242,9 @@ class StatusChanged(OrderEvent):
         order.last_raw_status = self.raw_status
         if order.state is State.DELIVERED and order.delivered_at is None:
             order.delivered_at = self.timestamp
-        if order.state is not State.WAITING_FOR_USER:
+        if self.anomaly is None and order.state is not State.WAITING_FOR_USER:
+            # The vendor moved on, so what the order waited for is over. An anomaly (an unknown
+            # or backwards status) proves nothing: whatever a person was asked stays asked.
             order.waiting = None
             order.flag(None)
 
@@ -348,6 +350,7 @@ class CancellationRequested(OrderEvent):
     cancels at the vendor by hand and then confirms (vendors with no cancel route)."""
 
     TOPIC = "ordertrail.order:CancellationRequested"
+    settles_submission = False  # asking to cancel says nothing of whether the vendor created it
     initiator: Initiator
     reason: str | None
     transaction_id: str | None

@@ -139,8 +139,7 @@ class Tracker(Application[UUID]):
                 order = orders.get(command.order_id)
                 if order is None:
                     order = orders[command.order_id] = self._load(command.order_id, change=True)
-                if check_claims:
-                    self._check_claim(order, command)
+                self._check_claim(order, command, extra, in_store=check_claims)
                 recorded = command.run(order)
                 if recorded:
                     self._note_side_records(order, command, extra)
@@ -153,10 +152,17 @@ class Tracker(Application[UUID]):
             self._save(saved)
         return outcomes
 
-    def _check_claim(self, order: Order, command: c.Command) -> None:
+    def _check_claim(
+        self, order: Order, command: c.Command, extra: dict[UUID, Any], in_store: bool
+    ) -> None:
+        """Refuse a reference another order claimed: earlier in this batch (the claim is not
+        saved yet, so the store's key cannot see it), or, after a conflict, in the store."""
         if not isinstance(command, c.Place) or order.vendor_ref == command.vendor_ref:
             return
-        owner = self._claim_owner(Vendor(order.vendor), command.vendor_ref)
+        vendor = Vendor(order.vendor)
+        claimed = extra.get(vendor_ref_claim_id(vendor, command.vendor_ref))
+        owner = claimed.order_id if claimed is not None else \
+            self._claim_owner(vendor, command.vendor_ref) if in_store else None
         if owner is not None and owner != order.id:
             raise VendorReferenceConflictError(order.vendor, command.vendor_ref, owner, order.id)
 

@@ -141,7 +141,7 @@ def _status_changed(v: list[Any], e: Any, state: str) -> None:
     v[RAW] = e.raw_status
     if state == _DELIVERED and v[DELIVERED] is None:
         v[DELIVERED] = e.timestamp
-    if state != _WAITING:
+    if e.anomaly is None and state != _WAITING:  # an anomaly leaves the attention (B.3)
         _flag(v, None)
 
 

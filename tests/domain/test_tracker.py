@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4, uuid5
 
@@ -26,6 +26,7 @@ from ordertrail.domain.errors import (
 from ordertrail.domain.state_machine import State
 from ordertrail.domain.tracker import Tracker
 from ordertrail.domain.vendors import Vendor, order_id_for
+from ordertrail.domain.vocabulary import AttentionKind, Trouble
 
 
 def placed_order(tracker: Tracker, ref: str | None = None) -> tuple:
@@ -132,6 +133,55 @@ def test_a_vendor_reference_belongs_to_one_order(tracker: Tracker) -> None:
     assert tracker.get_order(second).state is State.REQUESTED
     found = tracker.find_by_vendor_ref("ivcap", ref)
     assert found is not None and found.id == first
+
+
+def test_two_orders_claiming_one_vendor_reference_in_one_batch_the_second_is_refused(
+    tracker: Tracker,
+) -> None:
+    # Found by the model: the first claim is not saved yet, so the store's key cannot see it.
+    first = tracker.request_order("ivcap", {"service_id": "urn:s"}, f"a-{uuid4()}")
+    second = tracker.request_order("ivcap", {"service_id": "urn:s"}, f"b-{uuid4()}")
+    ref = f"job-{uuid4()}"
+    placed, refused = tracker.execute([
+        c.Place(order_id=oid, vendor_ref=ref, vendor_ref_kind="ivcap.order_id")
+        for oid in (first, second)
+    ])
+    assert placed.recorded and placed.error is None
+    assert isinstance(refused.error, VendorReferenceConflictError) and not refused.recorded
+    assert f"already belongs to order {first}; order {second} cannot claim it" in str(refused.error)
+    assert tracker.get_order(second).state is State.REQUESTED
+    assert [e.type for e in tracker.history(second)] == ["OrderRequested"]
+    found = tracker.find_by_vendor_ref("ivcap", ref)
+    assert found is not None and found.id == first
+
+
+def test_an_unknown_vendor_status_leaves_what_a_person_was_asked(tracker: Tracker) -> None:
+    # Found by the model: B.3 says record an unknown status and keep polling; it proves nothing.
+    oid, _ = placed_order(tracker)
+    tracker.run(c.RequestCancellation(order_id=oid, initiator="us"))
+    asked = tracker.get_order(oid).attention_kind
+    assert asked is AttentionKind.CANCEL_AT_VENDOR
+    assert tracker.run(c.ChangeStatus(order_id=oid, raw_status="weird", normalized=None))
+    assert tracker.get_order(oid).attention_kind is asked
+    tracker.run(c.ChangeStatus(order_id=oid, raw_status="executing", normalized=State.IN_PROGRESS))
+    tracker.run(c.AnnounceResult(order_id=oid, result_ref="p1"))
+    tracker.run(c.ObserveTrouble(order_id=oid, trouble=Trouble.RETRIEVE_NOT_FOUND, detail="404",
+                                 limit=1, spread=timedelta(0), now=datetime.now(UTC)))
+    assert tracker.run(c.ChangeStatus(order_id=oid, raw_status="scheduled",
+                                      normalized=State.PLACED))  # backwards: an anomaly
+    view = tracker.get_order(oid)
+    assert (view.state, view.attention_kind) == (State.DELIVERED, AttentionKind.RETRIEVE_NOT_FOUND)
+
+
+def test_a_cancellation_request_does_not_end_a_submission_in_flight(tracker: Tracker) -> None:
+    # Found by the model: the request cleared the in-flight mark, so a second attempt went out.
+    oid = tracker.request_order("planviewer", {"intention_uuid": "i-1"}, f"k-{uuid4()}")
+    tracker.run(c.AttemptSubmission(order_id=oid, channel="jobs/order"))
+    tracker.run(c.RequestCancellation(order_id=oid, initiator="us"))
+    assert tracker.get_order(oid).submission_in_flight
+    with pytest.raises(TransitionRefused, match="refuses attempt_submission"):
+        tracker.run(c.AttemptSubmission(order_id=oid, channel="jobs/order"))
+    assert tracker.get_order(oid).submission_attempts == 1
 
 
 def test_a_vendor_reference_is_claimed_once_under_concurrent_writers(store_url: str) -> None:

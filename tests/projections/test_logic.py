@@ -59,6 +59,17 @@ def _order(vendor: str, *commands: c.Command) -> list:  # type: ignore[type-arg]
 ANY = uuid4()
 
 
+def test_an_unknown_status_leaves_the_rows_attention_as_the_aggregate_does() -> None:
+    events = _order("ivcap",
+                    c.Place(order_id=ANY, vendor_ref="job-1", vendor_ref_kind="ivcap.order_id"),
+                    c.RequestCancellation(order_id=ANY, initiator="us"),
+                    c.ChangeStatus(order_id=ANY, raw_status="weird", normalized=None))
+    row = None
+    for event in events:
+        row = order_status.apply(row, event)
+    assert row is not None and row.attention_kind == "CANCEL_AT_VENDOR" and row.needs_person
+
+
 def test_a_payment_decline_is_counted_by_reason_and_needs_a_person() -> None:
     events = _order("planomatic", c.DeclinePayment(order_id=ANY, reason_code="card_declined"))
     changes = fold(list(enumerate(events, 1)), {}, {})
