@@ -89,16 +89,17 @@ def _backoff(error: Exception) -> bool | float:
 
 class VendorHttp:
     """The HTTP side of one vendor's client. Takes the application's ``ClientSession`` (it
-    stays the caller's: ``async with`` closes nothing) and the vendor's configured
-    timeout and retry count."""
+    stays the caller's: ``async with`` closes nothing), the headers every request carries,
+    and the vendor's configured timeout and number of retries of a safe read."""
 
     def __init__(self, session: aiohttp.ClientSession, vendor: str, *,
-                 headers: Mapping[str, str], timeout_seconds: float, retries: int) -> None:
+                 headers: Mapping[str, str], timeout: aiohttp.ClientTimeout,
+                 retries: int) -> None:
         self._session = session
         self._vendor = vendor
         # Made once: a sync pass sends thousands of requests with the same headers and timeout.
         self._headers = dict(headers)
-        self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        self._timeout = timeout
         self._retries = retries
 
     async def __aenter__(self) -> Self:

@@ -45,7 +45,8 @@ class IvcapClient(VendorHttp):
         self._config = config
         headers = {"Accept": "application/json", **self.auth_headers}
         super().__init__(session, VENDOR, headers=headers,
-                         timeout_seconds=config.request_timeout_seconds, retries=config.retries)
+                         timeout=aiohttp.ClientTimeout(total=config.request_timeout_seconds),
+                         retries=config.retries)
         self._write_headers = {**headers, "Content-Type": "application/json"}
         self._create_timeout = aiohttp.ClientTimeout(total=config.create_timeout_seconds,
                                                      sock_connect=10)

@@ -32,12 +32,11 @@ SENSITIVE = {"Content-Type": "text/plain"}
 
 class PlanomaticClient(VendorHttp):
     def __init__(self, session: aiohttp.ClientSession, config: PlanomaticConfig) -> None:
-        super().__init__(session, VENDOR, headers=JSON, timeout_seconds=config.timeout_seconds,
-                         retries=0)
+        timeout = aiohttp.ClientTimeout(total=config.timeout_seconds,
+                                        sock_connect=config.connect_timeout_seconds)
+        super().__init__(session, VENDOR, headers=JSON, timeout=timeout, retries=0)
         self._config = config
         self._token = config.token
-        self._timeout = aiohttp.ClientTimeout(total=config.timeout_seconds,
-                                              sock_connect=config.connect_timeout_seconds)
 
     @property
     def can_reauthenticate(self) -> bool:

@@ -45,7 +45,8 @@ class PlanviewerClient(VendorHttp):
         super().__init__(session, VENDOR,
                          headers={"Accept": "application/json",
                                   "Authorization": self._authorization},
-                         timeout_seconds=config.request_timeout_seconds, retries=config.retries)
+                         timeout=aiohttp.ClientTimeout(total=config.request_timeout_seconds),
+                         retries=config.retries)
         self._order_timeout = aiohttp.ClientTimeout(total=config.order_timeout_seconds,
                                                     sock_connect=10)
 
