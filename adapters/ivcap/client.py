@@ -137,6 +137,10 @@ def create_outcome(answer: Answer) -> SubmitOutcome:
         return SubmitOutcome(Outcome.FAILED, status, Classification.RETRYABLE,
                              message="service unavailable", raw=kept,
                              retry_after=answer.retry_after)
+    if status == 429:
+        # Not in the seed: a gateway's rate limit refuses before the API sees the request.
+        return SubmitOutcome(Outcome.LIMITED, status, message="rate limited", raw=kept,
+                             retry_after=answer.retry_after)
     if status >= 500:
         return SubmitOutcome.lost(f"HTTP {status}", status, kept)
     return SubmitOutcome(Outcome.FAILED, status, message=f"unexpected HTTP {status}", raw=kept)

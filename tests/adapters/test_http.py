@@ -211,6 +211,19 @@ def test_an_ivcap_create_answered_503_is_sent_once_and_keeps_the_vendors_wait() 
     assert sim.requests["POST /1/orders"] == 1
 
 
+def test_an_ivcap_create_answered_429_is_sent_once_and_waits_as_told() -> None:
+    sim = IvcapSim(fail_next_create=429, retry_after="30")
+
+    async def main() -> Any:
+        async with ivcap(sim, retries=3) as client:
+            return await client.create(OrderRequest("urn:s", "urn:a", [], name="n"))
+
+    outcome = run(main)
+    assert (outcome.outcome, outcome.classified, outcome.retry_after) == (
+        Outcome.LIMITED, Classification.RETRYABLE, 30.0)
+    assert sim.requests["POST /1/orders"] == 1
+
+
 def test_an_ivcap_create_answered_500_is_sent_once_and_uncertain() -> None:
     sim = IvcapSim(fail_next_create=500)
 
