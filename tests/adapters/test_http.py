@@ -5,28 +5,33 @@ submission is sent exactly once, whatever the answer."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any, TypeVar
+from uuid import uuid4
 
 import aiohttp
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ordertrail.adapters.common.errors import VendorUnavailableError
-from ordertrail.adapters.common.http import LONGEST_WAIT, retry_after_seconds
+from ordertrail.adapters.common.http import LONGEST_WAIT, Answer, retry_after_seconds
 from ordertrail.adapters.common.outcome import Outcome
 from ordertrail.adapters.common.secret import Secret
-from ordertrail.adapters.ivcap.client import IvcapClient
+from ordertrail.adapters.ivcap.client import IvcapClient, create_outcome
 from ordertrail.adapters.ivcap.config import IvcapConfig
 from ordertrail.adapters.ivcap.simulator import IvcapSim, start_ivcap_simulator
+from ordertrail.adapters.ivcap.translate import create_commands as iv_commands
 from ordertrail.adapters.ivcap.wire import OrderRequest
 from ordertrail.adapters.planomatic.client import PlanomaticClient
 from ordertrail.adapters.planomatic.config import PlanomaticConfig
 from ordertrail.adapters.planomatic.simulator import PlanomaticSim, start_planomatic_simulator
-from ordertrail.adapters.planviewer.client import PlanviewerClient
+from ordertrail.adapters.planviewer.client import PlanviewerClient, order_outcome
 from ordertrail.adapters.planviewer.config import PlanviewerConfig
 from ordertrail.adapters.planviewer.simulator import (
     Job,
@@ -34,6 +39,7 @@ from ordertrail.adapters.planviewer.simulator import (
     PlanviewerSim,
     start_planviewer_simulator,
 )
+from ordertrail.adapters.planviewer.translate import order_commands as pv_commands
 from ordertrail.domain.tracker import Tracker
 from ordertrail.domain.vocabulary import Classification
 from tests.adapters.sync.harness import rig
@@ -283,3 +289,32 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
     assert retry_after_seconds("soon", now) is None
     assert retry_after_seconds("-5", now) is None
     assert retry_after_seconds(None, now) is None
+
+
+# ---------------------------------------------------------------- any answer is classified
+json_bodies = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["id", "uuid", "job", "status", "message", "name", "products"]), inner,
+        max_size=4),
+    max_leaves=10,
+).map(lambda v: json.dumps(v).encode())
+bodies = st.binary(max_size=200) | json_bodies
+statuses = st.integers(min_value=100, max_value=599)
+NOW = datetime(2026, 12, 4, tzinfo=UTC)
+
+
+@given(status=statuses, body=bodies, wait=st.none() | st.floats(0, 1e6))
+def test_any_answer_to_a_planviewer_order_is_an_outcome_with_commands(
+        status: int, body: bytes, wait: float | None) -> None:
+    outcome = order_outcome(Answer(status, body, wait), "intention-1")
+    assert outcome.outcome in Outcome and outcome.classified in Classification
+    assert pv_commands(uuid4(), outcome, NOW, NOW + timedelta(days=1))
+
+
+@given(status=statuses, body=bodies, wait=st.none() | st.floats(0, 1e6))
+def test_any_answer_to_an_ivcap_create_is_an_outcome_with_commands(
+        status: int, body: bytes, wait: float | None) -> None:
+    outcome = create_outcome(Answer(status, body, wait))
+    assert outcome.outcome in Outcome and outcome.classified in Classification
+    assert iv_commands(uuid4(), outcome, NOW)
