@@ -54,11 +54,11 @@ class SubmitOutcome:
     """One submission's outcome, with what the vendor's translation needs to record it.
 
     ``classification``: the vendor's rule's B.1 class, if it has one (``classified`` falls
-    back to the outcome's); ``vendor_code`` is the vendor's own name for
-    the answer (PlanOmatic's named status, an HTTP code); ``reason_code`` ours; ``data`` the
-    decoded answer the vendor's translation reads further (IVCAP's order, PlanOmatic's
-    ``data``); ``raw`` the answer as sent, for audit; ``retry_after`` the seconds the vendor
-    asked us to wait (its ``Retry-After`` or a documented delay).
+    back to the outcome's). ``vendor_code``: the vendor's own name for the answer (a named
+    status, an HTTP code); ``reason_code``: ours. ``data``: the decoded answer the vendor's
+    translation reads further (the order created, an error body). ``raw``: the answer as
+    sent, for audit. ``retry_after``: the seconds the vendor asked us to wait (its
+    ``Retry-After``, or a delay its documentation states).
     """
 
     outcome: Outcome
