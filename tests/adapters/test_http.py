@@ -149,6 +149,27 @@ def test_a_wait_longer_than_a_call_should_take_ends_the_call_with_the_vendors_wa
     assert len(times(sim.log, STATUS)) == 1  # the next pass asks again, not this call
 
 
+def test_a_sync_pass_waits_out_a_503_on_the_status_poll_and_records_the_status(
+        tracker: Tracker, tmp_path: Path) -> None:
+    order = tracker.request_order(
+        "planviewer", {"intention_uuid": "i-1", "product": "bestemmingsplanrapport"}, "pv-1")
+
+    async def main() -> tuple[list[str], PlanviewerSim]:
+        async with rig(tracker, tmp_path) as r:
+            while tracker.get_order(order).vendor_ref is None:
+                await r.engine.run_once()  # submitted (and polled once) first
+            r.planviewer.status_failures, r.planviewer.retry_after = 1, "1"
+            polled = len(tracker.history(order))
+            report = await r.engine.run_once()
+            assert len(tracker.history(order)) > polled  # the status the retry read
+            return report.errors, r.planviewer
+
+    errors, sim = run(main)
+    assert errors == []
+    *_, failed, retried = times(sim.log, STATUS)
+    assert 1.0 <= retried - failed < GENEROUS
+
+
 # ---------------------------------------------------------------- the configured bound
 @pytest.mark.parametrize("retries", [0, 2])
 def test_retries_stop_at_the_configured_count(retries: int) -> None:
