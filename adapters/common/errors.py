@@ -25,9 +25,16 @@ class VendorProtocolError(VendorError):
 
 
 class VendorUnavailableError(VendorError):
-    """Network failure, timeout or 5xx where nothing was created: safe to retry."""
+    """Network failure, timeout, 429 or 5xx where nothing was created: safe to retry.
+    ``retry_after``: the seconds the vendor asked us to wait (``Retry-After``), if it said."""
 
     classification = Classification.RETRYABLE
+
+    def __init__(self, vendor: str, message: str, http_status: int | None = None,
+                 retry_after: float | None = None) -> None:
+        super().__init__(vendor, message)
+        self.http_status = http_status
+        self.retry_after = retry_after
 
 
 class VendorAuthError(VendorError):

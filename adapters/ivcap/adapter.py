@@ -12,13 +12,12 @@ import msgspec
 
 from ordertrail.adapters.common.download import Result, retrieve_results
 from ordertrail.adapters.common.polled import Downloader
-from ordertrail.adapters.ivcap.client import CreateAnswer, IvcapClient, ReadRefused
+from ordertrail.adapters.ivcap.client import IvcapClient, ReadRefused, placed
 from ordertrail.adapters.ivcap.config import IvcapConfig
 from ordertrail.adapters.ivcap.translate import create_commands, status_commands, trouble_commands
 from ordertrail.adapters.ivcap.wire import (
     NameValue,
     OrderRequest,
-    OrderStatus,
     request_problem,
 )
 from ordertrail.domain import commands as c
@@ -110,7 +109,7 @@ class IvcapAdapter:
                                                   candidates=[o.id for o in found],
                                                   source=Source.RECONCILIATION)]
         status = await self.client.read(found[0].id)
-        commands = create_commands(order.id, _created(status), now)
+        commands = create_commands(order.id, placed(status, msgspec.to_builtins(status)), now)
         return [replace(cmd, source=Source.RECONCILIATION) if isinstance(cmd, c.Command) else cmd
                 for cmd in commands]
 
@@ -143,6 +142,3 @@ class IvcapAdapter:
     async def close(self) -> None:
         return None
 
-
-def _created(status: OrderStatus) -> CreateAnswer:
-    return CreateAnswer("created", 200, order=status, raw=msgspec.to_builtins(status))

@@ -1,22 +1,20 @@
-"""The IVCAP client: one ``_request`` choke point, Bearer auth, typed answers.
+"""The IVCAP client: Bearer auth on the common ``VendorHttp`` choke point.
 
 POST /1/orders is never retried blindly: a lost answer is reconciled by
-listing orders by our name. Reads are retried on 5xx and network errors with
-capped exponential backoff and jitter.
+listing orders by our name (B.7 I2). Reads are safe, retried on 429, 5xx and
+network errors (``VendorHttp._read``).
 """
 
 from __future__ import annotations
 
-import asyncio
-import random
-from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urljoin
 
 import aiohttp
 import msgspec
 
-from ordertrail.adapters.common.errors import VendorAuthError, VendorError, VendorUnavailableError
+from ordertrail.adapters.common.errors import VendorAuthError, VendorError
+from ordertrail.adapters.common.http import Answer, VendorHttp
+from ordertrail.adapters.common.outcome import Outcome, SubmitOutcome
 from ordertrail.adapters.ivcap.config import IvcapConfig
 from ordertrail.adapters.ivcap.wire import (
     VENDOR,
@@ -28,22 +26,10 @@ from ordertrail.adapters.ivcap.wire import (
     decode,
     raw,
 )
+from ordertrail.domain.vocabulary import Classification
 
-KINDS = {403: "forbidden", 404: "not_found", 422: "invalid_parameter", 501: "not_implemented",
-         503: "unavailable", 401: "needs_reauth"}
-
-
-@dataclass(frozen=True)
-class CreateAnswer:
-    """kind: created | needs_reauth | bad_request | forbidden | not_found | invalid_parameter |
-    not_implemented | unavailable | lost | not_sent | unexpected"""
-
-    kind: str
-    http_status: int | None = None
-    order: OrderStatus | None = None
-    error: ErrorBody | None = None
-    raw: Any = None
-    reason: str | None = None
+READ = "GET /1/orders/{id}"
+LIST = "GET /1/orders"
 
 
 class ReadRefused(VendorError):
@@ -54,14 +40,16 @@ class ReadRefused(VendorError):
         self.status = status
 
 
-class IvcapClient:
+class IvcapClient(VendorHttp):
     def __init__(self, session: aiohttp.ClientSession, config: IvcapConfig) -> None:
-        self._session = session
         self._config = config
-        # Made once: a sync pass sends thousands of requests with the same headers and timeout.
-        self._read_headers = {"Accept": "application/json", **self.auth_headers}
-        self._write_headers = {**self._read_headers, "Content-Type": "application/json"}
-        self._timeout = aiohttp.ClientTimeout(total=config.request_timeout_seconds)
+        headers = {"Accept": "application/json", **self.auth_headers}
+        super().__init__(session, VENDOR, headers=headers,
+                         timeout=aiohttp.ClientTimeout(total=config.request_timeout_seconds),
+                         retries=config.retries)
+        self._write_headers = {**headers, "Content-Type": "application/json"}
+        self._create_timeout = aiohttp.ClientTimeout(total=config.create_timeout_seconds,
+                                                     sock_connect=10)
 
     def __repr__(self) -> str:
         return f"IvcapClient(base_url={self._config.base_url!r}, token=***)"
@@ -70,32 +58,23 @@ class IvcapClient:
     def auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._config.token.reveal()}"}
 
-    async def create(self, request: OrderRequest) -> CreateAnswer:
-        timeout = aiohttp.ClientTimeout(total=self._config.create_timeout_seconds, sock_connect=10)
-        try:
-            status, body = await self._request("POST", self._config.url("orders"),
-                                               data=msgspec.json.encode(request), timeout=timeout)
-        except aiohttp.ClientConnectorError as error:
-            return CreateAnswer("not_sent", reason=type(error).__name__)
-        except (TimeoutError, aiohttp.ClientError) as error:
-            return CreateAnswer("lost", reason=type(error).__name__)
-        return _create_answer(status, body)
+    async def create(self, request: OrderRequest) -> SubmitOutcome:
+        """POST /1/orders, sent once."""
+        return await self._submit("POST", self._config.url("orders"), create_outcome,
+                                  data=msgspec.json.encode(request),
+                                  headers=self._write_headers, timeout=self._create_timeout)
 
     async def read(self, order_id: str) -> OrderStatus:
         return (await self.read_answer(order_id))[0]
 
     async def read_answer(self, order_id: str) -> tuple[OrderStatus, bytes]:
         """The order, and the body it was decoded from (a valid JSON document)."""
-        status, body = await self._retrying(self._config.url(f"orders/{order_id}"))
-        if status in (403, 404, 501):
-            raise ReadRefused(VENDOR, f"GET /1/orders/{order_id} answered HTTP {status}", status)
-        self._check(status, "GET /1/orders/{id}", body)
-        return decode(body, OrderStatus, "GET /1/orders/{id}"), body
+        answer = await self._read(self._config.url(f"orders/{order_id}"), READ)
+        return decode(answer.body, OrderStatus, READ), answer.body
 
     async def probe(self) -> None:
         """One page of one order: a safe read, used to prove the credentials work."""
-        status, body = await self._retrying(self._config.url("orders"), params={"limit": "1"})
-        self._check(status, "GET /1/orders", body)
+        await self._read(self._config.url("orders"), LIST, params={"limit": "1"})
 
     async def list_by_name(self, name: str) -> list[OrderListItem]:
         """Every order named ``name``, following ``links.next`` page by page."""
@@ -105,9 +84,8 @@ class IvcapClient:
         found: list[OrderListItem] = []
         for _ in range(100):
             assert url is not None
-            status, body = await self._retrying(url, params=params)
-            self._check(status, "GET /1/orders", body)
-            page = decode(body, OrderList, "GET /1/orders")
+            answer = await self._read(url, LIST, params=params)
+            page = decode(answer.body, OrderList, LIST)
             found += [o for o in page.orders if o.name == name]
             nxt = page.links.next if page.links else None
             if not nxt:
@@ -115,54 +93,62 @@ class IvcapClient:
             url, params = urljoin(self._config.base_url + "/", nxt), None
         return found
 
-    def _check(self, status: int, what: str, body: bytes) -> None:
-        if status == 401 or (status == 400 and not body.strip()):
-            raise VendorAuthError(VENDOR, f"{what}: credential refused (HTTP {status})", status)
-        if status >= 500:
-            raise VendorUnavailableError(VENDOR, f"{what}: HTTP {status}")
-        if status >= 300:
-            raise VendorError(VENDOR, f"{what}: HTTP {status}")
-
-    async def _retrying(self, url: str, **kwargs: Any) -> tuple[int, bytes]:
-        delay = 0.2
-        for attempt in range(self._config.retries + 1):
-            try:
-                # The GET itself, not through ``_request``: a pass sends one per open order.
-                async with self._session.get(url, headers=self._read_headers,
-                                             timeout=self._timeout, **kwargs) as response:
-                    status, body = response.status, await response.read()
-                if status < 500 or attempt == self._config.retries:
-                    return status, body
-            except (TimeoutError, aiohttp.ClientError):
-                if attempt == self._config.retries:
-                    raise
-            await asyncio.sleep(min(delay, 5.0) * random.uniform(0.5, 1.5))
-            delay *= 2
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    async def _request(self, method: str, url: str, *, timeout: aiohttp.ClientTimeout | None = None,
-                       **kwargs: Any) -> tuple[int, bytes]:
-        headers = self._write_headers if "data" in kwargs else self._read_headers
-        async with self._session.request(method, url, headers=headers,
-                                         timeout=timeout or self._timeout, **kwargs) as response:
-            return response.status, await response.read()
+    def _vendor_error(self, answer: Answer, what: str) -> VendorError | None:
+        status = answer.status
+        if status == 400 and not answer.body.strip():
+            # B.7: the seed-era API answers an invalid credential with an empty 400.
+            return VendorAuthError(VENDOR, f"{what}: credential refused (HTTP 400)", status)
+        if status in (403, 404, 501) and what == READ:
+            return ReadRefused(VENDOR, f"{what} answered HTTP {status}", status)
+        return None
 
 
-def _create_answer(status: int, body: bytes) -> CreateAnswer:
+REFUSALS = {
+    403: ("forbidden_scope", Classification.NEEDS_HUMAN),
+    404: ("resource_not_found", Classification.TERMINAL),
+    422: ("invalid_parameter", Classification.TERMINAL),
+    501: ("not_implemented", Classification.NEEDS_HUMAN),
+}
+"""POST /1/orders refusals with an error body: nothing was created (B.7 I2)."""
+
+
+def create_outcome(answer: Answer) -> SubmitOutcome:
+    """What POST /1/orders's answer means (B.7 I2)."""
+    status, body = answer.status, answer.body
+    kept = raw(body) if body.strip() else None
     if status in (200, 201):
-        return CreateAnswer("created", status, order=decode(body, OrderStatus, "POST /1/orders"),
-                            raw=raw(body))
+        try:
+            order = decode(body, OrderStatus, "POST /1/orders")
+        except VendorError as error:
+            return SubmitOutcome.lost(str(error), status, kept)
+        return placed(order, kept, status)
+    if status == 401 or (status == 400 and not body.strip()):
+        # B.7: a 401, or a 400 with an empty body (the seed-era invalid-credential).
+        return SubmitOutcome(Outcome.REAUTH, status, message=f"credential refused (HTTP {status})")
     if status == 400:
-        if not body.strip():
-            return CreateAnswer("needs_reauth", status, reason="invalid credential")
-        return CreateAnswer("bad_request", status, error=_error(body), raw=raw(body))
-    if status in KINDS:
-        return CreateAnswer(KINDS[status], status, error=_error(body) if body.strip() else None,
-                            raw=raw(body) if body.strip() else None)
+        return SubmitOutcome(Outcome.REJECTED, status, reason_code="bad_request",
+                             vendor_code="400", data=_error(body), raw=kept)
+    if status in REFUSALS:
+        reason, classification = REFUSALS[status]
+        return SubmitOutcome(Outcome.REJECTED, status, classification, vendor_code=str(status),
+                             reason_code=reason, data=_error(body) if kept else None, raw=kept)
+    if status == 503:
+        # Nothing was processed (B.7 I2); the retry reconciles first (adapter.submit).
+        return SubmitOutcome(Outcome.FAILED, status, Classification.RETRYABLE,
+                             message="service unavailable", raw=kept,
+                             retry_after=answer.retry_after)
+    if status == 429:
+        # Not in the seed: a gateway's rate limit refuses before the API sees the request.
+        return SubmitOutcome(Outcome.LIMITED, status, message="rate limited", raw=kept,
+                             retry_after=answer.retry_after)
     if status >= 500:
-        return CreateAnswer("lost", status, raw=raw(body) if body.strip() else None,
-                            reason=f"HTTP {status}")
-    return CreateAnswer("unexpected", status, raw=raw(body) if body.strip() else None)
+        return SubmitOutcome.lost(f"HTTP {status}", status, kept)
+    return SubmitOutcome(Outcome.FAILED, status, message=f"unexpected HTTP {status}", raw=kept)
+
+
+def placed(order: OrderStatus, kept: object, status: int = 200) -> SubmitOutcome:
+    """IVCAP has the order: from the create's answer, or found by name (reconciliation)."""
+    return SubmitOutcome(Outcome.PLACED, status, vendor_ref=order.id, data=order, raw=kept)
 
 
 def _error(body: bytes) -> ErrorBody | None:

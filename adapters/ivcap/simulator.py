@@ -5,13 +5,16 @@ error). Controls on ``IvcapSim``: per-name ``plans``, ``fail_next_create``
 (an HTTP status to answer the next create with; 400 answers an empty body
 like an invalid credential), ``drop_next_creates`` (create, then close the
 connection), ``lose_next_creates`` (close before creating), ``unknown_status``
-and ``read_failures`` (5xx on reads). ``created_per_name`` counts orders.
+and ``read_failures`` (5xx or 429 on reads, with ``retry_after`` as the
+``Retry-After`` header). ``created_per_name`` counts orders; ``log`` keeps
+every request with its time.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -60,6 +63,10 @@ class IvcapSim:
     """Create the order, then answer 503 as an overloaded gateway would."""
     unknown_status: str | None = None
     read_failures: int = 0
+    read_failure_status: int = 503
+    """What each of ``read_failures`` answers (503, 429, 500...)."""
+    retry_after: str | None = None
+    """A ``Retry-After`` header sent with read failures and ``fail_next_create``."""
     orders: dict[str, Order] = field(default_factory=dict)
     created_per_name: Counter[str] = field(default_factory=Counter)
     base_url: str = ""
@@ -67,6 +74,12 @@ class IvcapSim:
     """Order id -> the HTTP status every read of it answers (404, 403, 501)."""
     requests: Counter[str] = field(default_factory=Counter)
     """Every request received, by method and route (``"GET /1/orders/{id}"``)."""
+    log: list[tuple[float, str]] = field(default_factory=list)
+    """The same requests in the order they came, each with its ``time.monotonic()``."""
+
+    @property
+    def failure_headers(self) -> dict[str, str] | None:
+        return {"Retry-After": self.retry_after} if self.retry_after is not None else None
 
     def add_order(self, name: str, plan: Plan | None = None) -> Order:
         """An order that exists at IVCAP without our asking (another one carrying ``name``)."""
@@ -102,7 +115,9 @@ SIM = web.AppKey("ivcap_sim", IvcapSim)
 async def bearer(request: web.Request, handler: Any) -> web.StreamResponse:
     sim = request.app[SIM]
     route = request.match_info.route.resource
-    sim.requests[f"{request.method} {route.canonical if route else request.path}"] += 1
+    what = f"{request.method} {route.canonical if route else request.path}"
+    sim.requests[what] += 1
+    sim.log.append((time.monotonic(), what))
     header = request.headers.get("Authorization", "")
     if not header:
         return web.Response(status=401)
@@ -127,8 +142,8 @@ async def create(request: web.Request) -> web.StreamResponse:
     if sim.fail_next_create is not None:
         status, sim.fail_next_create = sim.fail_next_create, None
         if sim.fail_body is None:
-            return web.Response(status=status)
-        return web.json_response(sim.fail_body, status=status)
+            return web.Response(status=status, headers=sim.failure_headers)
+        return web.json_response(sim.fail_body, status=status, headers=sim.failure_headers)
     try:
         body = json.loads(await request.read())
     except ValueError:
@@ -155,7 +170,7 @@ async def read(request: web.Request) -> web.Response:
     sim = request.app[SIM]
     if sim.read_failures > 0:
         sim.read_failures -= 1
-        return web.Response(status=503)
+        return web.Response(status=sim.read_failure_status, headers=sim.failure_headers)
     order = sim.orders.get(request.match_info["id"])
     refusal = sim.read_refusals.get(request.match_info["id"])
     if order is None or refusal == 404:

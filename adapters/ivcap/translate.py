@@ -9,8 +9,9 @@ from uuid import UUID
 
 import msgspec
 
-from ordertrail.adapters.ivcap.client import CreateAnswer, ReadRefused
-from ordertrail.adapters.ivcap.wire import VENDOR, OrderStatus
+from ordertrail.adapters.common.outcome import Outcome, SubmitOutcome
+from ordertrail.adapters.ivcap.client import ReadRefused
+from ordertrail.adapters.ivcap.wire import VENDOR, ErrorBody, OrderStatus
 from ordertrail.domain import commands as c
 from ordertrail.domain.state_machine import State
 from ordertrail.domain.vocabulary import Classification, Source, Trouble
@@ -20,43 +21,40 @@ STATUS_MAP = {
     "finished": State.DELIVERED, "succeeded": State.DELIVERED,
 }
 FAILED = frozenset({"error", "failed"})
-REJECTIONS = {
-    "bad_request": ("bad_request", Classification.TERMINAL),
-    "forbidden": ("forbidden_scope", Classification.NEEDS_HUMAN),
-    "not_found": ("resource_not_found", Classification.TERMINAL),
-    "invalid_parameter": ("invalid_parameter", Classification.TERMINAL),
-    "not_implemented": ("not_implemented", Classification.NEEDS_HUMAN),
-}
 
 
-def create_commands(order_id: UUID, answer: CreateAnswer, now: datetime) -> list[c.AnyCommand]:
+def create_commands(order_id: UUID, answer: SubmitOutcome, now: datetime) -> list[c.AnyCommand]:
     common: dict[str, Any] = {"order_id": order_id, "source": Source.COMMAND, "raw": answer.raw}
     http = answer.http_status
-    if answer.kind == "created" and answer.order is not None:
-        return [c.Place(**common, vendor_ref=answer.order.id, vendor_ref_kind="ivcap.order_id"),
-                *status_commands(order_id, answer.order, now, source=Source.COMMAND,
-                                 raw=answer.raw)]
-    if answer.kind in REJECTIONS:
-        reason, classification = REJECTIONS[answer.kind]
-        error = answer.error
-        details = None if error is None else {
-            k: v for k, v in msgspec.structs.asdict(error).items() if v is not None}
-        return [c.Reject(**common, reason_code=reason, classification=classification,
-                         http_status=http, vendor_code=str(http),
-                         message=error.message if error else None, details=details)]
-    if answer.kind == "needs_reauth":
-        # B.7: a 401, or a 400 with an empty body (the seed-era invalid-credential).
-        return [c.FailSubmission(**common, classification=Classification.NEEDS_REAUTH,
-                                 http_status=http, message=answer.reason or "credential refused"),
-                c.RefuseCredentials(vendor=VENDOR, operation="POST /1/orders", http_status=http,
-                                    message=answer.reason or "credential refused", at=now)]
-    if answer.kind in ("unavailable", "not_sent"):
-        return [c.FailSubmission(**common, classification=Classification.RETRYABLE,
-                                 http_status=http, message=answer.reason or "service unavailable")]
-    if answer.kind == "unexpected":
-        return [c.FailSubmission(**common, classification=Classification.NEEDS_HUMAN,
-                                 http_status=http, message=f"unexpected HTTP {http}")]
-    return [c.MarkOutcomeUnknown(**common, reason=answer.reason or "answer lost", http_status=http)]
+    match answer.outcome:
+        case Outcome.PLACED if isinstance(answer.data, OrderStatus):
+            return [c.Place(**common, vendor_ref=answer.data.id,
+                            vendor_ref_kind="ivcap.order_id"),
+                    *status_commands(order_id, answer.data, now, source=Source.COMMAND,
+                                     raw=answer.raw)]
+        case Outcome.REJECTED:
+            error = answer.data if isinstance(answer.data, ErrorBody) else None
+            details = None if error is None else {
+                k: v for k, v in msgspec.structs.asdict(error).items() if v is not None}
+            return [c.Reject(**common, reason_code=answer.reason_code or "rejected",
+                             classification=answer.classified, http_status=http,
+                             vendor_code=answer.vendor_code,
+                             message=error.message if error else None, details=details)]
+        case Outcome.REAUTH:
+            message = answer.message or "credential refused"
+            return [c.FailSubmission(**common, classification=Classification.NEEDS_REAUTH,
+                                     http_status=http, message=message),
+                    c.RefuseCredentials(vendor=VENDOR, operation="POST /1/orders",
+                                        http_status=http, message=message, at=now)]
+        case Outcome.FAILED | Outcome.NOT_SENT | Outcome.LIMITED:
+            # IVCAP's stated wait (Retry-After) when it gave one; else the engine's backoff.
+            retry_at = now + timedelta(seconds=answer.retry_after) if answer.retry_after \
+                else None
+            return [c.FailSubmission(**common, classification=answer.classified,
+                                     http_status=http, message=answer.message,
+                                     retry_not_before=retry_at)]
+    return [c.MarkOutcomeUnknown(**common, reason=answer.message or "answer lost",
+                                 http_status=http)]
 
 
 def _products_digest(products: object) -> str:

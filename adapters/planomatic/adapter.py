@@ -16,9 +16,9 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from ordertrail.adapters.common.errors import VendorAuthError
+from ordertrail.adapters.common.outcome import Outcome, SubmitOutcome
 from ordertrail.adapters.common.polled import Downloader
 from ordertrail.adapters.planomatic.client import PlanomaticClient
-from ordertrail.adapters.planomatic.outcomes import Kind, Outcome
 from ordertrail.adapters.planomatic.translate import commands_for
 from ordertrail.adapters.planomatic.wire import VENDOR, request_problem
 from ordertrail.domain import commands as c
@@ -62,7 +62,7 @@ class PlanomaticAdapter:
     async def submit(self, order: OrderView, now: datetime) -> list[c.AnyCommand]:
         return commands_for(order.id, await self.send_once(order), now)
 
-    async def send_once(self, order: OrderView) -> Outcome:
+    async def send_once(self, order: OrderView) -> SubmitOutcome:
         """One pay-and-submit call; a refused token is renewed once and the call made again.
 
         The engine has already committed SubmissionAttempted. The second call is safe because
@@ -70,7 +70,7 @@ class PlanomaticAdapter:
         """
         request = with_reference(order.vendor_request, order.id)
         outcome = await self.client.pay_and_submit(request)
-        if outcome.rule.kind is Kind.REAUTH and self.client.can_reauthenticate:
+        if outcome.outcome is Outcome.REAUTH and self.client.can_reauthenticate:
             try:
                 await self.client.create_session()
             except VendorAuthError as error:

@@ -1,5 +1,6 @@
-"""The PlanOmatic client: one ``_request`` choke point, token in the body, no blind retries.
+"""The PlanOmatic client: the token in the body, on the common ``VendorHttp`` choke point.
 
+PlanOcore v1 has no safe read: every call is sent once (``VendorHttp._submit``).
 A request that never reached the vendor (connection refused) is safe to try
 again later; once the body was sent, a lost answer is an unknown outcome,
 because the card may already be charged.
@@ -9,39 +10,33 @@ from __future__ import annotations
 
 import base64
 import logging
-from types import TracebackType
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
 import msgspec
 
 from ordertrail.adapters.common.errors import VendorAuthError, VendorProtocolError
+from ordertrail.adapters.common.http import Answer, VendorHttp
+from ordertrail.adapters.common.outcome import SubmitOutcome
 from ordertrail.adapters.common.secret import Secret
 from ordertrail.adapters.planomatic.config import PlanomaticConfig
-from ordertrail.adapters.planomatic.outcomes import Kind, Outcome, Rule, lost, rule_for
+from ordertrail.adapters.planomatic.outcomes import rule_for, with_transport_rule
 from ordertrail.adapters.planomatic.wire import VENDOR, PayAndSubmitBody, decode_envelope, raw_json
-from ordertrail.domain.vocabulary import Classification
 
 log = logging.getLogger(__name__)
-NOT_SENT = Rule(Kind.FAILED, Classification.RETRYABLE, "vendor_unreachable", 60)
+JSON = {"Content-Type": "application/json"}
+SENSITIVE = {"Content-Type": "text/plain"}
+"""sessions/create takes "sensitive params": a base64 body."""
 
 
-class PlanomaticClient:
+class PlanomaticClient(VendorHttp):
     def __init__(self, session: aiohttp.ClientSession, config: PlanomaticConfig) -> None:
-        self._session = session
+        timeout = aiohttp.ClientTimeout(total=config.timeout_seconds,
+                                        sock_connect=config.connect_timeout_seconds)
+        super().__init__(session, VENDOR, headers=JSON, timeout=timeout, retries=0)
         self._config = config
         self._token = config.token
-
-    async def __aenter__(self) -> PlanomaticClient:
-        return self
-
-    async def __aexit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        return None  # the injected session belongs to the caller
 
     @property
     def can_reauthenticate(self) -> bool:
@@ -50,7 +45,8 @@ class PlanomaticClient:
     def __repr__(self) -> str:
         return f"PlanomaticClient(url={self._config.url!r}, token=***)"
 
-    async def pay_and_submit(self, vendor_request: dict[str, Any]) -> Outcome:
+    async def pay_and_submit(self, vendor_request: dict[str, Any]) -> SubmitOutcome:
+        """Pay for and submit one order, sent once: the card may be charged."""
         body = PayAndSubmitBody(
             order=dict(vendor_request.get("order") or {}),
             token=self._token.reveal(),
@@ -58,7 +54,9 @@ class PlanomaticClient:
             payment_method_id=vendor_request.get("payment_method_id"),
             promotion_code=vendor_request.get("promotion_code"),
         )
-        return await self._request(self._config.url, msgspec.json.encode(body), "application/json")
+        outcome = await self._submit("POST", self._config.url, envelope_outcome,
+                                     data=msgspec.json.encode(body))
+        return with_transport_rule(outcome)
 
     async def create_session(self) -> None:
         """sessions/create ("sensitive params": a base64 body); keeps the new token."""
@@ -70,42 +68,31 @@ class PlanomaticClient:
             "application": self._config.application,
         }
         body = base64.b64encode(msgspec.json.encode(params))
-        outcome = await self._request(self._config.sessions_url, body, "text/plain")
+        outcome = await self._submit("POST", self._config.sessions_url, envelope_outcome,
+                                     data=body, headers=SENSITIVE)
         token = _session_token(outcome.data)
-        if outcome.named_status != "action-successful" or token is None:
+        if outcome.vendor_code != "action-successful" or token is None:
             raise VendorAuthError(
-                VENDOR, f"sessions/create answered {outcome.named_status or outcome.http_status}"
+                VENDOR, f"sessions/create answered {outcome.vendor_code or outcome.http_status}"
             )
         self._token = Secret(token)
         log.info("planomatic: new session token obtained")
 
-    async def _request(self, url: str, body: bytes, content_type: str) -> Outcome:
-        timeout = aiohttp.ClientTimeout(
-            total=self._config.timeout_seconds, sock_connect=self._config.connect_timeout_seconds
-        )
-        try:
-            async with self._session.post(
-                url, data=body, headers={"Content-Type": content_type}, timeout=timeout
-            ) as response:
-                status = response.status
-                raw_body = await response.read()
-        except aiohttp.ClientConnectorError as error:
-            log.warning("planomatic: could not connect (%s)", type(error).__name__)
-            return Outcome(NOT_SENT, None, None, reason="connection refused before sending")
-        except (TimeoutError, aiohttp.ClientError) as error:
-            log.warning("planomatic: answer lost after sending (%s)", type(error).__name__)
-            return lost(type(error).__name__)
-        return _outcome(status, raw_body)
 
-
-def _outcome(status: int, body: bytes) -> Outcome:
+def envelope_outcome(answer: Answer) -> SubmitOutcome:
+    """What an answer means: by its named status first, else by its HTTP code (B.8)."""
+    status, kept = answer.status, raw_json(answer.body)
     try:
-        envelope = decode_envelope(body)
+        envelope = decode_envelope(answer.body)
     except VendorProtocolError:
-        return Outcome(rule_for(None, status), None, status, raw=raw_json(body))
-    named = envelope.named_status
-    return Outcome(rule_for(named, status), named, status, envelope.data, raw_json(body),
-                   reason=envelope.message)
+        outcome = rule_for(None, status).applied(None, status, raw=kept)
+    else:
+        named = envelope.named_status
+        outcome = rule_for(named, status).applied(named, status, envelope.data, kept,
+                                                  envelope.message)
+    if answer.retry_after is not None and answer.retry_after > (outcome.retry_after or 0):
+        outcome = replace(outcome, retry_after=answer.retry_after)  # the vendor's stated wait
+    return outcome
 
 
 def _session_token(data: Any) -> str | None:

@@ -3,8 +3,9 @@
 Jobs advance one step per status poll (fast tests, no clock). Controls live on
 ``PlanviewerSim``: per-intention ``plans`` (steps, wait for a location choice
 at a step, end in error), the daily cap, 402 mode, intentions answered 400,
-dropped answers (the job is created, then the connection is closed), 5xx
-bursts on status, unknown statuses, a delay. ``jobs_per_intention`` counts
+dropped answers (the job is created, then the connection is closed), 5xx or
+429 bursts on status and order (with a ``Retry-After``), unknown statuses, a
+delay. ``log`` keeps every request with its time. ``jobs_per_intention`` counts
 jobs created, so tests can prove nothing was ordered twice.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -81,6 +83,12 @@ class PlanviewerSim:
     invalid_intentions: set[str] = field(default_factory=set)
     drop_next_orders: int = 0
     status_failures: int = 0
+    failure_status: int = 503
+    """What each of ``status_failures`` and ``order_failures`` answers (503, 429, 500...)."""
+    retry_after: str | None = None
+    """A ``Retry-After`` header sent with each of those failures (seconds or an HTTP date)."""
+    order_failures: int = 0
+    """jobs/order answers ``failure_status`` this many times, creating nothing."""
     delay_seconds: float = 0.0
     extra_status_fields: dict[str, Any] = field(default_factory=dict)
     """Fields the documentation does not name, added to every job in jobs/status (a newer API)."""
@@ -88,6 +96,12 @@ class PlanviewerSim:
     jobs_per_intention: Counter[str] = field(default_factory=Counter)
     requests: Counter[str] = field(default_factory=Counter)
     """Every request received, by method and route (``"GET jobs/status"``), authorized or not."""
+    log: list[tuple[float, str]] = field(default_factory=list)
+    """The same requests in the order they came, each with its ``time.monotonic()``."""
+
+    def failure(self) -> web.Response:
+        headers = {"Retry-After": self.retry_after} if self.retry_after is not None else None
+        return web.Response(status=self.failure_status, text="busy", headers=headers)
 
     def forget(self, job_uuid: str) -> None:
         """Planviewer no longer knows the job: jobs/status refuses its uuid (HTTP 400)."""
@@ -107,7 +121,9 @@ async def basic_auth(request: web.Request, handler: Any) -> web.StreamResponse:
     sim = request.app[SIM]
     route = request.match_info.route.resource
     path = route.canonical if route is not None else request.path
-    sim.requests[f"{request.method} {path.removeprefix('/product_api/v1/')}"] += 1
+    what = f"{request.method} {path.removeprefix('/product_api/v1/')}"
+    sim.requests[what] += 1
+    sim.log.append((time.monotonic(), what))
     if sim.delay_seconds:
         await asyncio.sleep(sim.delay_seconds)
     if not sim.authorized(request):
@@ -149,6 +165,9 @@ async def intentions(request: web.Request) -> web.Response:
 
 async def order(request: web.Request) -> web.StreamResponse:
     sim = request.app[SIM]
+    if sim.order_failures > 0:
+        sim.order_failures -= 1
+        return sim.failure()
     body = await request.json()
     uuids = body.get("uuids") if isinstance(body, dict) else None
     if not isinstance(uuids, list) or not uuids or any(u in sim.invalid_intentions for u in uuids):
@@ -176,7 +195,7 @@ async def status(request: web.Request) -> web.Response:
     sim = request.app[SIM]
     if sim.status_failures > 0:
         sim.status_failures -= 1
-        return web.Response(status=503, text="busy")
+        return sim.failure()
     wanted = request.query.getall("uuids[]", [])
     if any(u not in sim.jobs for u in wanted):
         return web.json_response({"error": "invalid uuids"}, status=400)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from ordertrail.adapters.planviewer.client import OrderAnswer
+from ordertrail.adapters.common.outcome import Outcome, SubmitOutcome
 from ordertrail.adapters.planviewer.wire import VENDOR, JobStatus, Waiting
 from ordertrail.domain import commands as c
 from ordertrail.domain.state_machine import State
@@ -18,17 +18,17 @@ KNOWN_STATUSES = frozenset({*STATUS_MAP, "waiting for user", "finished", "error"
 
 
 def order_commands(
-    order_id: UUID, answer: OrderAnswer, now: datetime, next_day: datetime
+    order_id: UUID, answer: SubmitOutcome, now: datetime, next_day: datetime
 ) -> list[c.AnyCommand]:
     """What jobs/order said, for the order and for the vendor account as a whole."""
     common: dict[str, Any] = {"order_id": order_id, "source": Source.COMMAND, "raw": answer.raw}
     http = answer.http_status
-    match answer.kind:
-        case "placed":
-            assert answer.job_uuid is not None
-            return [c.Place(**common, vendor_ref=answer.job_uuid,
+    match answer.outcome:
+        case Outcome.PLACED:
+            assert answer.vendor_ref is not None
+            return [c.Place(**common, vendor_ref=answer.vendor_ref,
                             vendor_ref_kind="planviewer.job_uuid")]
-        case "daily_cap":
+        case Outcome.LIMITED:
             # B.5 ambiguity 4: a stop for the calendar day, and a person asks for a higher cap.
             message = "Planviewer's daily order cap is reached; ask them for a higher cap"
             return [
@@ -39,32 +39,30 @@ def order_commands(
                                 until=next_day, message=f"jobs/order answered HTTP {http}",
                                 at=now),
             ]
-        case "payment_required":
+        case Outcome.DECLINED:
             # B.5 P4 402: every further order would fail too: the connector's circuit opens.
             return [
-                c.DeclinePayment(**common, reason_code="payment_on_account_disabled",
-                                 vendor_code="402", http_status=http,
+                c.DeclinePayment(**common, reason_code=answer.reason_code or "declined",
+                                 vendor_code=answer.vendor_code, http_status=http,
                                  message="payment on account is not enabled"),
                 c.OpenCircuit(vendor=VENDOR, cause="payment_required", http_status=http,
                               message="the account lacks payment on account (HTTP 402)", at=now),
             ]
-        case "invalid":
-            return [c.Reject(**common, reason_code="invalid_intention", http_status=http,
-                             vendor_code="400")]
-        case "unauthorized":
+        case Outcome.REJECTED:
+            return [c.Reject(**common, reason_code=answer.reason_code or "rejected",
+                             http_status=http, vendor_code=answer.vendor_code)]
+        case Outcome.REAUTH:
             return [
                 c.FailSubmission(**common, classification=Classification.NEEDS_REAUTH,
-                                 http_status=http, vendor_code="401", message="access key refused"),
+                                 http_status=http, vendor_code=answer.vendor_code,
+                                 message="access key refused"),
                 c.RefuseCredentials(vendor=VENDOR, operation="jobs/order", http_status=http,
                                     message="access key refused (401)", at=now),
             ]
-        case "not_sent":
-            return [c.FailSubmission(**common, classification=Classification.RETRYABLE,
-                                     message=f"not sent: {answer.reason}")]
-        case "unexpected":
-            return [c.FailSubmission(**common, classification=Classification.NEEDS_HUMAN,
-                                     http_status=http, message=f"unexpected HTTP {http}")]
-    return [c.MarkOutcomeUnknown(**common, reason=answer.reason or "answer lost",
+        case Outcome.NOT_SENT | Outcome.FAILED:
+            return [c.FailSubmission(**common, classification=answer.classified,
+                                     http_status=http, message=answer.message)]
+    return [c.MarkOutcomeUnknown(**common, reason=answer.message or "answer lost",
                                  http_status=http)]
 
 

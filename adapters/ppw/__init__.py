@@ -23,7 +23,6 @@ from ordertrail.adapters.ppw.errors import (
 from ordertrail.adapters.ppw.instructions import request_cancel, request_complete, request_rtv, send_update
 from ordertrail.adapters.ppw.link import PPWLink
 from ordertrail.adapters.ppw.outbox import Offer, PPWOutbox
-from ordertrail.adapters.ppw.push import ping_if_due, ping_push_url, request_ping
 from ordertrail.adapters.ppw.receiver import make_app
 from ordertrail.adapters.ppw.simulator import PPWSimulator
 
@@ -40,11 +39,8 @@ __all__ = [
     "UnknownTransactionError",
     "UnsupportedEventError",
     "make_app",
-    "ping_if_due",
-    "ping_push_url",
     "request_cancel",
     "request_complete",
-    "request_ping",
     "request_rtv",
     "send_update",
     "sha1_hex",

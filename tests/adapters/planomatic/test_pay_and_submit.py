@@ -13,11 +13,12 @@ import aiohttp
 import pytest
 
 from ordertrail.adapters.common.download import SafeDownloader
+from ordertrail.adapters.common.outcome import Outcome
 from ordertrail.adapters.common.secret import Secret
 from ordertrail.adapters.planomatic.adapter import PlanomaticAdapter
 from ordertrail.adapters.planomatic.client import PlanomaticClient
 from ordertrail.adapters.planomatic.config import PlanomaticConfig
-from ordertrail.adapters.planomatic.outcomes import STATUS_RULES, Kind
+from ordertrail.adapters.planomatic.outcomes import STATUS_RULES
 from ordertrail.adapters.planomatic.simulator import PlanomaticSim, start_planomatic_simulator
 from ordertrail.adapters.sync.engine import SyncEngine
 from ordertrail.domain import commands as c
@@ -38,12 +39,12 @@ REQUEST = {
     "payment_method_id": 11,
 }
 EXPECTED = {
-    Kind.PLACED: (State.PLACED, ["PaymentAccepted", "OrderPlaced", "CostRecorded"]),
-    Kind.DECLINED: (State.PAYMENT_DECLINED, ["PaymentDeclined"]),
-    Kind.REJECTED: (State.REJECTED, ["OrderRejected"]),
-    Kind.REAUTH: (State.REQUESTED, ["SubmissionFailed"]),
-    Kind.FAILED: (State.REQUESTED, ["SubmissionFailed"]),
-    Kind.UNKNOWN: (State.SUBMISSION_UNCERTAIN, ["SubmissionOutcomeUnknown"]),
+    Outcome.PLACED: (State.PLACED, ["PaymentAccepted", "OrderPlaced", "CostRecorded"]),
+    Outcome.DECLINED: (State.PAYMENT_DECLINED, ["PaymentDeclined"]),
+    Outcome.REJECTED: (State.REJECTED, ["OrderRejected"]),
+    Outcome.REAUTH: (State.REQUESTED, ["SubmissionFailed"]),
+    Outcome.FAILED: (State.REQUESTED, ["SubmissionFailed"]),
+    Outcome.UNKNOWN: (State.SUBMISSION_UNCERTAIN, ["SubmissionOutcomeUnknown"]),
 }
 TOKEN = "app-token"
 
@@ -105,7 +106,7 @@ def test_every_named_status_lands_in_its_normalized_state(tracker: Tracker, stat
         return await pay_and_submit(tracker, client, order_id)
 
     state = run(tracker, scenario)
-    expected_state, expected_types = EXPECTED[STATUS_RULES[status].kind]
+    expected_state, expected_types = EXPECTED[STATUS_RULES[status].outcome]
     assert state is expected_state
     assert [e.type for e in tracker.history(order_id)] == [
         "OrderRequested", "SubmissionAttempted", *expected_types

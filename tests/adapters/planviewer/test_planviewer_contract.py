@@ -9,9 +9,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ordertrail.adapters.common.errors import VendorProtocolError
-from ordertrail.adapters.planviewer.client import _order_answer
+from ordertrail.adapters.common.http import Answer
+from ordertrail.adapters.common.outcome import Outcome, SubmitOutcome
+from ordertrail.adapters.planviewer.client import order_outcome
 from ordertrail.adapters.planviewer.wire import CapError, JobStatus, OrderedJob, decode
 from tests.conftest import fixture_bytes
+
+
+def _order_answer(status: int, body: bytes, intention: str) -> SubmitOutcome:
+    return order_outcome(Answer(status, body), intention)
 
 
 def test_the_order_response_pairs_the_intention_with_its_job() -> None:
@@ -24,21 +30,22 @@ def test_the_order_response_pairs_the_intention_with_its_job() -> None:
 def test_the_seed_order_answer_is_a_placement_of_that_job() -> None:
     answer = _order_answer(200, fixture_bytes("planviewer/jobs_order_response_200.json"),
                            "0fe30323-a86e-4048-a7e7-6d60c3365dcb")
-    assert (answer.kind, answer.job_uuid) == ("placed", "9dee3afd-3079-47e0-91f1-ab6e1d58f11a")
+    assert (answer.outcome, answer.vendor_ref) == (Outcome.PLACED,
+                                                   "9dee3afd-3079-47e0-91f1-ab6e1d58f11a")
 
 
 def test_the_daily_cap_body_has_error_as_a_string() -> None:
     (cap,) = decode(fixture_bytes("planviewer/jobs_order_response_429.json"), list[CapError], "429")
     assert cap.error == "true" and "daily limit" in cap.message
-    assert _order_answer(429, fixture_bytes("planviewer/jobs_order_response_429.json"), "x").kind == (
-        "daily_cap"
+    assert _order_answer(429, fixture_bytes("planviewer/jobs_order_response_429.json"), "x").outcome is (
+        Outcome.LIMITED
     )
 
 
 def test_the_402_has_no_body_and_means_payment_on_account_is_off() -> None:
     derived = json.loads(fixture_bytes("planviewer/derived/jobs_order_response_402.json"))
     assert derived  # the derived fixture documents the status line only
-    assert _order_answer(402, b"", "x").kind == "payment_required"
+    assert _order_answer(402, b"", "x").outcome is Outcome.DECLINED
 
 
 def test_the_status_response_decodes_with_progress() -> None:
