@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from ordertrail.adapters.cli.main import UsageProblem
+from ordertrail.adapters.cli.main import MissingStore, UsageProblem
 from ordertrail.adapters.cli.order_ids import resolve_order
 from ordertrail.adapters.cli.render import cell, print_json, print_table, to_jsonable
 from ordertrail.domain.vendors import Vendor
@@ -54,6 +54,10 @@ def place(app: Any, vendor: str, idempotency_key: str | None, fields: tuple[str,
 
     name = Vendor.parse(vendor).value
     request = _parse_fields(fields, request_json)
+    try:
+        app.tracker()  # the cipher key is checked first, on an existing store
+    except MissingStore:
+        app.config.cipher_key()  # a new one is created below: its key must be usable
     problem = place_problem(app.config, name, request)
     if problem is not None:
         raise UsageProblem(problem)
@@ -74,8 +78,9 @@ def place(app: Any, vendor: str, idempotency_key: str | None, fields: tuple[str,
 @click.pass_obj
 def show(app: Any, order: str, version: int | None) -> None:
     """One order, now or as of a version."""
+    order_id = resolve_order(app, order)
     tracker = app.tracker()
-    view = tracker.get_order(resolve_order(tracker, order))
+    view = tracker.get_order(order_id)
     if version is not None:
         if not 1 <= version <= view.version:
             raise UsageProblem(f"--version {version}: order {view.id} has versions 1 to "
@@ -97,8 +102,7 @@ def history(app: Any, order_id: str) -> None:
     if order_id.strip().lower() in {v.value for v in Vendor}:
         _connector_history(app, Vendor.parse(order_id).value)
         return
-    tracker = app.tracker()
-    events = tracker.history(resolve_order(tracker, order_id))
+    events = app.tracker().history(resolve_order(app, order_id))
     if app.as_json:
         print_json(events)
         return

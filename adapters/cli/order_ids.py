@@ -21,9 +21,11 @@ SHOWN = 5
 _PREFIX = re.compile(r"[0-9a-f-]+")
 
 
-def resolve_order(tracker: Any, text: str) -> UUID:
+def resolve_order(app: Any, text: str) -> UUID:
     """The order ``text`` names: a whole id as it is, else the one order whose id starts
-    with it (dashes optional, any case)."""
+    with it (dashes optional, any case). A bad configuration is reported first, then a
+    malformed id, then a missing store (``app.tracker()``)."""
+    app.config  # noqa: B018 (a bad file or store URL is the first thing to fix)
     wanted = text.strip().lower()
     try:
         return parse_order_id(wanted)
@@ -34,7 +36,7 @@ def resolve_order(tracker: Any, text: str) -> UUID:
         raise UsageProblem(f"order id prefix {text!r} is too short: give at least "
                            f"{MIN_PREFIX} characters")
     bare = wanted.replace("-", "")
-    found = [oid for chunk in tracker.order_id_chunks() for oid in chunk
+    found = [oid for chunk in app.tracker().order_id_chunks() for oid in chunk
              if oid.hex.startswith(bare)]
     if not found:
         raise OrderNotFoundError(text)

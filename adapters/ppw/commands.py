@@ -49,7 +49,7 @@ def cancel_at_ppw(app: Any, order_id: UUID, reason: str | None) -> str:
 
 def _instruct(app: Any, order: str, what: str, send: Any) -> None:
     tracker: Tracker = app.tracker()
-    order_id = resolve_order(tracker, order)
+    order_id = resolve_order(app, order)
     outbox = outbox_for(app)
     try:
         transaction = send(tracker, outbox, order_id)
