@@ -93,7 +93,9 @@ DEFAULT_LIMIT = 200
 @click.pass_obj
 def status(app: Any, vendor: str | None, state: str | None, needs_attention: bool,
            limit: int, show_all: bool) -> None:
-    """Where every order is now (from the read models): "N of M" when the list is cut."""
+    """Where every order is now (from the read models).
+
+    The title says "N of M" when --limit cuts the list; --all shows every order."""
     filters = OrderFilter(vendor=vendor, state=state,
                           needs_person=True if needs_attention else None, limit=limit)
     models = refreshed(app)
