@@ -327,7 +327,11 @@ def _said(line: str, code: int) -> int:
 
 
 def _usage(error: click.ClickException) -> int:
-    """A usage error as one line naming the command and what was wrong."""
+    """A usage error as one line naming the command and what was wrong (a command given no
+    arguments at all shows its help, as before)."""
+    if isinstance(error, click.exceptions.NoArgsIsHelpError):
+        error.show()
+        return EXIT_USAGE
     context = getattr(error, "ctx", None)
     path = context.command_path.removeprefix("ordertrail").strip() if context else ""
     message = " ".join(error.format_message().split())

@@ -81,6 +81,8 @@ def cell(value: Any) -> str:
         return when(value)
     if isinstance(value, Enum):
         return str(value.value)
+    if isinstance(value, dict | list | tuple) and not hasattr(value, "_asdict"):
+        return json.dumps(to_jsonable(value), ensure_ascii=False, separators=(", ", ": "))
     return str(value)
 
 

@@ -243,3 +243,12 @@ def test_every_command_is_listed_with_its_own_help() -> None:
             assert command is not None and command.get_short_help_str(limit=1000) == summary
             assert {"--json", "--store", "--config", "--tz"} <= {
                 opt for p in command.params for opt in getattr(p, "opts", [])}
+
+
+def test_no_command_shows_the_help_and_a_bad_one_is_one_line(tmp_path: Path) -> None:
+    bare = ordertrail(cwd=tmp_path)
+    assert bare.returncode == 2 and "Usage: ordertrail" in bare.stderr
+    assert "status" in bare.stderr and "Where every order is now" in bare.stderr
+    wrong = ordertrail("stauts", cwd=tmp_path)
+    assert_one_line_error(wrong, "No such command", "stauts")
+    assert wrong.returncode == 2 and list(tmp_path.iterdir()) == []
