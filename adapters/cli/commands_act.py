@@ -15,8 +15,8 @@ import aiohttp
 import click
 
 from ordertrail.adapters.cli.commands_orders import _parse_fields
-from ordertrail.adapters.cli.order_ids import resolve_order
 from ordertrail.adapters.cli.render import print_json
+from ordertrail.adapters.common.order_ids import resolve_order
 from ordertrail.adapters.config import ConfigError
 from ordertrail.adapters.wiring import sync_vendors
 from ordertrail.domain import commands as c

@@ -10,8 +10,8 @@ from typing import Any
 import click
 
 from ordertrail.adapters.cli.main import MissingStore, UsageProblem
-from ordertrail.adapters.cli.order_ids import resolve_order
 from ordertrail.adapters.cli.render import cell, print_json, print_table, to_jsonable
+from ordertrail.adapters.common.order_ids import resolve_order
 from ordertrail.domain.vendors import Vendor
 from ordertrail.domain.views import OrderView
 

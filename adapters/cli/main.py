@@ -81,7 +81,11 @@ class AppContext:
             config = self.config
             if not create:
                 self._refuse_missing_store(config)
-            self._tracker = open_tracker(config.store_url, cipher_key=config.cipher_key())
+            self._tracker = open_tracker(
+                config.store_url, cipher_key=config.cipher_key(),
+                cache_orders=config.store.cache_orders,
+                cache_megabytes=config.store.cache_megabytes,
+            )
         return self._tracker
 
     def _refuse_missing_store(self, config: Config) -> None:

@@ -1,4 +1,4 @@
-"""An order named on the command line: its whole id, or a unique prefix of it.
+"""An order named on a command line: its whole id, or a unique prefix of it.
 
 Tables show ids shortened to eight characters, so every command that takes an order takes
 a prefix of at least ``MIN_PREFIX`` characters; two orders sharing it is a usage error that
@@ -11,7 +11,8 @@ import re
 from typing import Any
 from uuid import UUID
 
-from ordertrail.adapters.cli.main import UsageProblem
+import click
+
 from ordertrail.domain.errors import MalformedOrderIdError, OrderNotFoundError
 from ordertrail.domain.vendors import parse_order_id
 
@@ -19,6 +20,13 @@ MIN_PREFIX = 6
 SHOWN = 5
 """At most this many candidates are named in the ambiguity message."""
 _PREFIX = re.compile(r"[0-9a-f-]+")
+
+
+class OrderPrefixError(click.ClickException):
+    """A prefix too short, or shared by several orders: the user's to fix (exit 2, one line).
+    Here rather than in the CLI so that every command module (PPW's too) can name orders."""
+
+    exit_code = 2
 
 
 def resolve_order(app: Any, text: str) -> UUID:
@@ -33,7 +41,7 @@ def resolve_order(app: Any, text: str) -> UUID:
         if not _PREFIX.fullmatch(wanted):
             raise
     if len(wanted.replace("-", "")) < MIN_PREFIX:
-        raise UsageProblem(f"order id prefix {text!r} is too short: give at least "
+        raise OrderPrefixError(f"order id prefix {text!r} is too short: give at least "
                            f"{MIN_PREFIX} characters")
     bare = wanted.replace("-", "")
     found = [oid for chunk in app.tracker().order_id_chunks() for oid in chunk
@@ -43,6 +51,6 @@ def resolve_order(app: Any, text: str) -> UUID:
     if len(found) > 1:
         named = ", ".join(str(oid) for oid in found[:SHOWN])
         more = f" and {len(found) - SHOWN} more" if len(found) > SHOWN else ""
-        raise UsageProblem(f"order id prefix {text!r} matches {len(found)} orders: "
+        raise OrderPrefixError(f"order id prefix {text!r} matches {len(found)} orders: "
                            f"{named}{more}; give more characters")
     return UUID(str(found[0]))
