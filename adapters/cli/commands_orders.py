@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from ordertrail.adapters.cli.main import MissingStore, UsageProblem
-from ordertrail.adapters.cli.render import cell, print_json, print_table, to_jsonable
+from ordertrail.adapters.cli.render import cell, print_json, print_table
 from ordertrail.adapters.common.order_ids import resolve_order
 from ordertrail.domain.vendors import Vendor
 from ordertrail.domain.views import OrderView
@@ -133,11 +133,7 @@ def readable_lines(fields: dict[str, Any]) -> list[str]:
     for key, value in fields.items():
         if value in (None, "", {}, []):
             continue
-        if isinstance(value, dict | list):
-            shown = json.dumps(to_jsonable(value), ensure_ascii=False, separators=(", ", ": "))
-        else:
-            shown = cell(value)
-        lines.append(f"{key.replace('_', ' ')}: {shown}")
+        lines.append(f"{key.replace('_', ' ')}: {cell(value)}")
     return lines
 
 
