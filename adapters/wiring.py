@@ -8,6 +8,7 @@ so a missing one is a ConfigError naming the file, the table and the variable.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -18,16 +19,28 @@ from ordertrail.adapters.common.polled import PolledVendor
 from ordertrail.adapters.common.secret import Secret
 from ordertrail.adapters.config import Config, ConfigError
 from ordertrail.adapters.ivcap import config as ivcap
+from ordertrail.adapters.ivcap import wire as ivcap_wire
 from ordertrail.adapters.ivcap.adapter import IvcapAdapter
 from ordertrail.adapters.ivcap.client import IvcapClient
 from ordertrail.adapters.planomatic import config as planomatic
+from ordertrail.adapters.planomatic import wire as planomatic_wire
 from ordertrail.adapters.planomatic.adapter import PlanomaticAdapter
 from ordertrail.adapters.planomatic.client import PlanomaticClient
 from ordertrail.adapters.planviewer import config as planviewer
+from ordertrail.adapters.planviewer import wire as planviewer_wire
 from ordertrail.adapters.planviewer.adapter import PlanviewerAdapter
 from ordertrail.adapters.planviewer.client import PlanviewerClient
+from ordertrail.adapters.ppw import wire as ppw_wire
 
 DRIVEN_BY_SYNC = ("planviewer", "ivcap", "planomatic")
+REQUEST_CHECKS: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
+    "planviewer": planviewer_wire.request_problem,
+    "ivcap": ivcap_wire.request_problem,
+    "planomatic": planomatic_wire.request_problem,
+    "ppw": ppw_wire.request_problem,
+}
+"""Each vendor's check of an order request against its wire type: why the vendor would
+refuse it (naming the field), or None."""
 T = TypeVar("T", bound=msgspec.Struct)
 
 
@@ -78,6 +91,21 @@ def _table(config: Config, vendor: str, kind: type[T]) -> T:
     if table is None:
         raise ConfigError(f"{config.source}: no [vendors.{vendor}] table")
     return table
+
+
+def place_problem(config: Config, vendor: str, request: Mapping[str, Any]) -> str | None:
+    """Why an order for ``vendor`` would never go out, in one line, or None: the vendor has
+    no ``[vendors.<vendor>]`` table (nothing would serve it), or the vendor would refuse the
+    request (the field named)."""
+    if vendor not in config.vendors:
+        where = ("no configuration file (--config, or ./ordertrail.toml)"
+                 if config.source == "(defaults)" else config.source)
+        return (f"{where}: no [vendors.{vendor}] table, so no {vendor} order would ever be "
+                "sent; configure the vendor first")
+    problem = REQUEST_CHECKS[vendor](request)
+    if problem is not None:
+        return f"{vendor} would refuse this request: {problem}"
+    return None
 
 
 def sync_vendors(config: Config, session: aiohttp.ClientSession) -> dict[str, PolledVendor]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -46,18 +47,16 @@ class ReadModels:
 
     def list_orders(self, f: OrderFilter) -> list[OrderStatusRow]:
         """Orders matching ``f``, most recently requested first."""
-        query = sa.select(*_STATUS_COLUMNS)
-        if f.vendor is not None:
-            query = query.where(OrderStatus.vendor == f.vendor)
-        if f.state is not None:
-            query = query.where(OrderStatus.state == f.state)
-        if f.needs_person is not None:
-            query = query.where(OrderStatus.needs_person == f.needs_person)
-        if f.open_only:
-            query = query.where(OrderStatus.state.not_in([s.value for s in TERMINAL_STATES]))
+        query = _matching(sa.select(*_STATUS_COLUMNS), f)
         query = query.order_by(OrderStatus.requested_at.desc(), OrderStatus.order_id).limit(f.limit)
         with self.engine.connect() as conn:
             return [OrderStatusRow._make(row) for row in conn.execute(query)]
+
+    def count_orders(self, f: OrderFilter) -> int:
+        """How many orders match ``f``, whatever its limit (``status`` shows "N of M")."""
+        query = _matching(sa.select(sa.func.count()).select_from(OrderStatus), f)
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
 
     def get_order_row(self, order_id: UUID) -> OrderStatusRow | None:
         query = sa.select(*_STATUS_COLUMNS).where(OrderStatus.order_id == order_id)
@@ -233,3 +232,16 @@ def span(delta: timedelta) -> str:
     if hours:
         return f"{hours}h {minutes}m" if minutes else f"{hours}h"
     return f"{minutes}m" if minutes else f"{secs}s"
+
+
+def _matching(query: Any, f: OrderFilter) -> Any:
+    """``query`` narrowed to the orders ``f`` selects (its limit aside)."""
+    if f.vendor is not None:
+        query = query.where(OrderStatus.vendor == f.vendor)
+    if f.state is not None:
+        query = query.where(OrderStatus.state == f.state)
+    if f.needs_person is not None:
+        query = query.where(OrderStatus.needs_person == f.needs_person)
+    if f.open_only:
+        query = query.where(OrderStatus.state.not_in([s.value for s in TERMINAL_STATES]))
+    return query

@@ -16,12 +16,12 @@ import click
 
 from ordertrail.adapters.cli.commands_orders import _parse_fields
 from ordertrail.adapters.cli.render import print_json
+from ordertrail.adapters.common.order_ids import resolve_order
 from ordertrail.adapters.config import ConfigError
 from ordertrail.adapters.wiring import sync_vendors
 from ordertrail.domain import commands as c
 from ordertrail.domain.errors import TransitionRefused
 from ordertrail.domain.state_machine import State
-from ordertrail.domain.vendors import parse_order_id
 from ordertrail.domain.vocabulary import Classification, Initiator, Source
 
 REF_KINDS = {"planviewer": "planviewer.job_uuid", "ivcap": "ivcap.order_id",
@@ -48,7 +48,7 @@ def reconcile(app: Any, order: str, vendor_ref: str | None, not_created: bool) -
     if (vendor_ref is None) == (not not_created):
         raise click.UsageError("give exactly one of --found REF or --not-created")
     tracker = app.tracker()
-    order_id = parse_order_id(order)
+    order_id = resolve_order(app, order)
     view = tracker.get_order(order_id)
     if view.state is not State.SUBMISSION_UNCERTAIN:
         raise TransitionRefused(order_id, view.state, "reconcile")
@@ -72,7 +72,7 @@ def resubmit(app: Any, order: str, fields: tuple[str, ...]) -> None:
     changes = {k: _value(v) for k, v in _parse_fields(fields, None).items()}
     if not changes:
         raise click.UsageError("give at least one --field KEY=VALUE to change")
-    order_id = parse_order_id(order)
+    order_id = resolve_order(app, order)
     app.tracker().run(c.Resubmit(order_id=order_id, changes=changes, source=Source.HUMAN))
     _done(app, order_id, f"resubmitted with {', '.join(sorted(changes))} changed")
 
@@ -87,7 +87,7 @@ def cancel(app: Any, order: str, reason: str | None, confirm: bool) -> None:
     """Cancel an order not yet placed, or ask for a placed one to be cancelled: through the
     vendor where it has a cancel route (PPW), else by a person at the vendor, then --confirm."""
     tracker = app.tracker()
-    order_id = parse_order_id(order)
+    order_id = resolve_order(app, order)
     view = tracker.get_order(order_id)
     if view.vendor == "ppw" and not confirm:
         from ordertrail.adapters.ppw.commands import cancel_at_ppw
@@ -111,7 +111,7 @@ def cancel(app: Any, order: str, reason: str | None, confirm: bool) -> None:
 def fail(app: Any, order: str, reason: str) -> None:
     """Close a placed order as failed: a person's decision (a reference the vendor no longer
     knows, a result that never comes)."""
-    order_id = parse_order_id(order)
+    order_id = resolve_order(app, order)
     app.tracker().run(c.Fail(order_id=order_id, reason_code="closed_by_person",
                              vendor_message=reason, source=Source.HUMAN))
     _done(app, order_id, "closed as failed")
@@ -124,7 +124,7 @@ def fail(app: Any, order: str, reason: str) -> None:
 def choose(app: Any, order: str, choice: str | None) -> None:
     """Answer a vendor's question (Planviewer: which parcel); without CHOICE, list the options."""
     tracker = app.tracker()
-    order_id = parse_order_id(order)
+    order_id = resolve_order(app, order)
     view = tracker.get_order(order_id)
     if view.state is not State.WAITING_FOR_USER or not view.waiting:
         raise TransitionRefused(order_id, view.state, "choose", "nothing is being asked")

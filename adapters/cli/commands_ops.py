@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from ordertrail.adapters.cli.main import MissingStore
 from ordertrail.adapters.cli.render import print_json, print_table
 from ordertrail.adapters.common.tables import env_keys
 from ordertrail.adapters.store import StoreURL
@@ -27,8 +28,11 @@ def config_check(app: Any) -> None:
     ]
     for name, table in cfg.tables():  # the loader has checked each variable already
         checks += [(f"{name}.{key}", f"{env_var} is set") for key, _, env_var in env_keys(table)]
-    app.tracker()
-    checks.append(("store", "opened"))
+    try:
+        app.tracker()
+        checks.append(("store", "opened"))
+    except MissingStore:
+        checks.append(("store", "not created yet: the first `ordertrail place` creates it"))
     if app.as_json:
         print_json(dict(checks))
     else:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
+import textwrap
 from typing import Any
 
 import click
 
-from ordertrail.adapters.cli.render import print_json, print_table
+from ordertrail.adapters.cli.main import MissingStore, UsageProblem
+from ordertrail.adapters.cli.render import cell, print_json, print_table
+from ordertrail.adapters.common.order_ids import resolve_order
 from ordertrail.domain.vendors import Vendor
 from ordertrail.domain.views import OrderView
 
@@ -41,10 +45,24 @@ def _parse_fields(fields: tuple[str, ...], request_json: str | None) -> dict[str
 @click.pass_obj
 def place(app: Any, vendor: str, idempotency_key: str | None, fields: tuple[str, ...],
           request_json: str | None) -> None:
-    """Request an order from VENDOR (planviewer, ppw, ivcap, planomatic)."""
-    Vendor.parse(vendor)
+    """Request an order from VENDOR (planviewer, ppw, ivcap, planomatic).
+
+    Refused (exit 2, nothing recorded) when the vendor has no [vendors.VENDOR] table or
+    would refuse the request, so no order waits for good on something sync cannot send.
+    """
+    from ordertrail.adapters.wiring import place_problem
+
+    name = Vendor.parse(vendor).value
     request = _parse_fields(fields, request_json)
-    order_id = app.tracker().request_order(vendor, request, idempotency_key, requested_by="cli")
+    try:
+        app.tracker()  # the cipher key is checked first, on an existing store
+    except MissingStore:
+        app.config.cipher_key()  # a new one is created below: its key must be usable
+    problem = place_problem(app.config, name, request)
+    if problem is not None:
+        raise UsageProblem(problem)
+    order_id = app.tracker(create=True).request_order(name, request, idempotency_key,
+                                                      requested_by="cli")
     view = app.tracker().get_order(order_id)
     if app.as_json:
         print_json({"order_id": order_id, "idempotency_key": view.idempotency_key,
@@ -54,12 +72,20 @@ def place(app: Any, vendor: str, idempotency_key: str | None, fields: tuple[str,
 
 
 @click.command()
-@click.argument("order_id")
-@click.option("--version", type=int, default=None, help="The order as of this version.")
+@click.argument("order")
+@click.option("--version", type=int, default=None,
+              help="The order as of this version (1 to its current one).")
 @click.pass_obj
-def show(app: Any, order_id: str, version: int | None) -> None:
+def show(app: Any, order: str, version: int | None) -> None:
     """One order, now or as of a version."""
-    view = app.tracker().get_order(order_id, version=version)
+    order_id = resolve_order(app, order)
+    tracker = app.tracker()
+    view = tracker.get_order(order_id)
+    if version is not None:
+        if not 1 <= version <= view.version:
+            raise UsageProblem(f"--version {version}: order {view.id} has versions 1 to "
+                               f"{view.version}")
+        view = tracker.get_order(view.id, version=version)
     if app.as_json:
         print_json(view)
         return
@@ -72,25 +98,43 @@ def show(app: Any, order_id: str, version: int | None) -> None:
 @click.pass_obj
 def history(app: Any, order_id: str) -> None:
     """The audit timeline of one order (every event, its source and what it changed), or of
-    a vendor account's connector."""
+    a vendor account's connector. --json gives every event's raw fields."""
     if order_id.strip().lower() in {v.value for v in Vendor}:
         _connector_history(app, Vendor.parse(order_id).value)
         return
-    events = app.tracker().history(order_id)
+    events = app.tracker().history(resolve_order(app, order_id))
     if app.as_json:
         print_json(events)
         return
-    print_table(
-        f"history of {events[0].order_id}",
-        ["v", "recorded", "source", "event", "state", "details"],
-        [
-            (e.version, e.recorded_at, e.source, e.type,
-             e.to_state.value if e.from_state == e.to_state
-             else f"{e.from_state.value if e.from_state else '-'} -> {e.to_state.value}",
-             e.summary.split("] ", 1)[-1] if "] " in e.summary else "")
-            for e in events
-        ],
-    )
+    click.echo(f"history of order {events[0].order_id}")
+    for e in events:
+        change = (e.to_state.value if e.from_state == e.to_state
+                  else f"{e.from_state.value if e.from_state else '-'} -> {e.to_state.value}")
+        echo_entry(f"{e.version:>3}  {cell(e.recorded_at)}  {e.type}  {change}  ({e.source})",
+                   readable_lines(e.fields))
+
+
+def echo_entry(head: str, details: list[str]) -> None:
+    """One event: a heading line, then its fields indented, wrapped between words to the
+    terminal's width (80 columns when it is not one)."""
+    width = max(shutil.get_terminal_size((80, 24)).columns, 40)
+    click.echo(textwrap.fill(head, width, subsequent_indent="     ", break_long_words=False,
+                             break_on_hyphens=False))
+    for line in details:
+        click.echo(textwrap.fill(line, width, initial_indent="       ",
+                                 subsequent_indent="         ", break_long_words=False,
+                                 break_on_hyphens=False))
+
+
+def readable_lines(fields: dict[str, Any]) -> list[str]:
+    """An event's own fields as ``key: value`` lines (nested values as compact JSON, empty
+    ones left out): what changed, for a person; --json keeps the raw fields."""
+    lines = []
+    for key, value in fields.items():
+        if value in (None, "", {}, []):
+            continue
+        lines.append(f"{key.replace('_', ' ')}: {cell(value)}")
+    return lines
 
 
 def _connector_history(app: Any, vendor: str) -> None:
@@ -98,9 +142,9 @@ def _connector_history(app: Any, vendor: str) -> None:
     if app.as_json:
         print_json(events)
         return
-    print_table(f"history of the {vendor} connector", ["v", "recorded", "event", "details"],
-                [(e.version, e.recorded_at, e.type, e.summary.split(" ", 1)[-1]
-                  if " " in e.summary else "") for e in events])
+    click.echo(f"history of the {vendor} connector")
+    for e in events:
+        echo_entry(f"{e.version:>3}  {cell(e.recorded_at)}  {e.type}", readable_lines(e.fields))
 
 
 def order_rows(views: list[OrderView]) -> list[tuple[Any, ...]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from datetime import UTC, datetime
@@ -14,8 +15,9 @@ from rich.progress import BarColumn, Progress, TextColumn
 
 from ordertrail.adapters.alerts.limits import stuck_limits
 from ordertrail.adapters.cli.html_report import render_report
-from ordertrail.adapters.cli.render import print_json, print_table
+from ordertrail.adapters.cli.render import print_json, print_table, short_id
 from ordertrail.adapters.store.engines import engine_for
+from ordertrail.domain.errors import UnknownStateError, UnknownVendorError
 from ordertrail.domain.state_machine import State
 from ordertrail.domain.vendors import Vendor
 from ordertrail.projections import OrderFilter, ProjectionRunner, open_read_models
@@ -39,9 +41,11 @@ def refreshed(app: Any) -> Any:
 
 
 STATUS_COLUMNS = ["order", "vendor", "state", "vendor ref", "raw status", "progress", "attention"]
+STATUS_OPTIONAL = ["raw status", "progress", "vendor ref"]
+"""Left out, in this order, when a terminal is too narrow for the whole table."""
 
 
-def status_rows(rows: list[Any], short: bool = False) -> list[tuple[Any, ...]]:
+def status_rows(rows: list[Any], short: bool = True) -> list[tuple[Any, ...]]:
     """Table rows; ``short`` abbreviates ids to fit a terminal (the JSON keeps them whole)."""
 
     def cut(value: Any, width: int) -> Any:
@@ -49,36 +53,70 @@ def status_rows(rows: list[Any], short: bool = False) -> list[tuple[Any, ...]]:
         return text[:width] + "…" if short and len(text) > width + 1 else text
 
     return [
-        (cut(r.order_id, 8), r.vendor, r.state, cut(r.vendor_ref, 10), r.last_raw_status,
+        (short_id(r.order_id) if short else str(r.order_id), r.vendor, r.state,
+         cut(r.vendor_ref, 10), r.last_raw_status,
          f"{r.progress_current}/{r.progress_total}" if r.progress_current is not None else "",
          r.attention or "")
         for r in rows
     ]
 
 
+def _state(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A ``--state`` value as the read models store it; an unknown one lists the valid ones."""
+    if value is None:
+        return None
+    try:
+        return State.parse(value).value
+    except UnknownStateError:
+        raise click.BadParameter(f"{value!r} is not an order state; valid: "
+                                 f"{', '.join(s.value for s in State)}", ctx, param) from None
+
+
+def _vendor(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return Vendor.parse(value).value
+    except UnknownVendorError:
+        raise click.BadParameter(f"{value!r} is not a vendor; valid: "
+                                 f"{', '.join(v.value for v in Vendor)}", ctx, param) from None
+
+
+DEFAULT_LIMIT = 200
+
+
 @click.command()
-@click.option("--vendor", default=None, help="Only this vendor.")
-@click.option("--state", default=None, help="Only this state (e.g. IN_PROGRESS).")
+@click.option("--vendor", default=None, callback=_vendor, help="Only this vendor.")
+@click.option("--state", default=None, callback=_state,
+              help="Only this state (e.g. IN_PROGRESS).")
 @click.option("--needs-attention", is_flag=True, help="Only orders a person must act on.")
-@click.option("--limit", default=200, show_default=True, type=click.IntRange(1, 100000))
+@click.option("--limit", default=DEFAULT_LIMIT, show_default=True,
+              type=click.IntRange(1, 10_000_000), help="Show at most this many, newest first.")
+@click.option("--all", "show_all", is_flag=True, help="Show every matching order (no limit).")
 @click.pass_obj
 def status(app: Any, vendor: str | None, state: str | None, needs_attention: bool,
-           limit: int) -> None:
-    """Where every order is now (from the read models)."""
-    filters = OrderFilter(
-        vendor=Vendor.parse(vendor).value if vendor else None,
-        state=State.parse(state).value if state else None,
-        needs_person=True if needs_attention else None, limit=limit,
-    )
+           limit: int, show_all: bool) -> None:
+    """Where every order is now (from the read models).
+
+    The title says "N of M" when --limit cuts the list; --all shows every order."""
+    filters = OrderFilter(vendor=vendor, state=state,
+                          needs_person=True if needs_attention else None, limit=limit)
     models = refreshed(app)
     try:
+        total = models.count_orders(filters)
+        if show_all:
+            filters = dataclasses.replace(filters, limit=max(total, 1))
         rows = models.list_orders(filters)
     finally:
         models.close()
     if app.as_json:
         print_json([r._asdict() for r in rows])
     else:
-        print_table(f"orders ({len(rows)})", STATUS_COLUMNS, status_rows(rows))
+        shown = f"orders ({len(rows)} of {total})" if len(rows) < total else f"orders ({total})"
+        print_table(shown, STATUS_COLUMNS, status_rows(rows), wide={"attention"},
+                    optional=STATUS_OPTIONAL)
+        if len(rows) < total:
+            click.echo(f"{total - len(rows)} more: --limit N or --all to see them", err=True)
 
 
 @click.command()
@@ -93,14 +131,17 @@ def attention(app: Any) -> None:
     if app.as_json:
         print_json(items)
     else:
-        print_table(f"needs a person ({len(items)})", ["order", "vendor", "kind", "reason", "since"],
-                    attention_rows(items))
+        print_table(f"needs a person ({len(items)})", ATTENTION_COLUMNS, attention_rows(items),
+                    wide={"reason"}, optional=["kind"])
+
+
+ATTENTION_COLUMNS = ["order", "vendor", "kind", "reason", "since"]
 
 
 def attention_rows(items: list[Any]) -> list[tuple[Any, ...]]:
     """(subject, vendor, kind, reason, since): the subject is the order, or ``(vendor)`` for an
     item about the vendor account as a whole."""
-    return [(str(i.order_id) if i.order_id else "(vendor)", i.vendor,
+    return [(short_id(i.order_id) if i.order_id else "(vendor)", i.vendor,
              f"{i.kind} {i.ref}" if i.ref and i.order_id is None else i.kind, i.reason, i.since)
             for i in items]
 
@@ -183,7 +224,9 @@ def report(app: Any, days: int, html_path: Path | None) -> None:
     if app.as_json:
         print_json({"days": days, "vendors": reports, "vendor_health": health})
     else:
-        print_table(f"vendors, last {days} day(s)", REPORT_COLUMNS, report_rows(reports))
+        print_table(f"vendors, last {days} day(s)", REPORT_COLUMNS, report_rows(reports),
+                    optional=["declines", "cancelled", "cap hits", "lead p95", "spend",
+                              "rejected", "declined"])
         print_table("vendor accounts", ["vendor", "account", "last success", "waiting on a person"],
                     accounts)
         print_table("vendor health", HEALTH_COLUMNS, health_rows(health))
@@ -295,7 +338,7 @@ def projections_verify(app: Any) -> int:
 @click.pass_obj
 def migrate(app: Any) -> None:
     """Upgrade the read-model schema to the newest migration (the event tables are the library's)."""
-    app.tracker()  # refuses a wrong or missing cipher key, as every command does
+    app.tracker(create=True)  # refuses a wrong or missing cipher key, as every command does
     engine = engine_for(app.config.store_url)
     try:
         upgrade(engine)

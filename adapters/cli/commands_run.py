@@ -57,11 +57,11 @@ def demo(app: Any, workdir: Path) -> int:
                     "attention": attention_items, "report": reports})
     else:
         rows.sort(key=lambda r: (r.vendor, r.state))
-        print_table(f"orders ({len(rows)})", read.STATUS_COLUMNS,
-                         read.status_rows(rows, short=True))
+        print_table(f"orders ({len(rows)})", read.STATUS_COLUMNS, read.status_rows(rows),
+                    wide={"attention"}, optional=read.STATUS_OPTIONAL)
         print_table(f"needs a person ({len(attention_items)})",
-                         ["order", "vendor", "kind", "reason", "since"],
-                         read.attention_rows(attention_items))
+                    read.ATTENTION_COLUMNS, read.attention_rows(attention_items),
+                    wide={"reason"}, optional=["kind"])
         totals = [r for r in reports if r.day == "total"]
         print_table("vendors today (ordertrail report shows every column)",
                          COMPACT_REPORT_COLUMNS, [_compact(r) for r in totals])
@@ -139,7 +139,7 @@ def _engine(app: Any, session: aiohttp.ClientSession, owner: str,
     lease = timedelta(seconds=app.config.sync.lease_seconds)
     leases = LeaseBook(app.config.store_url, owner, ttl=lease)
     interval = timedelta(seconds=app.config.sync.pass_interval_seconds)
-    return SyncEngine(app.tracker(), vendors, downloader, leases=leases,
+    return SyncEngine(app.tracker(create=True), vendors, downloader, leases=leases,
                       configured=set(app.config.vendors), pass_interval=interval)
 
 
@@ -214,7 +214,7 @@ async def _serve_forever(app: Any) -> None:
         loop.add_signal_handler(sig, stop.set)
     from ordertrail.adapters.service.read_side import ProjectedReadSide  # the projections, only when serving
 
-    read_side = ProjectedReadSide(app.tracker(), app.config.store_url,
+    read_side = ProjectedReadSide(app.tracker(create=True), app.config.store_url,
                                   auto_upgrade=app.config.auto_migrate)
     web_app, outbox = make_service(app.tracker(), read_side, app.config)
     runner = await _serve(web_app, app)

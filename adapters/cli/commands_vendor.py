@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ordertrail.adapters.cli.render import print_json, print_table
+from ordertrail.adapters.cli.render import print_json, print_table, when
 from ordertrail.domain import commands as c
 from ordertrail.domain.vendors import Vendor
 from ordertrail.domain.vocabulary import AttentionKind, Source
@@ -32,7 +32,7 @@ def vendor_show(app: Any, name: str) -> None:
     click.echo(f"{view.vendor} ({view.account}): "
                + (f"no order is sent: {block.reason}" if block else "orders are sent"))
     if view.last_success_at is not None:
-        click.echo(f"last successful call: {view.last_success_at:%Y-%m-%d %H:%M %Z}")
+        click.echo(f"last successful call: {when(view.last_success_at)}")
     print_table("needs a person", ["kind", "ref", "reason", "since"],
                 [(n.kind.value, n.ref, n.reason, n.since) for n in view.notices])
 

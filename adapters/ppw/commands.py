@@ -13,6 +13,7 @@ from uuid import UUID
 import click
 
 from ordertrail.adapters.common.jsonable import print_json
+from ordertrail.adapters.common.order_ids import resolve_order
 from ordertrail.adapters.ppw.instructions import (
     request_cancel,
     request_complete,
@@ -22,7 +23,6 @@ from ordertrail.adapters.ppw.instructions import (
 from ordertrail.adapters.ppw.outbox import PPWOutbox, path_for
 from ordertrail.adapters.ppw.translate import UPDATABLE_FIELDS
 from ordertrail.domain.tracker import Tracker
-from ordertrail.domain.vendors import parse_order_id
 
 
 def outbox_for(app: Any) -> PPWOutbox:
@@ -49,7 +49,7 @@ def cancel_at_ppw(app: Any, order_id: UUID, reason: str | None) -> str:
 
 def _instruct(app: Any, order: str, what: str, send: Any) -> None:
     tracker: Tracker = app.tracker()
-    order_id = parse_order_id(order)
+    order_id = resolve_order(app, order)
     outbox = outbox_for(app)
     try:
         transaction = send(tracker, outbox, order_id)

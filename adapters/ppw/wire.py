@@ -13,6 +13,7 @@ are msgspec's ValidationError.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qs, unquote_plus
 
@@ -77,6 +78,50 @@ class Envelope(msgspec.Struct, frozen=True):
     success: bool
     return_error_msg: str | None
     result_data: Any
+
+
+Day = Annotated[str, msgspec.Meta(pattern=r"^\d{8}$")]
+"""A date as PPW writes it: YYYYMMDD."""
+
+
+class LineItem(msgspec.Struct, frozen=True):
+    """One line of a work order (get_order's ``line_items``); PPW writes numbers as text."""
+
+    desc: str
+    qty: str | None = None
+    price: str | None = None
+    total: str | None = None
+    add: str | None = None
+
+
+class WorkOrder(msgspec.Struct, frozen=True):
+    """What an order for PPW holds: the work order PPW imports through ``get_order``. Only
+    ``wo_number`` is required (PPW lists by it); the fields we know are typed, and any other
+    get_order field (broker_*, key_values, ...) is passed through as given."""
+
+    wo_number: Annotated[str, msgspec.Meta(min_length=1)]
+    org_wo_num: str | int | None = None
+    address: str | None = None
+    city: str | None = None
+    state: str | None = None
+    zip: str | None = None
+    date_received: Day | None = None
+    date_due: Day | None = None
+    start_date: Day | None = None
+    work_type_alias: str | None = None
+    client_company_alias: str | None = None
+    loan_number: str | None = None
+    comments: str | None = None
+    line_items: list[LineItem] = []
+
+
+def request_problem(request: Mapping[str, Any]) -> str | None:
+    """Why ``request`` is not a PPW work order (naming the field), or None."""
+    try:
+        msgspec.convert(dict(request), WorkOrder)
+    except msgspec.ValidationError as error:
+        return str(error)
+    return None
 
 
 T = TypeVar("T")

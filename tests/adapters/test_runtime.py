@@ -38,5 +38,6 @@ def test_higher_thresholds_set_by_the_program_are_kept() -> None:
 
 def test_every_ordertrail_command_runs_with_the_tuned_collector(tmp_path: Path) -> None:
     store = f"sqlite:///{tmp_path / 'e.db'}"
+    assert run(["--store", store, "migrate"]) == 0
     assert run(["--store", store, "status"]) == 0
     assert gc.get_threshold() == (YOUNG_COLLECTION_EVERY, MIDDLE_COLLECTION_EVERY, 10)

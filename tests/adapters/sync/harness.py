@@ -37,7 +37,8 @@ class Rig:
 @asynccontextmanager
 async def rig(tracker: Tracker, results: Path, *, daily_cap: int = 10,
               pv: PlanviewerSim | None = None, iv: IvcapSim | None = None,
-              leases: LeaseBook | None = None, **engine_options: Any) -> AsyncIterator[Rig]:
+              leases: LeaseBook | None = None, max_bytes: int = 100 << 20,
+              **engine_options: Any) -> AsyncIterator[Rig]:
     pv_runner, pv_url, pv_sim = await start_planviewer_simulator(sim=pv)
     iv_runner, iv_url, iv_sim = await start_ivcap_simulator(sim=iv)
     try:
@@ -52,7 +53,7 @@ async def rig(tracker: Tracker, results: Path, *, daily_cap: int = 10,
                 "planviewer": PlanviewerAdapter(PlanviewerClient(session, pv_config), pv_config),
                 "ivcap": IvcapAdapter(IvcapClient(session, iv_config), iv_config),
             }
-            engine = SyncEngine(tracker, adapters, SafeDownloader(session, results),
+            engine = SyncEngine(tracker, adapters, SafeDownloader(session, results, max_bytes=max_bytes),
                                 leases=leases, **engine_options)
             yield Rig(engine, pv_sim, iv_sim, session, adapters)
     finally:

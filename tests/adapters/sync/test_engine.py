@@ -18,6 +18,7 @@ from ordertrail.adapters.store.leases import LeaseBook
 from ordertrail.domain import commands as c
 from ordertrail.domain.state_machine import State
 from ordertrail.domain.tracker import Tracker
+from ordertrail.projections import ProjectionRunner, open_read_models
 from tests.adapters.sync.harness import rig
 
 PV = {"intention_uuid": "i-{n}", "product": "bestemmingsplanrapport"}
@@ -113,6 +114,36 @@ def test_one_pass_after_a_crash_mid_submission_reconciles_the_order_by_name(
     assert [e.type for e in tracker.history(oid)][:4] == [
         "OrderRequested", "SubmissionAttempted", "SubmissionOutcomeUnknown", "OrderPlaced"]
     assert sim.created_per_name[str(oid)] == 1
+
+
+def test_a_result_over_max_bytes_is_refused_once_and_waits_on_the_attention_list(
+        tracker: Tracker, store_url: str, tmp_path: Path) -> None:
+    """Issue 17: a result larger than [results] max_bytes was downloaded again on every pass
+    and never reached the attention list."""
+    order_id = pv_order(tracker, 1)
+
+    async def go() -> int:
+        async with rig(tracker, tmp_path / "results", max_bytes=1000) as r:
+            await passes(r.engine, 10)
+            return r.planviewer.requests["GET jobs/retrieve/{job}"]
+
+    downloads = asyncio.run(go())
+    view = tracker.get_order(order_id)
+    assert downloads == 1
+    assert view.state is State.DELIVERED and view.attention is not None
+    assert "max_bytes" in view.attention
+    runner = ProjectionRunner(tracker, store_url)
+    try:
+        runner.catch_up()
+    finally:
+        runner.close()
+    models = open_read_models(store_url)
+    try:
+        listed = [i for i in models.attention() if i.order_id == order_id]
+    finally:
+        models.close()
+    assert listed and "max_bytes" in listed[0].reason
+    assert not any((tmp_path / "results").rglob("*.pdf"))
 
 
 def test_a_failing_vendor_does_not_stop_the_others(tracker: Tracker, tmp_path: Path) -> None:
