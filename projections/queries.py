@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -36,6 +37,19 @@ _STATUS_COLUMNS = [OrderStatus.__table__.c[name] for name in OrderStatusRow._fie
 _AUDIT_COLUMNS = [AuditLog.__table__.c[name] for name in AuditRow._fields]
 
 
+def _filtered(query: Any, f: OrderFilter) -> Any:
+    """``query`` restricted to the orders ``f`` selects."""
+    if f.vendor is not None:
+        query = query.where(OrderStatus.vendor == f.vendor)
+    if f.state is not None:
+        query = query.where(OrderStatus.state == f.state)
+    if f.needs_person is not None:
+        query = query.where(OrderStatus.needs_person == f.needs_person)
+    if f.open_only:
+        query = query.where(OrderStatus.state.not_in([s.value for s in TERMINAL_STATES]))
+    return query
+
+
 class ReadModels:
     """Queries over order_status, attention, vendor_daily and audit_log."""
 
@@ -44,19 +58,22 @@ class ReadModels:
         self.ack_grace = ack_grace
 
     def list_orders(self, f: OrderFilter) -> list[OrderStatusRow]:
-        """Orders matching ``f``, most recently requested first."""
-        query = sa.select(*_STATUS_COLUMNS)
-        if f.vendor is not None:
-            query = query.where(OrderStatus.vendor == f.vendor)
-        if f.state is not None:
-            query = query.where(OrderStatus.state == f.state)
-        if f.needs_person is not None:
-            query = query.where(OrderStatus.needs_person == f.needs_person)
-        if f.open_only:
-            query = query.where(OrderStatus.state.not_in([s.value for s in TERMINAL_STATES]))
+        """Orders matching ``f``, most recently requested first (after ``f.after``)."""
+        query = _filtered(sa.select(*_STATUS_COLUMNS), f)
+        if f.after is not None:
+            at, order_id = f.after
+            query = query.where(sa.or_(
+                OrderStatus.requested_at < at,
+                sa.and_(OrderStatus.requested_at == at, OrderStatus.order_id > order_id)))
         query = query.order_by(OrderStatus.requested_at.desc(), OrderStatus.order_id).limit(f.limit)
         with self.engine.connect() as conn:
             return [OrderStatusRow._make(row) for row in conn.execute(query)]
+
+    def count_orders(self, f: OrderFilter) -> int:
+        """How many orders match ``f``'s filters (its paging and limit aside)."""
+        query = _filtered(sa.select(sa.func.count()).select_from(OrderStatus), f)
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
 
     def get_order_row(self, order_id: UUID) -> OrderStatusRow | None:
         query = sa.select(*_STATUS_COLUMNS).where(OrderStatus.order_id == order_id)
