@@ -115,12 +115,14 @@ def _order_id(request: web.Request) -> UUID:
 async def list_orders(request: web.Request) -> web.Response:
     q = t.parse_query(request.query, t.OrdersQuery)
     filters = OrderFilter(vendor=q.vendor and q.vendor.value, state=q.state and q.state.value,
-                          needs_person=True if q.needs_attention else None, limit=q.limit,
+                          needs_person=True if q.needs_attention else None,
+                          limit=q.limit + 1,  # one more than asked: is there a next page?
                           after=None if q.cursor is None else t.order_cursor(q.cursor))
     rows, total = await in_thread(_read_side(request).list_orders, filters)
-    last = rows[-1] if len(rows) == q.limit else None
-    cursor = None if last is None else t.encode_cursor(last.requested_at, last.order_id)
-    return json_response({"orders": rows, "total": total, "next_cursor": cursor})
+    page = rows[:q.limit]
+    cursor = (t.encode_cursor(page[-1].requested_at, page[-1].order_id)
+              if len(rows) > q.limit else None)
+    return json_response({"orders": page, "total": total, "next_cursor": cursor})
 
 
 async def one_order(request: web.Request) -> web.Response:
@@ -173,8 +175,9 @@ def _action(kind: type[t.T], act: Act) -> Handler:
     async def handle(request: web.Request) -> web.Response:
         t.parse_query(request.query, t.NoQuery)
         order_id = _order_id(request)
-        body = t.parse_body(await request.read(), kind)
         ctx = request.app[CONTEXT]
+        await in_thread(ctx.tracker().get_order, order_id)  # an unknown order: 404 first
+        body = t.parse_body(await request.read(), kind)
         what = await act(ctx, order_id, body)
         view = await in_thread(ctx.tracker().get_order, order_id)
         return json_response({"done": what, "order": view})
