@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import Cipher, IntegrityError
 
 from ordertrail.domain import commands as c
 from ordertrail.domain.claims import VendorDay, VendorRefClaim
@@ -277,6 +277,24 @@ class Tracker(Application[UUID]):
             if not view.is_terminal and (wanted is None or view.vendor == wanted):
                 views.append(view)
         return views
+
+    # ------------------------------------------------------------------ following the log
+    def last_position(self) -> int:
+        """The id of the newest notification in the store's log (0 when it is empty)."""
+        return int(self.recorder.max_notification_id() or 0)
+
+    def events_after(self, position: int, limit: int, *, stop: int | None = None,
+                     event_types: Sequence[type[OrderEvent]] = ()) -> list[tuple[int, Any]]:
+        """Up to ``limit`` (position, event) pairs after ``position`` (up to ``stop``), only of
+        ``event_types`` when given: how a follower outside the store reads the log."""
+        found = self.recorder.select_notifications(
+            position + 1, limit, stop=stop, topics=[t.TOPIC for t in event_types])
+        return [(n.id, self.mapper.to_domain_event(n)) for n in found]
+
+    @property
+    def cipher(self) -> Cipher | None:
+        """The store's cipher, if it encrypts: what a follower keeps must be encrypted too."""
+        return self.mapper.cipher
 
     # ------------------------------------------------------------------ the seams
     def _begin(self) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from ordertrail.adapters import actions
+import ordertrail.adapters.actions as actions
 from ordertrail.adapters.cli.commands_orders import _parse_fields
 from ordertrail.adapters.cli.render import print_json
 from ordertrail.domain.vendors import parse_order_id

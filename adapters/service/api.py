@@ -19,9 +19,9 @@ from uuid import UUID
 
 from aiohttp import web
 
-from ordertrail.adapters import actions
-from ordertrail.adapters.cli.render import to_jsonable
+import ordertrail.adapters.actions as actions
 from ordertrail.adapters.common.errors import VendorError
+from ordertrail.adapters.common.jsonable import to_jsonable
 from ordertrail.adapters.config import Config, ConfigError
 from ordertrail.adapters.service import api_types as t
 from ordertrail.domain.errors import (

@@ -88,7 +88,7 @@ def make_service(tracker: Tracker, read_side: ReadSide, config: Config) -> Servi
         if protected(receiver_path(config)):
             raise ConfigError(f"{config.source}: [vendors.ppw] receiver_path = "
                               f"{receiver_path(config)!r} is under a path that needs the API token")
-        outbox = PPWOutbox(outbox_path(config), cipher=tracker.mapper.cipher)
+        outbox = PPWOutbox(outbox_path(config), cipher=tracker.cipher)
         receiver = make_app(PPWLink(tracker, outbox, ppw), receiver_path(config))
     apart = receiver_address(config)
     if receiver is None or apart is not None:

@@ -11,6 +11,7 @@ import threading
 from typing import Any
 
 from ordertrail.adapters.alerts.limits import stuck_limits
+from ordertrail.adapters.common.jsonable import to_jsonable
 from ordertrail.domain.tracker import Tracker
 from ordertrail.projections import OrderFilter, ProjectionRunner, open_read_models
 from ordertrail.projections.rows import AttentionItem, OrderStatusRow
@@ -38,8 +39,9 @@ class ProjectedReadSide:
         return list(self._current().attention(stuck=stuck_limits()))
 
     def vendor_report(self, days: int) -> dict[str, Any]:
-        return {"days": days,
-                "vendors": [r._asdict() for r in self._current().vendor_report(days)]}
+        models = self._current()
+        return {"days": days, "vendors": [r._asdict() for r in models.vendor_report(days)],
+                "vendor_health": to_jsonable(models.vendor_health())}
 
     def close(self) -> None:
         self._runner.close()
