@@ -131,3 +131,24 @@ def test_the_receiver_and_the_api_listen_apart(tmp_path: Path) -> None:
         assert status_of(receiver + "/api/orders", TOKEN) == 404
         assert status_of(api + "/ppw/receiver") == 404
         assert status_of(api + f"/api/orders/{order}", TOKEN) == 200
+
+
+def test_sync_follow_runs_its_receiver_where_the_receiver_is_configured(tmp_path: Path) -> None:
+    config = write_config(tmp_path, 'port = 0\nreceiver_host = "127.0.0.2"\nreceiver_port = 0')
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ordertrail.adapters.cli", "--config", str(config), "sync",
+         "--follow"], cwd=ROOT, env={**os.environ, **ENV}, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()
+        assert line.startswith("listening on http://127.0.0.2:"), line
+
+        async def ppw_side() -> Any:
+            async with PPWSimulator(f"{line.split()[2]}/ppw/receiver", "ppw-import", PASSWORD,
+                                    "site-123") as ppw:
+                return await ppw.validate_user()
+
+        asyncio.run(ppw_side())
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(20) == 0

@@ -71,3 +71,22 @@ def test_garbage_posted_to_the_api_is_never_a_5xx(served: Served) -> None:
     order_id = served.tracker.request_order("ivcap", {"x": 1}, "target")
     post()
     assert sum(v for k, v in statuses.items() if k >= 500) == 0
+
+
+def test_garbage_query_strings_and_ids_are_never_a_5xx(served: Served) -> None:
+    from urllib.parse import quote, urlencode
+
+    @settings(max_examples=EXAMPLES, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(params=st.lists(st.tuples(
+               st.sampled_from(["limit", "cursor", "vendor", "state", "needs_attention", "days"])
+               | st.text(max_size=10), st.text(max_size=40)), max_size=4),
+           path=st.sampled_from(["/api/orders", "/api/attention", "/api/report",
+                                 "/api/orders/{id}", "/api/orders/{id}/history"]),
+           order_id=st.text(min_size=1, max_size=60))
+    def get(params: list[tuple[str, str]], path: str, order_id: str) -> None:
+        target = path.format(id=quote(order_id, safe="")) + "?" + urlencode(params)
+        status, answer, _ = call(served.base, "GET", target)
+        assert status < 500, (target, answer)
+
+    get()
