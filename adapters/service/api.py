@@ -97,7 +97,10 @@ async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamRe
     except web.HTTPException as failure:
         if failure.status < 400:
             raise
-        return error(failure.status, f"{failure.reason}: {request.method} {request.path}")
+        answer = error(failure.status, f"{failure.reason}: {request.method} {request.path}")
+        if "Allow" in failure.headers:  # a 405 says what is allowed
+            answer.headers["Allow"] = failure.headers["Allow"]
+        return answer
 
 
 async def in_thread(func: Callable[..., Any], *args: Any) -> Any:

@@ -4,6 +4,8 @@ With ``[service] api_token_env`` set, a request to a protected path gets through
 one of the app's checkers says it is authenticated: the first checks
 ``Authorization: Bearer <token>`` (in constant time); others can be added to
 ``app[GUARD].checkers`` (the console's session cookie, say) without touching this module.
+A checker that admits a request by a cookie must itself refuse a state-changing request
+(not GET or HEAD) without its CSRF token: the browser sends cookies on its own.
 Everyone else gets 401, one line of JSON and ``WWW-Authenticate: Bearer``. The middleware
 runs before routing answers, so a protected path that does not exist is 401 too, and a
 route added later under a protected prefix is covered without being listed here.

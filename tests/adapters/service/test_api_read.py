@@ -105,5 +105,6 @@ def test_attention_pages_oldest_first_with_a_total(served: Served) -> None:
 
 def test_unknown_paths_and_methods_answer_one_line_of_json(served: Served) -> None:
     assert call(served.base, "GET", "/api/nope")[0] == 404
-    status, body, _ = call(served.base, "DELETE", "/api/orders")
+    status, body, headers = call(served.base, "DELETE", "/api/orders")
     assert status == 405 and "DELETE" in body["error"]
+    assert set(headers["Allow"].split(",")) >= {"GET", "POST"}
