@@ -63,7 +63,7 @@ OPERATIONS: tuple[Operation, ...] = (
               {200: "`attention`, `total`, `next_cursor`", 400: "a query parameter is wrong"},
               query=t.AttentionQuery, tags=("read",)),
     Operation("GET", "/api/report", "Per vendor and day (as `ordertrail report`)",
-              {200: "`days`, `vendors`", 400: "a query parameter is wrong"},
+              {200: "`days`, `vendors`, `vendor_health`", 400: "a query parameter is wrong"},
               query=t.ReportQuery, tags=("read",)),
     Operation("GET", "/api/openapi.json", "This document", {200: "OpenAPI 3.1"}, tags=("read",)),
 )

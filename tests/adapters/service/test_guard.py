@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from aiohttp import web
 
+from ordertrail.adapters.config import ConfigError, load_config
+from ordertrail.adapters.ppw.config import sha1_hex
+from ordertrail.adapters.service.app import make_service
 from ordertrail.adapters.service.guard import GUARD, is_loopback
-from tests.adapters.service.conftest import TOKEN, Served, call
+from ordertrail.adapters.store import open_tracker
+from tests.adapters.service.conftest import CONFIG, TOKEN, Served, call
 
 
 @pytest.mark.parametrize("path", ["/api/orders", "/api/openapi.json", "/metrics",
@@ -70,3 +76,18 @@ def test_another_checker_can_admit_a_request(served: Served) -> None:
 ])
 def test_only_loopback_addresses_count_as_loopback(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+def test_a_receiver_path_under_the_api_is_refused(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEST_PPW_SHA1", sha1_hex("pw"))
+    monkeypatch.setenv("TEST_API_TOKEN", TOKEN)
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    file = tmp_path / "ordertrail.toml"
+    file.write_text(CONFIG.format(url=url) + 'receiver_path = "/api/ppw"\n', encoding="utf-8")
+    tracker = open_tracker(url)
+    try:
+        with pytest.raises(ConfigError, match="receiver_path"):
+            make_service(tracker, None, load_config(file))  # type: ignore[arg-type]
+    finally:
+        tracker.close()
