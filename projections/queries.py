@@ -38,6 +38,19 @@ _STATUS_COLUMNS = [OrderStatus.__table__.c[name] for name in OrderStatusRow._fie
 _AUDIT_COLUMNS = [AuditLog.__table__.c[name] for name in AuditRow._fields]
 
 
+def _filtered(query: Any, f: OrderFilter) -> Any:
+    """``query`` restricted to the orders ``f`` selects."""
+    if f.vendor is not None:
+        query = query.where(OrderStatus.vendor == f.vendor)
+    if f.state is not None:
+        query = query.where(OrderStatus.state == f.state)
+    if f.needs_person is not None:
+        query = query.where(OrderStatus.needs_person == f.needs_person)
+    if f.open_only:
+        query = query.where(OrderStatus.state.not_in([s.value for s in TERMINAL_STATES]))
+    return query
+
+
 class ReadModels:
     """Queries over order_status, attention, vendor_daily and audit_log."""
 
@@ -46,15 +59,20 @@ class ReadModels:
         self.ack_grace = ack_grace
 
     def list_orders(self, f: OrderFilter) -> list[OrderStatusRow]:
-        """Orders matching ``f``, most recently requested first."""
-        query = _matching(sa.select(*_STATUS_COLUMNS), f)
+        """Orders matching ``f``, most recently requested first (after ``f.after``)."""
+        query = _filtered(sa.select(*_STATUS_COLUMNS), f)
+        if f.after is not None:
+            at, order_id = f.after
+            query = query.where(sa.or_(
+                OrderStatus.requested_at < at,
+                sa.and_(OrderStatus.requested_at == at, OrderStatus.order_id > order_id)))
         query = query.order_by(OrderStatus.requested_at.desc(), OrderStatus.order_id).limit(f.limit)
         with self.engine.connect() as conn:
             return [OrderStatusRow._make(row) for row in conn.execute(query)]
 
     def count_orders(self, f: OrderFilter) -> int:
-        """How many orders match ``f``, whatever its limit (``status`` shows "N of M")."""
-        query = _matching(sa.select(sa.func.count()).select_from(OrderStatus), f)
+        """How many orders match ``f``'s filters (its paging and limit aside)."""
+        query = _filtered(sa.select(sa.func.count()).select_from(OrderStatus), f)
         with self.engine.connect() as conn:
             return int(conn.execute(query).scalar_one())
 
@@ -232,16 +250,3 @@ def span(delta: timedelta) -> str:
     if hours:
         return f"{hours}h {minutes}m" if minutes else f"{hours}h"
     return f"{minutes}m" if minutes else f"{secs}s"
-
-
-def _matching(query: Any, f: OrderFilter) -> Any:
-    """``query`` narrowed to the orders ``f`` selects (its limit aside)."""
-    if f.vendor is not None:
-        query = query.where(OrderStatus.vendor == f.vendor)
-    if f.state is not None:
-        query = query.where(OrderStatus.state == f.state)
-    if f.needs_person is not None:
-        query = query.where(OrderStatus.needs_person == f.needs_person)
-    if f.open_only:
-        query = query.where(OrderStatus.state.not_in([s.value for s in TERMINAL_STATES]))
-    return query

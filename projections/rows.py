@@ -114,6 +114,8 @@ class OrderFilter:
     needs_person: bool | None = None
     open_only: bool = False
     limit: int = 200
+    after: tuple[datetime, UUID] | None = None
+    """Keyset paging: only orders after this (requested_at, order_id) in the listing's order."""
 
 
 

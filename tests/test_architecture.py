@@ -83,6 +83,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("migrations",),
     ("adapters.config", "adapters.alerts", "adapters.observability"),
     ("adapters.wiring",),
+    ("adapters.actions",),
     ("adapters.service",),
     ("adapters.cli",),
     ("ordertrail",),

@@ -1,35 +1,43 @@
-"""What a person does about the attention list: reconcile, resubmit, cancel.
+"""What a person does about the attention list: reconcile, resubmit, cancel, fail, choose.
 
-Each is one command on the ledger with ``source=Source.HUMAN``; the lifecycle table
-decides whether it is allowed, and a refusal is one line naming the order, its
-state and the command, with nothing recorded.
+Each is one command on the ledger with ``source=Source.HUMAN``; the rules live in
+``ordertrail.adapters.actions``, shared with the HTTP API and the console. A refusal is one
+line naming the order, its state and the command, with nothing recorded.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-import aiohttp
 import click
 
+import ordertrail.adapters.actions as actions
 from ordertrail.adapters.cli.commands_orders import _parse_fields
 from ordertrail.adapters.cli.render import print_json
 from ordertrail.adapters.common.order_ids import resolve_order
-from ordertrail.adapters.config import ConfigError
-from ordertrail.adapters.wiring import sync_vendors
-from ordertrail.domain import commands as c
-from ordertrail.domain.errors import TransitionRefused
-from ordertrail.domain.state_machine import State
-from ordertrail.domain.vocabulary import Classification, Initiator, Source
 
-REF_KINDS = {"planviewer": "planviewer.job_uuid", "ivcap": "ivcap.order_id",
-             "planomatic": "planomatic.order_id", "ppw": "ppw.report_id"}
-NOT_YET_PLACED = frozenset({State.REQUESTED, State.PAYMENT_DECLINED, State.SUBMISSION_UNCERTAIN})
+OPTION_OF_FIELD = {"found": "--found", "field": "--field", "choice": "CHOICE"}
+"""The CLI's name for each field a BadInput names."""
 
 
-def _done(app: Any, order_id: Any, what: str) -> None:
+@contextmanager
+def _usage() -> Iterator[None]:
+    """An action's BadInput as the CLI's usage error (exit 2), naming the option."""
+    try:
+        yield
+    except actions.BadInput as error:
+        raise click.BadParameter(str(error),
+                                 param_hint=OPTION_OF_FIELD.get(error.field, error.field)) from None
+
+
+def _act(app: Any, order: str, action: Callable[[Any], str]) -> None:
+    order_id = resolve_order(app, order)
+    with _usage():
+        what = action(order_id)
     view = app.tracker().get_order(order_id)
     if app.as_json:
         print_json({"order_id": view.id, "state": view.state, "version": view.version})
@@ -47,19 +55,7 @@ def reconcile(app: Any, order: str, vendor_ref: str | None, not_created: bool) -
     """Settle an uncertain submission after checking the vendor's own records."""
     if (vendor_ref is None) == (not not_created):
         raise click.UsageError("give exactly one of --found REF or --not-created")
-    tracker = app.tracker()
-    order_id = resolve_order(app, order)
-    view = tracker.get_order(order_id)
-    if view.state is not State.SUBMISSION_UNCERTAIN:
-        raise TransitionRefused(order_id, view.state, "reconcile")
-    if vendor_ref:
-        tracker.run(c.Place(order_id=order_id, vendor_ref=vendor_ref,
-                            vendor_ref_kind=REF_KINDS[view.vendor], source=Source.HUMAN))
-    else:
-        tracker.run(c.FailSubmission(order_id=order_id, classification=Classification.RECONCILED_NOT_CREATED,
-                                     message="a person found no such order at the vendor",
-                                     source=Source.HUMAN))
-    _done(app, order_id, "reconciled")
+    _act(app, order, lambda oid: actions.reconcile(app, oid, vendor_ref, not_created))
 
 
 @click.command()
@@ -72,9 +68,7 @@ def resubmit(app: Any, order: str, fields: tuple[str, ...]) -> None:
     changes = {k: _value(v) for k, v in _parse_fields(fields, None).items()}
     if not changes:
         raise click.UsageError("give at least one --field KEY=VALUE to change")
-    order_id = resolve_order(app, order)
-    app.tracker().run(c.Resubmit(order_id=order_id, changes=changes, source=Source.HUMAN))
-    _done(app, order_id, f"resubmitted with {', '.join(sorted(changes))} changed")
+    _act(app, order, lambda oid: actions.resubmit(app, oid, changes))
 
 
 @click.command()
@@ -86,22 +80,7 @@ def resubmit(app: Any, order: str, fields: tuple[str, ...]) -> None:
 def cancel(app: Any, order: str, reason: str | None, confirm: bool) -> None:
     """Cancel an order not yet placed, or ask for a placed one to be cancelled: through the
     vendor where it has a cancel route (PPW), else by a person at the vendor, then --confirm."""
-    tracker = app.tracker()
-    order_id = resolve_order(app, order)
-    view = tracker.get_order(order_id)
-    if view.vendor == "ppw" and not confirm:
-        from ordertrail.adapters.ppw.commands import cancel_at_ppw
-
-        _done(app, order_id, cancel_at_ppw(app, order_id, reason))
-    elif view.state in NOT_YET_PLACED or confirm:
-        tracker.run(c.Cancel(order_id=order_id, initiator=Initiator.USER, reason=reason,
-                             source=Source.HUMAN))
-        _done(app, order_id, "cancelled")
-    else:
-        tracker.run(c.RequestCancellation(order_id=order_id, initiator=Initiator.USER,
-                                          reason=reason, source=Source.HUMAN))
-        _done(app, order_id, f"{view.vendor} has no cancel route: cancel it there, then "
-                             f"`ordertrail cancel {order_id} --confirm`")
+    _act(app, order, lambda oid: actions.cancel(app, oid, reason, confirm))
 
 
 @click.command()
@@ -111,10 +90,7 @@ def cancel(app: Any, order: str, reason: str | None, confirm: bool) -> None:
 def fail(app: Any, order: str, reason: str) -> None:
     """Close a placed order as failed: a person's decision (a reference the vendor no longer
     knows, a result that never comes)."""
-    order_id = resolve_order(app, order)
-    app.tracker().run(c.Fail(order_id=order_id, reason_code="closed_by_person",
-                             vendor_message=reason, source=Source.HUMAN))
-    _done(app, order_id, "closed as failed")
+    _act(app, order, lambda oid: actions.fail(app, oid, reason))
 
 
 @click.command()
@@ -123,37 +99,16 @@ def fail(app: Any, order: str, reason: str) -> None:
 @click.pass_obj
 def choose(app: Any, order: str, choice: str | None) -> None:
     """Answer a vendor's question (Planviewer: which parcel); without CHOICE, list the options."""
-    tracker = app.tracker()
-    order_id = resolve_order(app, order)
-    view = tracker.get_order(order_id)
-    if view.state is not State.WAITING_FOR_USER or not view.waiting:
-        raise TransitionRefused(order_id, view.state, "choose", "nothing is being asked")
-    options = view.waiting.get("choices") or []
-    if choice is None:
-        if app.as_json:
-            print_json(view.waiting)
-        else:
-            click.echo(view.waiting.get("prompt") or "the vendor asks:")
-            for option in options:
-                click.echo(f"  {option.get('key')}: {option.get('label', '')}")
+    if choice is not None:
+        _act(app, order, lambda oid: asyncio.run(actions.choose(app, oid, choice)))
         return
-    if options and choice not in {str(o.get("key")) for o in options}:
-        raise click.BadParameter(f"{choice!r} is not one of the offered choices",
-                                 param_hint="CHOICE")
-    if view.vendor != "planviewer":
-        raise TransitionRefused(order_id, view.state, "choose",
-                                f"{view.vendor} questions are answered at the vendor")
-    asyncio.run(_answer_planviewer(app, view, choice))
-    _done(app, order_id, f"answered {choice}")
-
-
-async def _answer_planviewer(app: Any, view: Any, choice: str) -> None:
-    async with aiohttp.ClientSession() as session:
-        adapter = sync_vendors(app.config, session).get("planviewer")
-        if adapter is None:
-            raise ConfigError(f"{app.config.source}: no [vendors.planviewer] table")
-        commands = await adapter.select_location(view, choice)  # type: ignore[attr-defined]
-    app.tracker().execute(commands)
+    view = actions.question(app, resolve_order(app, order))
+    if app.as_json:
+        print_json(view.waiting)
+        return
+    click.echo((view.waiting or {}).get("prompt") or "the vendor asks:")
+    for option in (view.waiting or {}).get("choices") or []:
+        click.echo(f"  {option.get('key')}: {option.get('label', '')}")
 
 
 def _value(text: str) -> Any:

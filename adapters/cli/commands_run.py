@@ -23,7 +23,15 @@ from ordertrail.adapters.cli.render import print_json, print_table
 from ordertrail.adapters.common.download import SafeDownloader
 from ordertrail.adapters.config import ConfigError
 from ordertrail.adapters.ppw import PPWLink, PPWOutbox, make_app
-from ordertrail.adapters.service.app import make_service, outbox_path, ppw_config, receiver_path
+from ordertrail.adapters.service.app import (
+    make_service,
+    outbox_path,
+    ppw_config,
+    receiver_address,
+    receiver_path,
+)
+from ordertrail.adapters.service.guard import check_exposure
+from ordertrail.adapters.service.token import api_token
 from ordertrail.adapters.store.leases import LeaseBook
 from ordertrail.adapters.sync.engine import PassReport, SyncEngine
 from ordertrail.adapters.wiring import sync_vendors, unreachable_vendors, vendor_urls
@@ -175,13 +183,14 @@ async def _start_receiver(app: Any) -> tuple[web.AppRunner, PPWOutbox] | None:
     if ppw is None:
         return None
     outbox = PPWOutbox(outbox_path(app.config), cipher=app.tracker().mapper.cipher)
+    host, port = receiver_address(app.config) or (app.config.service.host, app.config.service.port)
     runner = await _serve(make_app(PPWLink(app.tracker(), outbox, ppw), receiver_path(app.config)),
-                          app)
+                          app, host, port)
     return runner, outbox
 
 
-async def _serve(web_app: web.Application, app: Any) -> web.AppRunner:
-    host, port = app.config.service.host, app.config.service.port
+async def _serve(web_app: web.Application, app: Any, host: str, port: int,
+                 label: str = "") -> web.AppRunner:
     runner = web.AppRunner(web_app, access_log=None, handle_signals=False)
     await runner.setup()
     try:
@@ -190,7 +199,7 @@ async def _serve(web_app: web.Application, app: Any) -> web.AppRunner:
         await runner.cleanup()
         raise ConfigError(f"{app.config.source}: cannot listen on {host}:{port}: "
                           f"{error.strerror or error}") from None
-    click.echo(f"listening on http://{host}:{runner.addresses[0][1]}", err=True)
+    click.echo(f"listening on http://{host}:{runner.addresses[0][1]}{label}", err=True)
     return runner
 
 
@@ -200,10 +209,12 @@ async def _serve(web_app: web.Application, app: Any) -> web.AppRunner:
               help="Override [service] port (0: any free port).")
 @click.pass_obj
 def serve(app: Any, port: int | None) -> None:
-    """The PPW Link receiver (when configured) and the read-only JSON API under /api."""
+    """The PPW Link receiver (when configured) and the JSON API under /api, on one listener
+    or (with [service] receiver_host/receiver_port) on two."""
     if port is not None:
         service = msgspec.structs.replace(app.config.service, port=port)
         app.config = dataclasses.replace(app.config, service=service)
+    check_exposure(app.config, app.config.service.host, api_token(app.config))
     asyncio.run(_serve_forever(app))
 
 
@@ -216,15 +227,19 @@ async def _serve_forever(app: Any) -> None:
 
     read_side = ProjectedReadSide(app.tracker(create=True), app.config.store_url,
                                   auto_upgrade=app.config.auto_migrate)
-    web_app, outbox = make_service(app.tracker(), read_side, app.config)
-    runner = await _serve(web_app, app)
+    service = make_service(app.tracker(), read_side, app.config)
+    runners: list[web.AppRunner] = []
     try:
+        for listener in service.listeners:
+            label = " (PPW receiver)" if listener is service.receiver else ""
+            runners.append(await _serve(listener.app, app, listener.host, listener.port, label))
         await stop.wait()
     finally:
-        await runner.cleanup()
+        for runner in reversed(runners):
+            await runner.cleanup()
         read_side.close()
-        if outbox is not None:
-            outbox.close()
+        if service.outbox is not None:
+            service.outbox.close()
 
 
 COMMANDS = [demo, sync, serve]

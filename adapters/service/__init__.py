@@ -1,1 +1,1 @@
-"""The ``ordertrail serve`` HTTP service: the PPW Link receiver and a read-only JSON API."""
+"""The ``ordertrail serve`` HTTP service: the PPW Link receiver and the JSON API behind its token."""

@@ -1,17 +1,25 @@
-"""Compose the service: the PPW Link receiver (when configured) and the JSON API."""
+"""Compose the service: the PPW Link receiver (when configured) and the JSON API.
+
+One listener serves both at ``[service] host``/``port``, unless ``receiver_host`` or
+``receiver_port`` is set: the receiver (which faces PPW) then has its own app and listener,
+and the API, with whatever else is mounted beside it, stays on ``host``/``port``.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
 
 from ordertrail.adapters.common.secret import Secret
-from ordertrail.adapters.config import Config
+from ordertrail.adapters.config import Config, ConfigError
 from ordertrail.adapters.ppw import PPWConfig, PPWLink, PPWOutbox, make_app
 from ordertrail.adapters.ppw.config import DEFAULT_RECEIVER_PATH, PPWTable
 from ordertrail.adapters.ppw.outbox import path_for
 from ordertrail.adapters.service.api import ReadSide, make_api
+from ordertrail.adapters.service.guard import check_exposure, install_guard, protected
+from ordertrail.adapters.service.token import api_token
 from ordertrail.domain.tracker import Tracker
 
 
@@ -37,16 +45,59 @@ def outbox_path(config: Config) -> Path:
     return path_for(config.store_url, config.results_dir)
 
 
-def make_service(
-    tracker: Tracker, read_side: ReadSide, config: Config
-) -> tuple[web.Application, PPWOutbox | None]:
-    """The receiver app (it owns the body-size limit) with the API mounted under /api."""
+@dataclass(frozen=True)
+class Listener:
+    """One aiohttp app and the address it listens on."""
+
+    app: web.Application
+    host: str
+    port: int
+
+
+@dataclass(frozen=True)
+class Service:
+    """What ``serve`` runs: the main listener (API, and the receiver unless it has its own),
+    the receiver's own listener when configured, and the receiver's bookkeeping file."""
+
+    main: Listener
+    receiver: Listener | None
+    outbox: PPWOutbox | None
+
+    @property
+    def listeners(self) -> list[Listener]:
+        return [self.main] if self.receiver is None else [self.main, self.receiver]
+
+
+def receiver_address(config: Config) -> tuple[str, int] | None:
+    """Where the receiver listens apart from the API, or None when they share a listener."""
+    service = config.service
+    if service.receiver_host is None and service.receiver_port is None:
+        return None
+    return (service.receiver_host or service.host,
+            service.port if service.receiver_port is None else service.receiver_port)
+
+
+def make_service(tracker: Tracker, read_side: ReadSide, config: Config) -> Service:
+    """The API under /api behind the token guard, beside the receiver or apart from it."""
+    token = api_token(config)
+    check_exposure(config, config.service.host, token)
     ppw = ppw_config(config)
     outbox: PPWOutbox | None = None
-    if ppw is None:
+    receiver: web.Application | None = None
+    if ppw is not None:
+        if protected(receiver_path(config)):
+            raise ConfigError(f"{config.source}: [vendors.ppw] receiver_path = "
+                              f"{receiver_path(config)!r} is under a path that needs the API token")
+        outbox = PPWOutbox(outbox_path(config), cipher=tracker.cipher)
+        receiver = make_app(PPWLink(tracker, outbox, ppw), receiver_path(config))
+    apart = receiver_address(config)
+    if receiver is None or apart is not None:
         app = web.Application(client_max_size=config.service.max_body_bytes)
     else:
-        outbox = PPWOutbox(outbox_path(config), cipher=tracker.cipher)
-        app = make_app(PPWLink(tracker, outbox, ppw), receiver_path(config))
-    app.add_subapp("/api", make_api(tracker, read_side))
-    return app, outbox
+        app = receiver  # one listener: the receiver app (it owns the body-size limit)
+    install_guard(app, token)
+    app.add_subapp("/api", make_api(tracker, read_side, config))
+    main = Listener(app, config.service.host, config.service.port)
+    if receiver is None or apart is None:
+        return Service(main, None, outbox)
+    return Service(main, Listener(receiver, *apart), outbox)

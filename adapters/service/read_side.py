@@ -10,9 +10,11 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from ordertrail.adapters.alerts.limits import stuck_limits
 from ordertrail.adapters.common.jsonable import to_jsonable
 from ordertrail.domain.tracker import Tracker
 from ordertrail.projections import OrderFilter, ProjectionRunner, open_read_models
+from ordertrail.projections.rows import AttentionItem, OrderStatusRow
 
 
 class ProjectedReadSide:
@@ -26,15 +28,15 @@ class ProjectedReadSide:
             self._runner.catch_up()
         return self._models
 
-    def list_orders(
-        self, vendor: str | None, state: str | None, needs_attention: bool, limit: int
-    ) -> list[dict[str, Any]]:
-        rows = self._current().list_orders(OrderFilter(
-            vendor=vendor, state=state, needs_person=True if needs_attention else None, limit=limit))
-        return [row._asdict() for row in rows]
+    def list_orders(self, filters: OrderFilter) -> tuple[list[OrderStatusRow], int]:
+        """One page of the orders ``filters`` selects, and how many it selects in all."""
+        models = self._current()
+        return models.list_orders(filters), models.count_orders(filters)
 
-    def attention(self) -> list[dict[str, Any]]:
-        return [item._asdict() for item in self._current().attention()]
+    def attention(self) -> list[AttentionItem]:
+        """What needs a person, oldest first, stuck orders included (as ``ordertrail
+        attention``)."""
+        return list(self._current().attention(stuck=stuck_limits()))
 
     def vendor_report(self, days: int) -> dict[str, Any]:
         models = self._current()
