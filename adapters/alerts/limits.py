@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from ordertrail.adapters.ivcap.config import STUCK_AFTER as IVCAP
 from ordertrail.adapters.planomatic.config import STUCK_AFTER as PLANOMATIC
 from ordertrail.adapters.planviewer.config import STUCK_AFTER as PLANVIEWER
 from ordertrail.adapters.ppw.config import STUCK_AFTER as PPW
 from ordertrail.projections import StuckLimits
+
+if TYPE_CHECKING:
+    from ordertrail.adapters.config import StuckAfterTable
 
 DEFAULT_STUCK_AFTER: dict[str, timedelta] = {
     "REQUESTED": timedelta(minutes=15),
@@ -42,3 +46,12 @@ def stuck_limits(
     for vendor, limits in (configured_by_vendor or {}).items():
         by_vendor.setdefault(vendor, {}).update(limits)
     return StuckLimits({**DEFAULT_STUCK_AFTER, **overrides}, by_vendor)
+
+
+def configured_limits(table: StuckAfterTable) -> StuckLimits:
+    """The limits in force under ``[alerts.stuck_after]`` (its seconds as timedeltas)."""
+    return stuck_limits(
+        {state: timedelta(seconds=s) for state, s in table.limits().items()},
+        {vendor: {state: timedelta(seconds=s) for state, s in limits.items()}
+         for vendor, limits in table.by_vendor().items()},
+    )

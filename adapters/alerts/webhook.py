@@ -14,13 +14,13 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 import sqlalchemy as sa
 
 from ordertrail.adapters.common import crashpoints
-from ordertrail.projections import ProjectionRunner, ReadModels, StuckLimits
+from ordertrail.projections import ReadModels, StuckLimits
 from ordertrail.projections import alerts as outbox
 
 log = logging.getLogger(__name__)
@@ -35,8 +35,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class CatchesUp(Protocol):
+    """Brings the read models up to date (a ``ProjectionRunner``, or a process's keeper)."""
+
+    def catch_up(self) -> int: ...
+
+
 class AlertSender:
-    def __init__(self, runner: ProjectionRunner, models: ReadModels, url: str,
+    def __init__(self, runner: CatchesUp, models: ReadModels, url: str,
                  session: aiohttp.ClientSession, *, limits: StuckLimits,
                  link: Callable[[dict[str, Any]], str | None] = lambda alert: None,
                  clock: Callable[[], datetime] = utcnow, batch: int = 100) -> None:

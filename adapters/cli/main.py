@@ -17,8 +17,10 @@ import click
 from eventsourcing.persistence import PersistenceError
 
 from ordertrail import __version__
+from ordertrail.adapters.cli import log_options
 from ordertrail.adapters.common.runtime import tune_garbage_collector
 from ordertrail.adapters.config import DEFAULT_CONFIG_FILE, Config, ConfigError, load_config
+from ordertrail.adapters.observability import logs
 from ordertrail.adapters.store import StoreConfigError, StoreURL, open_tracker
 from ordertrail.domain.errors import OrdertrailError
 from ordertrail.domain.tracker import Tracker
@@ -58,12 +60,15 @@ class AppContext:
 @click.option("--store", "store_url", default=None, help="Store URL, overriding the config file.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@log_options.options
 @click.pass_context
 def cli(
-    ctx: click.Context, config_path: Path | None, store_url: str | None, as_json: bool, debug: bool
+    ctx: click.Context, config_path: Path | None, store_url: str | None, as_json: bool, debug: bool,
+    log_level: str, log_format: str,
 ) -> None:
     """ordertrail: one trustworthy, replayable record of every vendor order."""
     tune_garbage_collector()
+    logs.configure(log_level, log_format)
     if config_path is None and Path(DEFAULT_CONFIG_FILE).is_file():
         config_path = Path(DEFAULT_CONFIG_FILE)
     # config check reports unset variables too, with the file's own problems
@@ -116,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def run(args: list[str], debug: bool = False) -> int:
     try:
-        result: Any = cli.main(args=args, prog_name="ordertrail", standalone_mode=False)
+        result: Any = cli.main(args=log_options.hoist(args), prog_name="ordertrail", standalone_mode=False)
     except click.exceptions.Exit as done:
         return int(done.exit_code)
     except click.Abort:

@@ -11,18 +11,25 @@ import threading
 from typing import Any
 
 from ordertrail.domain.tracker import Tracker
-from ordertrail.projections import OrderFilter, ProjectionRunner, open_read_models
+from ordertrail.projections import OrderFilter, ProjectionRunner, StuckLimits, open_read_models
 
 
 class ProjectedReadSide:
-    def __init__(self, tracker: Tracker, store_url: str, auto_upgrade: bool = True) -> None:
+    def __init__(self, tracker: Tracker, store_url: str, auto_upgrade: bool = True,
+                 stuck: StuckLimits | None = None) -> None:
+        """``stuck``: the age limits that make an order stuck on the attention list."""
         self._runner = ProjectionRunner(tracker, store_url, auto_upgrade=auto_upgrade)
         self._models = open_read_models(store_url, auto_upgrade=auto_upgrade)
         self._lock = threading.Lock()
+        self._stuck = stuck
+
+    def catch_up(self) -> int:
+        """Bring the read models up to date; the order events applied."""
+        with self._lock:
+            return self._runner.catch_up()
 
     def _current(self) -> Any:
-        with self._lock:
-            self._runner.catch_up()
+        self.catch_up()
         return self._models
 
     def list_orders(
@@ -33,7 +40,7 @@ class ProjectedReadSide:
         return [row._asdict() for row in rows]
 
     def attention(self) -> list[dict[str, Any]]:
-        return [item._asdict() for item in self._current().attention()]
+        return [item._asdict() for item in self._current().attention(stuck=self._stuck)]
 
     def vendor_report(self, days: int) -> dict[str, Any]:
         return {"days": days,
