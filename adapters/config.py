@@ -206,6 +206,8 @@ class AlertsTable(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fiel
     """Base of the link in each alert: ``<console_url>/orders/<order id>``."""
     every_seconds: Seconds = 5.0
     """How often the sender looks for new items and posts those due."""
+    timeout_seconds: Seconds = 10.0
+    """How long one post may take before it counts as failed (and is tried again later)."""
     stuck_after: StuckAfterTable = msgspec.field(default_factory=StuckAfterTable)
 
 

@@ -99,7 +99,7 @@ class Watch:
         if url is not None:
             self._session = aiohttp.ClientSession()
             sender = AlertSender(self, self.models, url, self._session, limits=self.limits,
-                                 link=self._link)
+                                 link=self._link, timeout=self.config.alerts.timeout_seconds)
             every = self.config.alerts.every_seconds
             self._tasks.append(asyncio.create_task(sender.run_forever(stop, every)))
             log.info("alerts on", every_seconds=every)
