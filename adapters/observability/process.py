@@ -31,7 +31,7 @@ from ordertrail.adapters.observability.routes import routes
 from ordertrail.adapters.observability.sync_watch import SyncWatch
 from ordertrail.adapters.ppw.receiver import LINK_KEY, observe
 from ordertrail.domain.tracker import Tracker
-from ordertrail.projections import ProjectionRunner, open_read_models
+from ordertrail.projections import ProjectionRunner, ReadModels, open_read_models
 from ordertrail.projections.errors import ReadModelError
 
 log = get_logger("ordertrail.watch")
@@ -47,9 +47,9 @@ class Watch:
         self.tracker = tracker
         self.config = config
         self.limits = configured_limits(config.alerts.stuck_after)
-        self.models = open_read_models(config.store_url, auto_upgrade=config.auto_migrate)
         self.metrics = Metrics()
-        self.metrics.registry.register(ReadModelCollector(tracker, self.models, self.limits))
+        self._models: ReadModels | None = None
+        self._collecting = False
         self._catch_up = catch_up
         self._runner: ProjectionRunner | None = None
         self._lock = threading.Lock()
@@ -58,9 +58,22 @@ class Watch:
         self._site: web.AppRunner | None = None
 
     # ------------------------------------------------------------------ parts
+    @property
+    def models(self) -> ReadModels:
+        """The read models, opened on first use: a ``sync --follow`` nobody watches opens none
+        (and so never needs their schema at head)."""
+        if self._models is None:
+            self._models = open_read_models(self.config.store_url,
+                                            auto_upgrade=self.config.auto_migrate)
+        return self._models
+
     def mount(self, app: web.Application) -> None:
         """Add ``/healthz``, ``/readyz`` and ``/metrics`` to ``app``, and count the requests
         to the PPW receiver when ``app`` is the receiver."""
+        if not self._collecting:
+            self.metrics.registry.register(ReadModelCollector(self.tracker, self.models,
+                                                              self.limits))
+            self._collecting = True
         app.add_routes(routes(self.metrics, self.not_ready))
         self.observe_receiver(app)
 
@@ -127,7 +140,8 @@ class Watch:
         with self._lock:
             if self._runner is not None:
                 self._runner.close()
-        self.models.close()
+        if self._models is not None:
+            self._models.close()
 
     async def _keep(self, stop: asyncio.Event) -> None:
         last = ""
