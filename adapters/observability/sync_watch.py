@@ -30,3 +30,5 @@ class SyncWatch:
                  changed=len(report.changed), downloaded=report.retrieved,
                  recorded=report.recorded, errors=dict(sorted(report.error_classes.items())),
                  seconds=round(report.seconds, 3))
+        for line in report.refused:
+            log.warning("refused by the ledger", error=line)

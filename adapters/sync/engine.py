@@ -77,11 +77,15 @@ class PassReport:
     """Orders with something recorded in this pass."""
     error_classes: Counter[str] = field(default_factory=Counter)
     """How many of ``errors`` of each class (a vendor classification, ``transport``, ``ledger``)."""
+    refused: list[str] = field(default_factory=list)
+    """The ``ledger`` errors: commands the ledger refused (vendor errors are told as they happen)."""
     seconds: float = 0.0
 
     def problem(self, error_class: str, line: str) -> None:
         self.errors.append(line)
         self.error_classes[error_class] += 1
+        if error_class == "ledger":
+            self.refused.append(line)
 
 
 class SyncEngine:
@@ -141,9 +145,7 @@ class SyncEngine:
         if pass_interval is not None:
             self.pass_interval = timedelta(seconds=pass_interval)
         while not stop.is_set():
-            report = await self.run_once()
-            for problem in report.errors:
-                log.warning("sync: %s", problem)
+            await self.run_once()  # the observer tells what each pass did
             try:
                 await asyncio.wait_for(stop.wait(), timeout=self.pass_interval.total_seconds())
             except TimeoutError:
@@ -377,7 +379,10 @@ class _VendorPass:
             # The adapter could not classify it; the request may have gone out.
             commands = [c.MarkOutcomeUnknown(order_id=view.id, reason=_describe(error))]
         crashpoints.crash_point("after_submit_call")
-        self.engine.observer.vendor_call(self.vendor.vendor, "submit", *_submit_outcome(commands))
+        classification, reason = _submit_outcome(commands)
+        self.engine.observer.vendor_call(self.vendor.vendor, "submit", classification, reason)
+        if classification != Classification.SUCCESS.value:
+            self.report.error_classes[classification] += 1
         commands = self._with_backoff(view, commands)
         await self._record(commands)
         self.report.submitted += 1
@@ -511,6 +516,12 @@ def _submit_outcome(commands: Sequence[c.AnyCommand]) -> tuple[str, str | None]:
     for cmd in commands:
         if isinstance(cmd, c.MarkOutcomeUnknown):
             return "uncertain", cmd.reason
+        if isinstance(cmd, c.RefuseCredentials):
+            return Classification.NEEDS_REAUTH.value, cmd.message
+        if isinstance(cmd, c.OpenCircuit):
+            return Classification.NEEDS_HUMAN.value, cmd.message
+        if isinstance(cmd, c.ReachDailyCap):
+            return Classification.RETRYABLE.value, cmd.message
         if isinstance(cmd, c.FailSubmission):
             return cmd.classification.value, cmd.message
     return Classification.SUCCESS.value, None

@@ -6,6 +6,7 @@ one that writes a log line per pass and counts calls (``ordertrail.adapters.obse
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -22,12 +23,16 @@ class SyncObserver(Protocol):
         """One pass ended (``report.seconds`` long)."""
 
 
+log = logging.getLogger("ordertrail.adapters.sync.engine")
+
+
 class Unobserved:
-    """Watches nothing: the engine as a library, or in tests."""
+    """The engine as a library: each problem of a pass is a standard-library warning."""
 
     def vendor_call(self, vendor: str, operation: str, classification: str,
                     error: str | None) -> None:
         return None
 
     def pass_done(self, report: PassReport) -> None:
-        return None
+        for problem in report.errors:
+            log.warning("sync: %s", problem)

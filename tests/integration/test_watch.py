@@ -214,3 +214,20 @@ def test_no_credential_reaches_the_logs_even_at_debug_level(tmp_path: Path) -> N
                 if secret in done.stdout + done.stderr:
                     found[secret[:3]] = done.args
     assert not found, f"a credential leaked into the output of {found}"
+
+
+def test_each_vendor_error_is_a_log_line_with_its_classification_and_counted_by_class(
+        tmp_path: Path) -> None:
+    with running() as sims:
+        config, store_url, env = configure(tmp_path, sims)
+        place(store_url, ivcap=1, planomatic=0)
+        done = ordertrail(config, "sync", "--once", "--log-format", "json",
+                          env={**env, "TEST_IVCAP_TOKEN": "revoked-token"})
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
+    (error,) = [line for line in lines if line["event"] == "vendor error"]
+    assert (error["vendor"], error["operation"], error["classification"], error["level"]) == (
+        "ivcap", "submit", "needs_reauth", "warning")
+    (passed,) = [line for line in lines if line["event"] == "sync pass"]
+    assert passed["errors"] == {"needs_reauth": 1} and passed["submitted"] == 1
+    assert "revoked-token" not in done.stderr
