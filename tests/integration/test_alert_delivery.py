@@ -97,3 +97,35 @@ def test_an_alert_posted_by_a_process_killed_before_recording_it_is_posted_again
     engine.dispose()
     assert [(key, attempts) for key, attempts, _ in rows] == [(first["id"], 2)]
     assert rows[0][2] is not None
+
+
+def test_serve_sends_alerts_too(tmp_path: Path) -> None:
+    from ordertrail.domain import commands as c
+
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    config = tmp_path / "ordertrail.toml"
+    with webhook() as hook:
+        config.write_text(f"""
+[store]
+url = "{store_url}"
+
+[service]
+port = 0
+
+[alerts]
+webhook_url_env = "TEST_HOOK_URL"
+every_seconds = 0.2
+""", encoding="utf-8")
+        serve = Running(config, "serve", env={"TEST_HOOK_URL": hook.url})
+        try:
+            serve.url("listening on")
+            tracker = open_tracker(store_url)
+            order = tracker.request_order("planomatic", {}, "po")
+            tracker.execute([c.AttemptSubmission(order_id=order, channel="planomatic:submit"),
+                             c.DeclinePayment(order_id=order, reason_code="card_expired")])
+            tracker.close()
+            assert until(lambda: hook.posts), serve.stderr
+        finally:
+            assert serve.stop() == 0
+    (post,) = hook.posts
+    assert (post["kind"], post["order_id"], post["link"]) == ("PAYMENT_DECLINED", str(order), None)
