@@ -7,6 +7,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
+from ordertrail.adapters.store.engines import engine_for
 from ordertrail.domain.state_machine import TERMINAL_STATES
 from ordertrail.projections.logic.attention import ACK_PENDING
 from ordertrail.projections.models import (
@@ -29,7 +30,7 @@ from ordertrail.projections.rows import (
     VendorDayReport,
 )
 from ordertrail.projections.schema import prepare
-from ordertrail.projections.store import engine_for
+from ordertrail.projections.vendor_health.queries import VendorHealth, health
 
 ACK_OVERDUE = "ACK_OVERDUE"
 DEFAULT_ACK_GRACE = timedelta(minutes=30)
@@ -104,7 +105,7 @@ class ReadModels:
                     age = moment - since
                     items.append(AttentionItem(
                         order_id, vendor, "STUCK",
-                        f"{state} for {_span(age)}, longer than its limit of {_span(limit)}",
+                        f"{state} for {span(age)}, longer than its limit of {span(limit)}",
                         since, state, age.total_seconds(), limit.total_seconds()))
         return sorted(items, key=lambda i: (i.since, str(i.order_id)))
 
@@ -214,6 +215,12 @@ class ReadModels:
         with self.engine.connect() as conn:
             return {vendor: int(total) for vendor, total in conn.execute(query)}
 
+    def vendor_health(self, now: datetime | None = None) -> list[VendorHealth]:
+        """Per vendor: outcomes over the last hour and day, today's submissions, the last
+        successful call and the oldest open order (``projections/vendor_health``)."""
+        with self.engine.connect() as conn:
+            return health(conn, now)
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -246,12 +253,7 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def span(seconds: float | None) -> str:
-    """Seconds as a person reads them (``_span``); empty for None."""
-    return "" if seconds is None else _span(timedelta(seconds=seconds))
-
-
-def _span(delta: timedelta) -> str:
+def span(delta: timedelta) -> str:
     """A duration as a person reads it: 3d 4h, 2h 5m, 7m, 40s."""
     seconds = int(delta.total_seconds())
     days, rest = divmod(seconds, 86400)

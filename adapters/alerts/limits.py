@@ -8,16 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from ordertrail.adapters.ivcap.config import STUCK_AFTER as IVCAP
 from ordertrail.adapters.planomatic.config import STUCK_AFTER as PLANOMATIC
 from ordertrail.adapters.planviewer.config import STUCK_AFTER as PLANVIEWER
 from ordertrail.adapters.ppw.config import STUCK_AFTER as PPW
 from ordertrail.projections import StuckLimits
-
-if TYPE_CHECKING:
-    from ordertrail.adapters.config import StuckAfterTable
 
 DEFAULT_STUCK_AFTER: dict[str, timedelta] = {
     "REQUESTED": timedelta(minutes=15),
@@ -48,10 +44,13 @@ def stuck_limits(
     return StuckLimits({**DEFAULT_STUCK_AFTER, **overrides}, by_vendor)
 
 
-def configured_limits(table: StuckAfterTable) -> StuckLimits:
-    """The limits in force under ``[alerts.stuck_after]`` (its seconds as timedeltas)."""
+def configured_limits(
+    seconds: Mapping[str, float], by_vendor: Mapping[str, Mapping[str, float]]
+) -> StuckLimits:
+    """The limits in force under ``[alerts.stuck_after]``: ``seconds`` per state for every
+    vendor, ``by_vendor`` per vendor and state (``StuckAfterTable.limits``/``by_vendor``)."""
     return stuck_limits(
-        {state: timedelta(seconds=s) for state, s in table.limits().items()},
+        {state: timedelta(seconds=s) for state, s in seconds.items()},
         {vendor: {state: timedelta(seconds=s) for state, s in limits.items()}
-         for vendor, limits in table.by_vendor().items()},
+         for vendor, limits in by_vendor.items()},
     )

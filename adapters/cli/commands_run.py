@@ -18,17 +18,16 @@ import msgspec
 from aiohttp import web
 from rich.console import Console
 
-from ordertrail.adapters.alerts.limits import configured_limits
 from ordertrail.adapters.cli.demo import DEMO_DIR, DemoResult, doubled, run_demo
 from ordertrail.adapters.cli.render import print_json, print_table
+from ordertrail.adapters.cli.watch import Watch, limits_in_force
+from ordertrail.adapters.common.download import SafeDownloader
 from ordertrail.adapters.config import ConfigError
 from ordertrail.adapters.observability.access import AccessLogger
-from ordertrail.adapters.observability.process import Watch
 from ordertrail.adapters.observability.sync_watch import SyncWatch
 from ordertrail.adapters.ppw import PPWLink, PPWOutbox, make_app
 from ordertrail.adapters.service.app import make_service, outbox_path, ppw_config, receiver_path
 from ordertrail.adapters.store.leases import LeaseBook
-from ordertrail.adapters.sync.download import SafeDownloader
 from ordertrail.adapters.sync.engine import PassReport, SyncEngine
 from ordertrail.adapters.sync.observer import SyncObserver
 from ordertrail.adapters.wiring import sync_vendors, unreachable_vendors, vendor_urls
@@ -234,7 +233,7 @@ async def _serve_forever(app: Any) -> None:
 
     read_side = ProjectedReadSide(app.tracker(), app.config.store_url,
                                   auto_upgrade=app.config.auto_migrate,
-                                  stuck=configured_limits(app.config.alerts.stuck_after))
+                                  stuck=limits_in_force(app.config))
     web_app, outbox = make_service(app.tracker(), read_side, app.config)
     watch = Watch(app.tracker(), app.config, catch_up=read_side.catch_up)
     watch.mount(web_app)

@@ -46,6 +46,9 @@ WRONG = [
     ('[service]\nreceiver_port = -1\n', "[service] receiver_port = -1: expected a port"),
     ('[service]\nport = "8080"\n', '[service] port = "8080": expected a port'),
     ('[results]\nmax_bytes = -5\n', "[results] max_bytes = -5: expected a number of bytes"),
+    ('[store]\ncache_megabytes = 0\n',
+     "[store] cache_megabytes = 0: expected a number of megabytes greater than 0"),
+    ('[store]\ncache_orders = -1\n', "[store] cache_orders = -1: expected a whole number"),
     ('[store]\nauto_migrate = "yes"\n', '[store] auto_migrate = "yes": expected true or false'),
     ('[store]\nurl = "mysql://db/x"\n', '[store] url = "mysql://db/x": expected a store URL'),
     (PLANVIEWER + 'base_url = "www.planviewer.nl"\n',
@@ -219,14 +222,14 @@ def test_serve_refuses_a_port_out_of_range_in_one_line(
 def test_alerts_limits_apply_most_specific_first(tmp_path: Path) -> None:
     from datetime import timedelta
 
-    from ordertrail.adapters.alerts.limits import configured_limits
+    from ordertrail.adapters.cli.watch import limits_in_force
     from ordertrail.adapters.config import VENDOR_TABLES, StuckAfterTable
 
     config = load_config(write(tmp_path, (
         '[alerts]\nwebhook_url_env = "T_HOOK"\nconsole_url = "https://c.example"\n'
         '[alerts.stuck_after]\nREQUESTED = 60\nPLACED = 600\n'
         '[alerts.stuck_after.planviewer]\nPLACED = 7200\n')))
-    limits = configured_limits(config.alerts.stuck_after)
+    limits = limits_in_force(config)
     assert limits.limit("planviewer", "PLACED") == timedelta(hours=2)  # the vendor's own
     assert limits.limit("ivcap", "PLACED") == timedelta(minutes=10)  # every vendor's
     assert limits.limit("ivcap", "REQUESTED") == timedelta(minutes=1)

@@ -10,7 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ordertrail.adapters.store import open_tracker
-from ordertrail.projections.store import engine_for
+from ordertrail.adapters.store.engines import engine_for
 from tests.integration.sims import Sims, running, write_config
 from tests.integration.watching import Running, Webhook, until, webhook
 

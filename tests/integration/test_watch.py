@@ -17,9 +17,9 @@ from ordertrail.adapters.observability.health import not_ready
 from ordertrail.adapters.ppw import PPWSimulator
 from ordertrail.adapters.ppw.config import sha1_hex
 from ordertrail.adapters.store import open_tracker
+from ordertrail.adapters.store.engines import engine_for
 from ordertrail.projections import ProjectionRunner, open_read_models
 from ordertrail.projections.schema import downgrade
-from ordertrail.projections.store import engine_for
 from tests.integration.sims import Sims, ordertrail, running, write_config
 from tests.integration.watching import Running, get, get_json, sample, scrape, until
 

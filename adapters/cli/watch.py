@@ -31,10 +31,16 @@ from ordertrail.adapters.observability.routes import routes
 from ordertrail.adapters.observability.sync_watch import SyncWatch
 from ordertrail.adapters.ppw.receiver import LINK_KEY, observe
 from ordertrail.domain.tracker import Tracker
-from ordertrail.projections import ProjectionRunner, ReadModels, open_read_models
+from ordertrail.projections import ProjectionRunner, ReadModels, StuckLimits, open_read_models
 from ordertrail.projections.errors import ReadModelError
 
 log = get_logger("ordertrail.watch")
+
+
+def limits_in_force(config: Config) -> StuckLimits:
+    """The stuck-order limits ``[alerts.stuck_after]`` puts in force."""
+    table = config.alerts.stuck_after
+    return configured_limits(table.limits(), table.by_vendor())
 KEEP_EVERY = 1.0
 """Seconds between two catch-ups of the read models."""
 
@@ -46,7 +52,7 @@ class Watch:
         side has one); without it the watch opens its own runner when it needs one."""
         self.tracker = tracker
         self.config = config
-        self.limits = configured_limits(config.alerts.stuck_after)
+        self.limits = limits_in_force(config)
         self.metrics = Metrics()
         self._models: ReadModels | None = None
         self._collecting = False
