@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from ordertrail.adapters.observability.health import STORE_TROUBLE, projection_lag
+from ordertrail.adapters.observability.health import STORE_TROUBLE, UNREADABLE, projection_lag
 from ordertrail.adapters.observability.logs import get_logger
 from ordertrail.domain.tracker import Tracker
 from ordertrail.projections import ReadModels, StuckLimits
@@ -37,7 +37,7 @@ class ReadModelCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         try:
             found = list(self._gauges(self.clock()))
-        except STORE_TROUBLE as error:
+        except (*STORE_TROUBLE, *UNREADABLE) as error:
             log.warning("metrics: read models unavailable", error=type(error).__name__)
             return
         yield from found

@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from eventsourcing.persistence import PersistenceError
+from eventsourcing.persistence import MapperDeserialisationError, PersistenceError
 
+from ordertrail.domain.errors import UnknownEventTopicError
 from ordertrail.domain.tracker import Tracker
 from ordertrail.projections import ReadModels
 from ordertrail.projections.schema import current, head
@@ -22,6 +23,8 @@ from ordertrail.projections.schema import current, head
 DEFAULT_MAX_LAG = 60.0
 """Seconds the read models may trail the store before a process is not ready."""
 STORE_TROUBLE = (sa.exc.SQLAlchemyError, PersistenceError, OSError)
+UNREADABLE = (UnknownEventTopicError, MapperDeserialisationError)
+"""The store's next event cannot be decoded (an event this version does not know)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ def not_ready(tracker: Tracker, models: ReadModels, max_lag: float = DEFAULT_MAX
         lag = projection_lag(tracker, models, now)
     except STORE_TROUBLE as error:
         return f"the read models cannot be read ({type(error).__name__})"
+    except UNREADABLE as error:
+        return f"the read models cannot pass the store's next event ({type(error).__name__})"
     if lag.seconds > max_lag:
         return (f"the read models are {lag.events} event(s) and {lag.seconds:.0f}s behind the "
                 f"store (limit {max_lag:.0f}s)")
