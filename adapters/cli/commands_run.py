@@ -237,14 +237,16 @@ async def _serve_forever(app: Any) -> None:
     web_app, outbox = make_service(app.tracker(), read_side, app.config)
     watch = Watch(app.tracker(), app.config, catch_up=read_side.catch_up)
     watch.mount(web_app)
-    runner = await _serve(web_app, app)
+    runner: web.AppRunner | None = None
     try:
-        await watch.start(stop, keep_current=True)
+        await watch.start(stop, keep_current=True)  # a bad [alerts] variable: before listening
+        runner = await _serve(web_app, app)
         await stop.wait()
     finally:
         stop.set()
         await watch.close()
-        await runner.cleanup()
+        if runner is not None:
+            await runner.cleanup()
         read_side.close()
         if outbox is not None:
             outbox.close()

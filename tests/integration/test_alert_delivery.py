@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import deque
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from ordertrail.adapters.store import open_tracker
@@ -129,3 +130,17 @@ every_seconds = 0.2
             assert serve.stop() == 0
     (post,) = hook.posts
     assert (post["kind"], post["order_id"], post["link"]) == ("PAYMENT_DECLINED", str(order), None)
+
+
+def test_an_unset_webhook_variable_is_one_line_and_exit_2_before_listening(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.integration.sims import ordertrail
+
+    config = tmp_path / "ordertrail.toml"
+    config.write_text(f'[store]\nurl = "sqlite:///{tmp_path / "s.db"}"\n[service]\nport = 0\n'
+                      '[alerts]\nwebhook_url_env = "TEST_UNSET_HOOK"\n', encoding="utf-8")
+    monkeypatch.delenv("TEST_UNSET_HOOK", raising=False)
+    done = ordertrail(config, "serve", timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().count("\n") == 0 and "TEST_UNSET_HOOK" in done.stderr
+    assert "listening" not in done.stderr
