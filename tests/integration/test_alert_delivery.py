@@ -19,8 +19,9 @@ HOOK_TOKEN = "hook-secret-0123456789"
 KILLED = -9
 
 
-def configure(tmp_path: Path, sims: Sims, hook: Webhook) -> tuple[Path, str, dict[str, str]]:
-    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+def configure(tmp_path: Path, sims: Sims, hook: Webhook,
+              store_url: str | None = None) -> tuple[Path, str, dict[str, str]]:
+    store_url = store_url or f"sqlite:///{tmp_path / 'store.db'}"
     config = tmp_path / "ordertrail.toml"
     env = write_config(config, sims, store_url, tmp_path / "results")
     config.write_text(config.read_text() + """
@@ -74,9 +75,9 @@ def test_sync_follow_posts_each_new_attention_item_once_with_a_link(tmp_path: Pa
 
 
 def test_an_alert_posted_by_a_process_killed_before_recording_it_is_posted_again(
-        tmp_path: Path) -> None:
+        tmp_path: Path, store_url: str) -> None:
     with running(declined_sims()) as sims, webhook() as hook:
-        config, store_url, env = configure(tmp_path, sims, hook)
+        config, store_url, env = configure(tmp_path, sims, hook, store_url)
         order = place_declined(store_url)
         killed = Running(config, "sync", "--follow",
                          env={**env, "ORDERTRAIL_CRASH_AT": "alert_after_post:1"})
