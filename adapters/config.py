@@ -30,6 +30,15 @@ and is listed in ``VENDOR_TABLES``.
     receiver_host = "0.0.0.0"
     receiver_port = 8081
 
+    [alerts]
+    webhook_url_env = "ORDERTRAIL_WEBHOOK_URL"   # each new attention item is posted here
+    console_url = "https://ordertrail.example.org"   # each alert links to <console_url>/orders/<id>
+
+    [alerts.stuck_after]                 # seconds in a state before an order is stuck
+    REQUESTED = 900
+    [alerts.stuck_after.planviewer]      # one vendor's own limits, over the ones above
+    PLACED = 3600
+
     [vendors.planviewer]
     base_url = "https://www.planviewer.nl"
     access_key_id_env = "PLANVIEWER_ACCESS_KEY_ID"
@@ -71,9 +80,11 @@ from ordertrail.adapters.common.config_types import (
     Check,
     EnvVar,
     Host,
+    HttpURL,
     Port,
     PositiveInt,
     Seconds,
+    SecondsOrZero,
     SecretFormat,
     Text,
 )
@@ -156,8 +167,59 @@ class ServiceTable(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fie
     receiver_port: Port | None = None
 
 
+def _is_http_url(value: str) -> bool:
+    return value.startswith(("http://", "https://")) and not any(c.isspace() for c in value)
+
+
+class StateLimits(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """Seconds an order may stay in each open state before it counts as stuck (unset: the
+    vendor's own limit, then ordertrail's default; see ``adapters/alerts/limits.py``)."""
+
+    REQUESTED: SecondsOrZero | None = None
+    SUBMISSION_UNCERTAIN: SecondsOrZero | None = None
+    PLACED: SecondsOrZero | None = None
+    IN_PROGRESS: SecondsOrZero | None = None
+    WAITING_FOR_USER: SecondsOrZero | None = None
+    DELIVERED: SecondsOrZero | None = None
+
+    def limits(self) -> dict[str, float]:
+        """The states set here, with their seconds."""
+        return {f: v for f in self.__struct_fields__ if (v := getattr(self, f)) is not None}
+
+
+class StuckAfterTable(StateLimits, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """``[alerts.stuck_after]``: limits for every vendor, and ``[alerts.stuck_after.<vendor>]``
+    tables for one vendor's (each key of ``VENDOR_TABLES`` has one)."""
+
+    planviewer: StateLimits | None = None
+    ivcap: StateLimits | None = None
+    planomatic: StateLimits | None = None
+    ppw: StateLimits | None = None
+
+    def limits(self) -> dict[str, float]:
+        return {k: v for k, v in super().limits().items() if k not in VENDOR_TABLES}
+
+    def by_vendor(self) -> dict[str, dict[str, float]]:
+        return {vendor: table.limits() for vendor in VENDOR_TABLES
+                if isinstance(table := getattr(self, vendor, None), StateLimits)}
+
+
+class AlertsTable(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    webhook_url_env: Annotated[
+        EnvVar, SecretFormat(_is_http_url, "an http:// or https:// URL")] | None = None
+    """Names the variable holding the webhook's URL (it may hold a token): unset, no alerts."""
+    console_url: HttpURL | None = None
+    """Base of the link in each alert: ``<console_url>/orders/<order id>``."""
+    every_seconds: Seconds = 5.0
+    """How often the sender looks for new items and posts those due."""
+    timeout_seconds: Seconds = 10.0
+    """How long one post may take before it counts as failed (and is tried again later)."""
+    stuck_after: StuckAfterTable = msgspec.field(default_factory=StuckAfterTable)
+
+
 TABLES: dict[str, type[msgspec.Struct]] = {
     "store": StoreTable, "results": ResultsTable, "sync": SyncTable, "service": ServiceTable,
+    "alerts": AlertsTable,
 }
 VENDOR_TABLES: dict[str, type[msgspec.Struct]] = {
     "planviewer": PlanviewerTable, "ivcap": IvcapTable, "planomatic": PlanomaticTable,
@@ -179,6 +241,7 @@ class Config:
     """``[results] dir``, relative to the file's folder."""
     sync: SyncTable = field(default_factory=SyncTable)
     service: ServiceTable = field(default_factory=ServiceTable)
+    alerts: AlertsTable = field(default_factory=AlertsTable)
     vendors: dict[str, msgspec.Struct] = field(default_factory=dict)
 
     @property
@@ -201,7 +264,7 @@ class Config:
     def tables(self) -> Iterator[tuple[str, msgspec.Struct]]:
         """(name as written in the file, table) of every table, vendors included."""
         yield from (("store", self.store), ("results", self.results), ("sync", self.sync),
-                    ("service", self.service))
+                    ("service", self.service), ("alerts", self.alerts))
         yield from ((f"vendors.{name}", table) for name, table in self.vendors.items())
 
     def secret(self, table: str, key: str) -> str:
@@ -292,6 +355,7 @@ def _config(source: str, file: Path, tables: dict[str, msgspec.Struct]) -> Confi
         source=source, store_url=store.url, store=store, results=results,
         results_dir=results_dir if results_dir.is_absolute() else file.resolve().parent / results_dir,
         sync=_get(tables, "sync", SyncTable), service=_get(tables, "service", ServiceTable),
+        alerts=_get(tables, "alerts", AlertsTable),
         vendors={k.split(".", 1)[1]: v for k, v in tables.items() if k.startswith("vendors.")},
     )
 

@@ -17,6 +17,7 @@ from ordertrail.projections.models import (
     ConnectorAttention,
     ConnectorStatus,
     OrderStatus,
+    ProjectionTracking,
     VendorDaily,
 )
 from ordertrail.projections.reports import assemble
@@ -122,7 +123,7 @@ class ReadModels:
                     items.append(AttentionItem(
                         order_id, vendor, "STUCK",
                         f"{state} for {span(age)}, longer than its limit of {span(limit)}",
-                        since, state))
+                        since, state, age.total_seconds(), limit.total_seconds()))
         return sorted(items, key=lambda i: (i.since, str(i.order_id)))
 
     def connectors(self) -> list[ConnectorRow]:
@@ -198,6 +199,29 @@ class ReadModels:
         with self.engine.connect() as conn:
             return int(conn.scalar(sa.select(sa.func.count()).select_from(OrderStatus)) or 0)
 
+    def state_counts(self) -> dict[tuple[str, str], int]:
+        """How many orders each (vendor, state) holds (for metrics: one grouped query)."""
+        query = sa.select(OrderStatus.vendor, OrderStatus.state, sa.func.count()).group_by(
+            OrderStatus.vendor, OrderStatus.state)
+        with self.engine.connect() as conn:
+            return {(vendor, state): int(n) for vendor, state, n in conn.execute(query)}
+
+    def oldest_open(self) -> dict[tuple[str, str], datetime]:
+        """When the longest-waiting open order of each (vendor, state) entered that state."""
+        query = (sa.select(OrderStatus.vendor, OrderStatus.state, sa.func.min(OrderStatus.state_since))
+                 .where(OrderStatus.state.not_in([s.value for s in TERMINAL_STATES]),
+                        OrderStatus.state_since.is_not(None))
+                 .group_by(OrderStatus.vendor, OrderStatus.state))
+        with self.engine.connect() as conn:
+            return {(vendor, state): _aware(since) for vendor, state, since in conn.execute(query)
+                    if since is not None}
+
+    def tracking_position(self, name: str = "read_models") -> int:
+        """The last notification id the read models hold (0 before the first batch)."""
+        query = sa.select(ProjectionTracking.position).where(ProjectionTracking.name == name)
+        with self.engine.connect() as conn:
+            return int(conn.scalar(query) or 0)
+
     def metric_totals(self, metric: str) -> dict[str, int]:
         """One vendor_daily metric summed over all days, per vendor."""
         query = (
@@ -233,10 +257,17 @@ def _with_stuck(items: list[AttentionItem], stuck: list[AttentionItem]) -> list[
     """Stuck orders as items of their own; an order already listed keeps its item, which says
     how long it has waited and its limit."""
     listed = {i.order_id for i in items if i.order_id is not None}
-    ages = {s.order_id: s.reason for s in stuck if s.order_id in listed}
-    annotated = [i._replace(reason=f"{i.reason} ({ages[i.order_id]})") if i.order_id in ages
-                 else i for i in items]
+    ages = {s.order_id: s for s in stuck if s.order_id in listed}
+    annotated = [i._replace(reason=f"{i.reason} ({ages[i.order_id].reason})",
+                            age_seconds=ages[i.order_id].age_seconds,
+                            limit_seconds=ages[i.order_id].limit_seconds)
+                 if i.order_id in ages else i for i in items]
     return annotated + [s for s in stuck if s.order_id not in listed]
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives back naive datetimes; every stored one is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def span(delta: timedelta) -> str:

@@ -56,6 +56,10 @@ class AttentionItem(NamedTuple):
     since: datetime
     ref: str = ""
     """Tells items of one kind apart (an awaited ack's transaction, an unknown status)."""
+    age_seconds: float | None = None
+    """A stuck order's time in its state (None: not stuck)."""
+    limit_seconds: float | None = None
+    """The limit that time is past (None: not stuck)."""
 
 
 class ConnectorRow(NamedTuple):

@@ -42,3 +42,15 @@ def stuck_limits(
     for vendor, limits in (configured_by_vendor or {}).items():
         by_vendor.setdefault(vendor, {}).update(limits)
     return StuckLimits({**DEFAULT_STUCK_AFTER, **overrides}, by_vendor)
+
+
+def configured_limits(
+    seconds: Mapping[str, float], by_vendor: Mapping[str, Mapping[str, float]]
+) -> StuckLimits:
+    """The limits in force under ``[alerts.stuck_after]``: ``seconds`` per state for every
+    vendor, ``by_vendor`` per vendor and state (``StuckAfterTable.limits``/``by_vendor``)."""
+    return stuck_limits(
+        {state: timedelta(seconds=s) for state, s in seconds.items()},
+        {vendor: {state: timedelta(seconds=s) for state, s in limits.items()}
+         for vendor, limits in by_vendor.items()},
+    )

@@ -14,19 +14,20 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 import sqlalchemy as sa
 
 from ordertrail.adapters.common import crashpoints
-from ordertrail.projections import ProjectionRunner, ReadModels, StuckLimits
+from ordertrail.projections import ReadModels, StuckLimits
 from ordertrail.projections import alerts as outbox
 
 log = logging.getLogger(__name__)
 TIME_BASED = frozenset({"STUCK", "ACK_OVERDUE"})
 """Kinds only the clock makes: the sender queues them itself."""
-CLAIM_FOR = timedelta(minutes=1)
+DEFAULT_TIMEOUT = 10.0
+"""Seconds one post may take."""
 FIRST_RETRY = timedelta(seconds=30)
 LAST_RETRY = timedelta(hours=1)
 
@@ -35,11 +36,21 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class CatchesUp(Protocol):
+    """Brings the read models up to date (a ``ProjectionRunner``, or a process's keeper)."""
+
+    def catch_up(self) -> int: ...
+
+
 class AlertSender:
-    def __init__(self, runner: ProjectionRunner, models: ReadModels, url: str,
+    def __init__(self, runner: CatchesUp, models: ReadModels, url: str,
                  session: aiohttp.ClientSession, *, limits: StuckLimits,
                  link: Callable[[dict[str, Any]], str | None] = lambda alert: None,
-                 clock: Callable[[], datetime] = utcnow, batch: int = 100) -> None:
+                 clock: Callable[[], datetime] = utcnow, batch: int = 100,
+                 timeout: float = DEFAULT_TIMEOUT) -> None:
+        """``timeout``: seconds one post may take. The i-th alert of a batch is claimed for
+        ``(i + 2) * timeout``: long enough to be posted by this sender (posts go one after
+        another), short enough that a sender killed mid-batch delays the rest only briefly."""
         self.runner = runner
         self.models = models
         self.url = url
@@ -48,6 +59,7 @@ class AlertSender:
         self.link = link
         self.clock = clock
         self.batch = batch
+        self.timeout = timeout
 
     async def run_once(self) -> int:
         """Bring the read models (and so the queue) up to date, queue what time made an item,
@@ -80,8 +92,8 @@ class AlertSender:
     def _claim(self, now: datetime) -> list[dict[str, Any]]:
         with self.models.engine.begin() as conn:
             rows = outbox.due(conn, now, self.batch)
-            return [dict(row._mapping) for row in rows
-                    if outbox.claim(conn, row.id, now, now + CLAIM_FOR)]
+            return [dict(row._mapping) for i, row in enumerate(rows)
+                    if outbox.claim(conn, row.id, now, now + timedelta(seconds=self.timeout * (i + 2)))]
 
     async def _post(self, alert: dict[str, Any], now: datetime) -> int:
         body = {
@@ -91,7 +103,7 @@ class AlertSender:
         }
         try:
             async with self.session.post(self.url, json=body,
-                                         timeout=aiohttp.ClientTimeout(total=10)) as response:
+                                         timeout=aiohttp.ClientTimeout(total=self.timeout)) as response:
                 ok = 200 <= response.status < 300
                 status = str(response.status)
         except (aiohttp.ClientError, TimeoutError) as error:

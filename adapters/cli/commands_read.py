@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +13,14 @@ import click
 from rich.live import Live
 from rich.progress import BarColumn, Progress, TextColumn
 
-from ordertrail.adapters.alerts.limits import stuck_limits
 from ordertrail.adapters.cli.html_report import render_report
 from ordertrail.adapters.cli.render import print_json, print_table, short_id
+from ordertrail.adapters.cli.watch import limits_in_force
 from ordertrail.adapters.store.engines import engine_for
 from ordertrail.domain.errors import UnknownStateError, UnknownVendorError
 from ordertrail.domain.state_machine import State
 from ordertrail.domain.vendors import Vendor
-from ordertrail.projections import OrderFilter, ProjectionRunner, open_read_models
+from ordertrail.projections import OrderFilter, ProjectionRunner, StuckLimits, open_read_models
 from ordertrail.projections.queries import span
 from ordertrail.projections.replay import verify
 from ordertrail.projections.schema import upgrade
@@ -125,7 +125,7 @@ def attention(app: Any) -> None:
     """The orders a person must act on, with the reason and since when."""
     models = refreshed(app)
     try:
-        items = models.attention(stuck=stuck_limits())
+        items = models.attention(stuck=limits_in_force(app.config))
     finally:
         models.close()
     if app.as_json:
@@ -212,13 +212,15 @@ REPORT_COLUMNS = ["vendor", "day", *REPORT_COUNTS, "declines", "lead p50", "lead
 @click.pass_obj
 def report(app: Any, days: int, html_path: Path | None) -> None:
     """How each vendor is doing: per vendor and day, with lead times."""
+    limits = limits_in_force(app.config)
     models = refreshed(app)
     try:
         reports = models.vendor_report(days)
         accounts = connector_rows(models)
+        stuck = models.stuck(limits)
         health = models.vendor_health()
         if html_path is not None:
-            write_html(models, reports, html_path)
+            write_html(models, reports, html_path, limits)
     finally:
         models.close()
     if app.as_json:
@@ -230,19 +232,36 @@ def report(app: Any, days: int, html_path: Path | None) -> None:
         print_table("vendor accounts", ["vendor", "account", "last success", "waiting on a person"],
                     accounts)
         print_table("vendor health", HEALTH_COLUMNS, health_rows(health))
+        print_table(f"stuck orders ({len(stuck)})", STUCK_COLUMNS, stuck_rows(stuck))
     if html_path is not None and not app.as_json:
         click.echo(f"HTML report written to {html_path}")
 
 
-def write_html(models: Any, reports: list[Any], path: Path) -> None:
+STUCK_COLUMNS = ["order", "vendor", "state", "in it for", "limit", "since"]
+
+
+def stuck_rows(items: list[Any]) -> list[tuple[Any, ...]]:
+    """(order, vendor, state, age, limit, since) of each stuck order, oldest first."""
+    def spent(seconds: float | None) -> str:
+        return "" if seconds is None else span(timedelta(seconds=seconds))
+
+    return [(str(i.order_id), i.vendor, i.ref, spent(i.age_seconds), spent(i.limit_seconds),
+             i.since) for i in items]
+
+
+def write_html(models: Any, reports: list[Any], path: Path,
+               stuck: StuckLimits | None = None) -> None:
+    """The HTML report; with ``stuck``, stuck orders (their age and limit) are listed too."""
     states: dict[str, int] = {}
     for row in models.list_orders(OrderFilter(limit=1_000_000)):
         states[row.state] = states.get(row.state, 0) + 1
     totals = [r for r in reports if r.day == "total"]
     leads = {r.vendor: (r.lead_p50_seconds, r.lead_p95_seconds) for r in totals}
-    html_rows = [(subject, vendor, reason, since)
-                 for subject, vendor, _, reason, since in attention_rows(models.attention())]
-    html = render_report(states, leads, REPORT_COLUMNS, report_rows(reports), html_rows)
+    html_rows = [(subject, vendor, reason, since) for subject, vendor, _, reason, since
+                 in attention_rows(models.attention(stuck=stuck))]
+    stuck_table = (STUCK_COLUMNS, stuck_rows(models.stuck(stuck)) if stuck else [])
+    html = render_report(states, leads, REPORT_COLUMNS, report_rows(reports), html_rows,
+                         stuck_table)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
 

@@ -20,8 +20,11 @@ from rich.console import Console
 
 from ordertrail.adapters.cli.demo import DEMO_DIR, DemoResult, doubled, run_demo
 from ordertrail.adapters.cli.render import print_json, print_table
+from ordertrail.adapters.cli.watch import Watch, limits_in_force
 from ordertrail.adapters.common.download import SafeDownloader
 from ordertrail.adapters.config import ConfigError
+from ordertrail.adapters.observability.access import AccessLogger
+from ordertrail.adapters.observability.sync_watch import SyncWatch
 from ordertrail.adapters.ppw import PPWLink, PPWOutbox, make_app
 from ordertrail.adapters.service.app import (
     make_service,
@@ -34,6 +37,7 @@ from ordertrail.adapters.service.guard import check_exposure
 from ordertrail.adapters.service.token import api_token
 from ordertrail.adapters.store.leases import LeaseBook
 from ordertrail.adapters.sync.engine import PassReport, SyncEngine
+from ordertrail.adapters.sync.observer import SyncObserver
 from ordertrail.adapters.wiring import sync_vendors, unreachable_vendors, vendor_urls
 from ordertrail.projections import OrderFilter
 
@@ -138,7 +142,7 @@ def sync(app: Any, mode: str, worker: str | None) -> int:
 
 
 def _engine(app: Any, session: aiohttp.ClientSession, owner: str,
-            skip: Collection[str] = ()) -> SyncEngine:
+            skip: Collection[str] = (), observer: SyncObserver | None = None) -> SyncEngine:
     vendors = {k: v for k, v in sync_vendors(app.config, session).items() if k not in skip}
     if not app.config.vendors:
         raise ConfigError(f"{app.config.source}: no [vendors.*] table, so nothing to sync")
@@ -148,7 +152,8 @@ def _engine(app: Any, session: aiohttp.ClientSession, owner: str,
     leases = LeaseBook(app.config.store_url, owner, ttl=lease)
     interval = timedelta(seconds=app.config.sync.pass_interval_seconds)
     return SyncEngine(app.tracker(create=True), vendors, downloader, leases=leases,
-                      configured=set(app.config.vendors), pass_interval=interval)
+                      configured=set(app.config.vendors), pass_interval=interval,
+                      observer=observer or SyncWatch())
 
 
 async def _sync_once(app: Any, owner: str, skip: Collection[str]) -> PassReport:
@@ -165,12 +170,16 @@ async def _sync_follow(app: Any, owner: str) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    watch = Watch(app.tracker(), app.config)
     async with aiohttp.ClientSession() as session:
-        engine = _engine(app, session, owner)
-        receiver = await _start_receiver(app)
+        engine = _engine(app, session, owner, observer=watch.sync_observer())
+        receiver = await _start_receiver(app, watch)
         try:
+            await _watch_sync(watch, app.config.sync, stop)
             await engine.run_forever(stop)
         finally:
+            stop.set()
+            await watch.close()
             await engine.release()
             if receiver is not None:
                 runner, outbox = receiver
@@ -178,20 +187,28 @@ async def _sync_follow(app: Any, owner: str) -> None:
                 outbox.close()
 
 
-async def _start_receiver(app: Any) -> tuple[web.AppRunner, PPWOutbox] | None:
+async def _watch_sync(watch: Watch, sync: Any, stop: asyncio.Event) -> None:
+    """Metrics and health on ``[sync] metrics_host:metrics_port`` (when set), alerts."""
+    if sync.metrics_port is not None:
+        await watch.serve_metrics(sync.metrics_host or "127.0.0.1", sync.metrics_port)
+    await watch.start(stop, keep_current=sync.metrics_port is not None)
+
+
+async def _start_receiver(app: Any, watch: Watch) -> tuple[web.AppRunner, PPWOutbox] | None:
     ppw = ppw_config(app.config)
     if ppw is None:
         return None
-    outbox = PPWOutbox(outbox_path(app.config), cipher=app.tracker().mapper.cipher)
+    outbox = PPWOutbox(outbox_path(app.config), cipher=app.tracker().cipher)
     host, port = receiver_address(app.config) or (app.config.service.host, app.config.service.port)
-    runner = await _serve(make_app(PPWLink(app.tracker(), outbox, ppw), receiver_path(app.config)),
-                          app, host, port)
+    receiver = make_app(PPWLink(app.tracker(), outbox, ppw), receiver_path(app.config))
+    watch.observe_receiver(receiver)
+    runner = await _serve(receiver, app, host, port)
     return runner, outbox
 
 
 async def _serve(web_app: web.Application, app: Any, host: str, port: int,
                  label: str = "") -> web.AppRunner:
-    runner = web.AppRunner(web_app, access_log=None, handle_signals=False)
+    runner = web.AppRunner(web_app, access_log_class=AccessLogger, handle_signals=False)
     await runner.setup()
     try:
         await web.TCPSite(runner, host, port).start()
@@ -226,15 +243,23 @@ async def _serve_forever(app: Any) -> None:
     from ordertrail.adapters.service.read_side import ProjectedReadSide  # the projections, only when serving
 
     read_side = ProjectedReadSide(app.tracker(create=True), app.config.store_url,
-                                  auto_upgrade=app.config.auto_migrate)
+                                  auto_upgrade=app.config.auto_migrate,
+                                  stuck=limits_in_force(app.config))
     service = make_service(app.tracker(), read_side, app.config)
+    watch = Watch(app.tracker(), app.config, catch_up=read_side.catch_up)
+    watch.mount(service.main.app)  # beside /api, behind the same token guard
+    if service.receiver is not None:
+        watch.observe_receiver(service.receiver.app)
     runners: list[web.AppRunner] = []
     try:
+        await watch.start(stop, keep_current=True)  # a bad [alerts] variable: before listening
         for listener in service.listeners:
             label = " (PPW receiver)" if listener is service.receiver else ""
             runners.append(await _serve(listener.app, app, listener.host, listener.port, label))
         await stop.wait()
     finally:
+        stop.set()
+        await watch.close()
         for runner in reversed(runners):
             await runner.cleanup()
         read_side.close()

@@ -52,8 +52,10 @@ def render_report(
     daily_columns: Sequence[str],
     daily_rows: Sequence[Sequence[Any]],
     attention_rows: Sequence[Sequence[Any]],
+    stuck: tuple[Sequence[str], Sequence[Sequence[Any]]] = ((), ()),
 ) -> str:
-    """The whole page. ``lead_times`` maps vendor -> (p50, p95) in seconds."""
+    """The whole page. ``lead_times`` maps vendor -> (p50, p95) in seconds; ``stuck`` is the
+    stuck orders' (columns, rows)."""
     p50 = {v: round(t[0], 1) for v, t in lead_times.items() if t[0] is not None}
     p95 = {v: round(t[1], 1) for v, t in lead_times.items() if t[1] is not None}
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -72,5 +74,6 @@ th {{ background: #f3f3f3; }} svg {{ display: block; margin: 1rem 0; font-size: 
 {bar_chart("p95 lead time per vendor", p95, " s")}
 <h2>Per vendor and day</h2>{table(daily_columns, daily_rows)}
 <h2>Needs a person</h2>{table(["order", "vendor", "reason", "since"], attention_rows)}
+<h2>Stuck orders, past their state's age limit</h2>{table(stuck[0], stuck[1])}
 </body></html>
 """

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ordertrail import __version__
+from ordertrail.adapters.cli import log_options
 
 if TYPE_CHECKING:
     from ordertrail.adapters.config import Config
@@ -251,12 +252,15 @@ def _shortened(text: str, limit: int) -> str:
 
 @click.group(cls=LazyGroup)
 @click.version_option(__version__, prog_name="ordertrail")
+@log_options.options
 @click.pass_context
-def cli(ctx: click.Context) -> None:
+def cli(ctx: click.Context, log_level: str, log_format: str) -> None:
     """ordertrail: one trustworthy, replayable record of every vendor order."""
     from ordertrail.adapters.common.runtime import tune_garbage_collector
+    from ordertrail.adapters.observability import logs
 
     tune_garbage_collector()
+    logs.configure(log_level, log_format)
     app = AppContext(options=ctx.meta.setdefault(OPTIONS, {}), command=ctx.invoked_subcommand)
     ctx.obj = app
     ctx.call_on_close(app.close)
@@ -286,7 +290,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def run(args: list[str], debug: bool = False) -> int:
     try:
-        result: Any = cli.main(args=args, prog_name="ordertrail", standalone_mode=False)
+        result: Any = cli.main(args=log_options.hoist(args), prog_name="ordertrail",
+                               standalone_mode=False)
     except click.exceptions.Exit as done:
         return int(done.exit_code)
     except click.Abort:

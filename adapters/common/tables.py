@@ -35,8 +35,11 @@ def decode_table(source: str, name: str, data: object, kind: type[S]) -> tuple[S
     problems = []
     for key, value in data.items():
         field = fields.get(key)
+        nested = _struct(field.type) if field is not None else None
         if field is None:
             problems.append(f"{where} unknown key {key!r} (known: {', '.join(fields)})")
+        elif nested is not None and isinstance(value, dict):  # a sub-table: [name.key]
+            problems.extend(decode_table(source, f"{name}.{key}", value, nested)[1])
         else:
             problems.extend(_check(f"{where} {key}", key, value, field.type))
     problems += [f"{where} {key} is missing: expected {describe(f.type)}"
@@ -105,6 +108,12 @@ def env_keys(table: msgspec.Struct) -> Iterator[tuple[str, Any, str]]:
         value = getattr(table, field.name)
         if field.encode_name.endswith("_env") and value:
             yield field.encode_name, field.type, value
+
+
+def _struct(kind: Any) -> type[msgspec.Struct] | None:
+    """The Struct class of a field typed ``Struct`` or ``Struct | None``, else None."""
+    base = _unwrap(kind)
+    return base if isinstance(base, type) and issubclass(base, msgspec.Struct) else None
 
 
 def _unwrap(kind: Any) -> Any:

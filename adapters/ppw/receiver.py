@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -31,7 +31,7 @@ from aiohttp import web
 from ordertrail.adapters.ppw.auth import AUTH_FAILED, authenticate
 from ordertrail.adapters.ppw.config import PPWConfig
 from ordertrail.adapters.ppw.errors import PPWRequestError, UnsupportedEventError
-from ordertrail.adapters.ppw.link import PPWLink
+from ordertrail.adapters.ppw.link import RESULT_EVENTS, PPWLink
 from ordertrail.adapters.ppw.wire import Envelope, decode_form, encode, event_data
 from ordertrail.domain.errors import DomainError
 
@@ -139,6 +139,18 @@ class StoreWorker:
 
 LINK_KEY = web.AppKey("ppw_link", PPWLink)
 WORKER_KEY = web.AppKey("ppw_store_worker", StoreWorker)
+Observer = Callable[[str, str], None]
+OBSERVER_KEY = web.AppKey[Observer]("ppw_observer")
+"""Told (event, outcome) of every request, when set (``observe``): the metrics count them."""
+KNOWN_EVENTS: Set[str] = frozenset({"validate_user", "get_all_orders", "get_order",
+                                     "get_all_updates", "get_all_notes", "ack_transaction",
+                                     *RESULT_EVENTS})
+"""Event names reported as themselves; any other is ``other`` (PPW's callers choose it)."""
+
+
+def observe(app: web.Application, observer: Observer) -> None:
+    """Tell ``observer`` the event and outcome of each request to the receiver ``app``."""
+    app[OBSERVER_KEY] = observer
 
 
 def make_app(link: PPWLink, path: str = DEFAULT_PATH) -> web.Application:
@@ -169,30 +181,49 @@ def reply(
 
 
 async def receive(request: web.Request) -> web.Response:
+    """Answer one post; tell the observer (if any) its event and outcome."""
+    try:
+        event, outcome, response = await _answer(request)
+    except web.HTTPRequestEntityTooLarge:
+        _observed(request.app, "unknown", "too_large")
+        raise
+    _observed(request.app, event, outcome)
+    return response
+
+
+def _observed(app: web.Application, event: str, outcome: str) -> None:
+    observer = app.get(OBSERVER_KEY)
+    if observer is not None:
+        observer(event if event in KNOWN_EVENTS or event == "unknown" else "other", outcome)
+
+
+async def _answer(request: web.Request) -> tuple[str, str, web.Response]:
+    """(event, outcome, answer) of one post."""
     link = request.app[LINK_KEY]
     config = link.config
     if request.content_type != FORM:
         log.warning("ppw receiver: refused content type %r", request.content_type[:60])
-        return reply(config, error=f"content type must be {FORM}", status=415)
+        return "unknown", "bad_content_type", reply(
+            config, error=f"content type must be {FORM}", status=415)
     body = await request.read()  # raises HTTPRequestEntityTooLarge (413) past the limit
     try:
         payload = decode_form(body)
     except PPWRequestError as failure:
         log.warning("ppw receiver: unreadable request: %s", failure.reply)
-        return reply(config, error=failure.reply)
+        return "unknown", "unreadable", reply(config, error=failure.reply)
     event_name = payload.event_name[:60]
     if not authenticate(payload, config):
         log.warning("ppw receiver: credentials refused (event %r)", event_name)
-        return reply(config, error=AUTH_FAILED)
+        return event_name, "auth_failed", reply(config, error=AUTH_FAILED)
     try:
         result = await request.app[WORKER_KEY].handle(payload.event_name, event_data(payload))
     except UnsupportedEventError as failure:
         log.warning("ppw receiver: %s", failure.detail)
-        return reply(config, error=failure.reply)
+        return event_name, "unsupported", reply(config, error=failure.reply)
     except PPWRequestError as failure:
         log.warning("ppw receiver: %s refused: %s", event_name, failure.reply)
-        return reply(config, error=failure.reply)
+        return event_name, "refused", reply(config, error=failure.reply)
     except DomainError as failure:
         log.warning("ppw receiver: %s refused by the ledger: %s", event_name, failure)
-        return reply(config, error=str(failure))
-    return reply(config, result)
+        return event_name, "ledger_refused", reply(config, error=str(failure))
+    return event_name, "ok", reply(config, result)

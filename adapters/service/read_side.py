@@ -13,19 +13,26 @@ from typing import Any
 from ordertrail.adapters.alerts.limits import stuck_limits
 from ordertrail.adapters.common.jsonable import to_jsonable
 from ordertrail.domain.tracker import Tracker
-from ordertrail.projections import OrderFilter, ProjectionRunner, open_read_models
+from ordertrail.projections import OrderFilter, ProjectionRunner, StuckLimits, open_read_models
 from ordertrail.projections.rows import AttentionItem, OrderStatusRow
 
 
 class ProjectedReadSide:
-    def __init__(self, tracker: Tracker, store_url: str, auto_upgrade: bool = True) -> None:
+    def __init__(self, tracker: Tracker, store_url: str, auto_upgrade: bool = True,
+                 stuck: StuckLimits | None = None) -> None:
+        """``stuck``: the age limits that make an order stuck on the attention list."""
         self._runner = ProjectionRunner(tracker, store_url, auto_upgrade=auto_upgrade)
         self._models = open_read_models(store_url, auto_upgrade=auto_upgrade)
         self._lock = threading.Lock()
+        self._stuck = stuck
+
+    def catch_up(self) -> int:
+        """Bring the read models up to date; the order events applied."""
+        with self._lock:
+            return self._runner.catch_up()
 
     def _current(self) -> Any:
-        with self._lock:
-            self._runner.catch_up()
+        self.catch_up()
         return self._models
 
     def list_orders(self, filters: OrderFilter) -> tuple[list[OrderStatusRow], int]:
@@ -35,8 +42,8 @@ class ProjectedReadSide:
 
     def attention(self) -> list[AttentionItem]:
         """What needs a person, oldest first, stuck orders included (as ``ordertrail
-        attention``)."""
-        return list(self._current().attention(stuck=stuck_limits()))
+        attention``), by the configured limits."""
+        return list(self._current().attention(stuck=self._stuck))
 
     def vendor_report(self, days: int) -> dict[str, Any]:
         models = self._current()

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import Counter
 from collections.abc import Callable, Collection, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -35,6 +37,7 @@ from ordertrail.adapters.common.errors import VendorAuthError, VendorError
 from ordertrail.adapters.common.polled import PolledVendor
 from ordertrail.adapters.store.leases import LeaseBook
 from ordertrail.adapters.sync import schedule
+from ordertrail.adapters.sync.observer import SyncObserver, Unobserved
 from ordertrail.domain import commands as c
 from ordertrail.domain.connector import SUCCESS_NOTE_EVERY
 from ordertrail.domain.state_machine import POLLED_STATES, State
@@ -70,6 +73,19 @@ class PassReport:
     recorded: int = 0
     errors: list[str] = field(default_factory=list)
     open_orders: int = 0
+    changed: set[UUID] = field(default_factory=set)
+    """Orders with something recorded in this pass."""
+    error_classes: Counter[str] = field(default_factory=Counter)
+    """How many of ``errors`` of each class (a vendor classification, ``transport``, ``ledger``)."""
+    refused: list[str] = field(default_factory=list)
+    """The ``ledger`` errors: commands the ledger refused (vendor errors are told as they happen)."""
+    seconds: float = 0.0
+
+    def problem(self, error_class: str, line: str) -> None:
+        self.errors.append(line)
+        self.error_classes[error_class] += 1
+        if error_class == "ledger":
+            self.refused.append(line)
 
 
 class SyncEngine:
@@ -84,6 +100,7 @@ class SyncEngine:
         on_change: Callable[[list[Outcome]], None] | None = None,
         configured: Collection[str] | None = None,
         pass_interval: timedelta = timedelta(seconds=5),
+        observer: SyncObserver | None = None,
     ) -> None:
         """``configured``: every vendor some part of this deployment serves (the polled ones
         and those that call us, like PPW); an open order of any other vendor is held, and its
@@ -96,11 +113,13 @@ class SyncEngine:
         self.on_change = on_change
         self.configured = frozenset(configured if configured is not None else self.vendors)
         self.pass_interval = pass_interval
+        self.observer: SyncObserver = observer or Unobserved()
         self._next_poll: dict[UUID, datetime] = {}
         self._previous_pass: datetime | None = None
 
     # ------------------------------------------------------------------ passes
     async def run_once(self) -> PassReport:
+        started = time.monotonic()
         now = self.clock()
         previous = self._previous_pass or now - self.pass_interval
         self._previous_pass = now
@@ -118,15 +137,15 @@ class SyncEngine:
             _VendorPass(self, self.vendors[name], group, now, previous, report).run()
             for name, group in by_vendor.items() if name in self.vendors
         ))
+        report.seconds = time.monotonic() - started
+        self.observer.pass_done(report)
         return report
 
     async def run_forever(self, stop: asyncio.Event, pass_interval: float | None = None) -> None:
         if pass_interval is not None:
             self.pass_interval = timedelta(seconds=pass_interval)
         while not stop.is_set():
-            report = await self.run_once()
-            for problem in report.errors:
-                log.warning("sync: %s", problem)
+            await self.run_once()  # the observer tells what each pass did
             try:
                 await asyncio.wait_for(stop.wait(), timeout=self.pass_interval.total_seconds())
             except TimeoutError:
@@ -169,9 +188,10 @@ class SyncEngine:
             return []
         outcomes = await asyncio.to_thread(self.tracker.execute, list(commands))
         report.recorded += sum(1 for o in outcomes if o.recorded)
+        report.changed.update(o.order_id for o in outcomes if o.recorded and o.order_id)
         for outcome in outcomes:
             if outcome.error is not None:
-                report.errors.append(str(outcome.error))
+                report.problem("ledger", str(outcome.error))
         if self.on_change is not None:
             self.on_change(outcomes)
         return outcomes
@@ -233,7 +253,9 @@ class _VendorPass:
             proven = await self.vendor.probe()
         except VENDOR_TROUBLE as error:
             log.info("%s: credentials still refused (%s)", self.vendor.vendor, _describe(error))
+            self._observe("probe", error)
             return False
+        self._observe("probe")
         if not proven:
             return False
         await self._record([c.RestoreCredentials(vendor=self.vendor.vendor, by=Source.POLL,
@@ -347,7 +369,7 @@ class _VendorPass:
         outcomes = await asyncio.to_thread(self.tracker.execute, [*lift, attempt])
         refused = next((o.error for o in outcomes if o.error is not None), None)
         if refused is not None or not outcomes[-1].recorded:
-            self.report.errors.append(f"order {view.id}: {refused or 'attempt not recorded'}")
+            self.report.problem("ledger", f"order {view.id}: {refused or 'attempt not recorded'}")
             return
         crashpoints.crash_point("before_submit_call")
         fresh = await asyncio.to_thread(self.tracker.get_order, view.id)
@@ -357,6 +379,10 @@ class _VendorPass:
             # The adapter could not classify it; the request may have gone out.
             commands = [c.MarkOutcomeUnknown(order_id=view.id, reason=_describe(error))]
         crashpoints.crash_point("after_submit_call")
+        classification, reason = _submit_outcome(commands)
+        self.engine.observer.vendor_call(self.vendor.vendor, "submit", classification, reason)
+        if classification != Classification.SUCCESS.value:
+            self.report.error_classes[classification] += 1
         commands = self._with_backoff(view, commands)
         await self._record(commands)
         self.report.submitted += 1
@@ -407,11 +433,14 @@ class _VendorPass:
             try:
                 commands = await work
             except VendorAuthError as error:
+                self._observe(what, error)
                 await self._refused(what, error)
                 return
             except VENDOR_TROUBLE as error:
-                self.report.errors.append(f"{self.vendor.vendor} {what}: {_describe(error)}")
+                self._observe(what, error)
+                self.report.problem(_class_of(error), f"{self.vendor.vendor} {what}: {_describe(error)}")
                 return
+        self._observe(what)
         self.succeeded = True
         if collect is not None:
             collect.add(commands)
@@ -419,9 +448,15 @@ class _VendorPass:
         crashpoints.crash_point(f"before_{what}_record")
         await self._record(commands)
 
+    def _observe(self, operation: str, error: BaseException | None = None) -> None:
+        self.engine.observer.vendor_call(
+            self.vendor.vendor, operation,
+            Classification.SUCCESS.value if error is None else _class_of(error),
+            None if error is None else _describe(error))
+
     async def _refused(self, what: str, error: VendorAuthError) -> None:
         self.refused = True
-        self.report.errors.append(f"{self.vendor.vendor} {what}: {error}")
+        self.report.problem(_class_of(error), f"{self.vendor.vendor} {what}: {error}")
         await self._record([c.RefuseCredentials(vendor=self.vendor.vendor, operation=what,
                                                 http_status=error.http_status,
                                                 message=str(error), at=self.now)])
@@ -469,6 +504,27 @@ class _Observations:
         async with self.turn:
             crashpoints.crash_point("before_poll_record")
             await self.vendor_pass._record(batch)
+
+
+def _class_of(error: BaseException) -> str:
+    """An error's class for logs and metrics: the vendor's classification, else ``transport``."""
+    return error.classification.value if isinstance(error, VendorError) else "transport"
+
+
+def _submit_outcome(commands: Sequence[c.AnyCommand]) -> tuple[str, str | None]:
+    """(classification, reason) of a submission from the commands it came to."""
+    for cmd in commands:
+        if isinstance(cmd, c.MarkOutcomeUnknown):
+            return "uncertain", cmd.reason
+        if isinstance(cmd, c.RefuseCredentials):
+            return Classification.NEEDS_REAUTH.value, cmd.message
+        if isinstance(cmd, c.OpenCircuit):
+            return Classification.NEEDS_HUMAN.value, cmd.message
+        if isinstance(cmd, c.ReachDailyCap):
+            return Classification.RETRYABLE.value, cmd.message
+        if isinstance(cmd, c.FailSubmission):
+            return cmd.classification.value, cmd.message
+    return Classification.SUCCESS.value, None
 
 
 def _describe(error: BaseException) -> str:

@@ -78,6 +78,16 @@ WRONG = [
     ('[stores]\nurl = "x"\n', "unknown table [stores]"),
     ('[vendors.acme]\nx = 1\n', "unknown vendor table [vendors.acme]"),
     ('store = 5\n', "[store] must be a table, not 5"),
+    ('[alerts]\nconsole_url = "console.example"\n',
+     '[alerts] console_url = "console.example": expected an http:// or https:// URL'),
+    ('[alerts]\nwebhook_url_env = "https://hooks.example/x"\n',
+     "[alerts] webhook_url_env = (not shown: it may be the secret itself)"),
+    ('[alerts.stuck_after]\nPLACED = -1\n',
+     "[alerts.stuck_after] PLACED = -1: expected a number of seconds, 0 or more"),
+    ('[alerts.stuck_after]\nPLACD = 60\n', "[alerts.stuck_after] unknown key 'PLACD'"),
+    ('[alerts.stuck_after.ivcap]\nIN_PROGRESS = "1h"\n',
+     '[alerts.stuck_after.ivcap] IN_PROGRESS = "1h": expected a number of seconds, 0 or more'),
+    ('[alerts.stuck_after.acme]\nPLACED = 60\n', "[alerts.stuck_after] unknown key 'acme'"),
 ]
 
 
@@ -209,3 +219,48 @@ def test_serve_refuses_a_port_out_of_range_in_one_line(
     assert run(["--config", str(path), "serve", "--port", "99999"]) == 2
     err = capsys.readouterr().err
     assert "99999" in err and "Traceback" not in err
+
+
+def test_alerts_limits_apply_most_specific_first(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from ordertrail.adapters.cli.watch import limits_in_force
+    from ordertrail.adapters.config import VENDOR_TABLES, StuckAfterTable
+
+    config = load_config(write(tmp_path, (
+        '[alerts]\nwebhook_url_env = "T_HOOK"\nconsole_url = "https://c.example"\n'
+        '[alerts.stuck_after]\nREQUESTED = 60\nPLACED = 600\n'
+        '[alerts.stuck_after.planviewer]\nPLACED = 7200\n')))
+    limits = limits_in_force(config)
+    assert limits.limit("planviewer", "PLACED") == timedelta(hours=2)  # the vendor's own
+    assert limits.limit("ivcap", "PLACED") == timedelta(minutes=10)  # every vendor's
+    assert limits.limit("ivcap", "REQUESTED") == timedelta(minutes=1)
+    assert limits.limit("ivcap", "IN_PROGRESS") == timedelta(hours=12)  # IVCAP's default
+    assert limits.limit("planomatic", "SUBMISSION_UNCERTAIN") == timedelta(0)  # ordertrail's
+    assert (config.alerts.every_seconds, config.alerts.timeout_seconds) == (5.0, 10.0)
+    # every vendor can have its own limits
+    assert set(VENDOR_TABLES) <= set(StuckAfterTable.__struct_fields__)
+
+
+def test_the_webhook_variable_must_hold_an_http_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("T_HOOK", "hooks.example/no-scheme")
+    found = problems(tmp_path, '[alerts]\nwebhook_url_env = "T_HOOK"\n', check_env=True)
+    assert found == [f"{tmp_path / 'ordertrail.toml'}: [alerts] webhook_url_env names environment "
+                     "variable T_HOOK, whose value is not an http:// or https:// URL"]
+    monkeypatch.setenv("T_HOOK", "https://hooks.example/x?token=abc")
+    assert load_config(write(tmp_path, '[alerts]\nwebhook_url_env = "T_HOOK"\n'),
+                       check_env=True).alerts.webhook_url_env == "T_HOOK"
+
+
+@pytest.mark.parametrize("args", [
+    ["--log-format", "json", "sync", "--once", "--log-level", "debug"],
+    ["sync", "--log-level=debug", "--once", "--log-format=json"],
+])
+def test_the_log_options_work_before_and_after_the_command(args: list[str]) -> None:
+    from ordertrail.adapters.cli.log_options import hoist
+
+    moved = hoist(args)
+    assert moved[-2:] == ["sync", "--once"] and len(moved) == len(args)
+    assert hoist(["place", "ivcap", "--", "--log-level", "x"])[-2:] == ["--log-level", "x"]
