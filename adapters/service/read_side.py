@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from ordertrail.adapters.alerts.limits import stuck_limits
 from ordertrail.adapters.common.jsonable import to_jsonable
 from ordertrail.domain.tracker import Tracker
 from ordertrail.projections import OrderFilter, ProjectionRunner, StuckLimits, open_read_models
