@@ -11,22 +11,16 @@ import asyncio
 import json
 from typing import Any
 
-import aiohttp
 import click
 
 from ordertrail.adapters.cli.commands_orders import _parse_fields
 from ordertrail.adapters.cli.render import print_json
-from ordertrail.adapters.config import ConfigError
-from ordertrail.adapters.wiring import sync_vendors
+from ordertrail.adapters.common import actions
 from ordertrail.domain import commands as c
 from ordertrail.domain.errors import TransitionRefused
 from ordertrail.domain.state_machine import State
 from ordertrail.domain.vendors import parse_order_id
-from ordertrail.domain.vocabulary import Classification, Initiator, Source
-
-REF_KINDS = {"planviewer": "planviewer.job_uuid", "ivcap": "ivcap.order_id",
-             "planomatic": "planomatic.order_id", "ppw": "ppw.report_id"}
-NOT_YET_PLACED = frozenset({State.REQUESTED, State.PAYMENT_DECLINED, State.SUBMISSION_UNCERTAIN})
+from ordertrail.domain.vocabulary import Source
 
 
 def _done(app: Any, order_id: Any, what: str) -> None:
@@ -47,18 +41,8 @@ def reconcile(app: Any, order: str, vendor_ref: str | None, not_created: bool) -
     """Settle an uncertain submission after checking the vendor's own records."""
     if (vendor_ref is None) == (not not_created):
         raise click.UsageError("give exactly one of --found REF or --not-created")
-    tracker = app.tracker()
     order_id = parse_order_id(order)
-    view = tracker.get_order(order_id)
-    if view.state is not State.SUBMISSION_UNCERTAIN:
-        raise TransitionRefused(order_id, view.state, "reconcile")
-    if vendor_ref:
-        tracker.run(c.Place(order_id=order_id, vendor_ref=vendor_ref,
-                            vendor_ref_kind=REF_KINDS[view.vendor], source=Source.HUMAN))
-    else:
-        tracker.run(c.FailSubmission(order_id=order_id, classification=Classification.RECONCILED_NOT_CREATED,
-                                     message="a person found no such order at the vendor",
-                                     source=Source.HUMAN))
+    actions.reconcile(app.tracker(), order_id, vendor_ref)
     _done(app, order_id, "reconciled")
 
 
@@ -73,7 +57,7 @@ def resubmit(app: Any, order: str, fields: tuple[str, ...]) -> None:
     if not changes:
         raise click.UsageError("give at least one --field KEY=VALUE to change")
     order_id = parse_order_id(order)
-    app.tracker().run(c.Resubmit(order_id=order_id, changes=changes, source=Source.HUMAN))
+    actions.resubmit(app.tracker(), order_id, changes)
     _done(app, order_id, f"resubmitted with {', '.join(sorted(changes))} changed")
 
 
@@ -86,22 +70,14 @@ def resubmit(app: Any, order: str, fields: tuple[str, ...]) -> None:
 def cancel(app: Any, order: str, reason: str | None, confirm: bool) -> None:
     """Cancel an order not yet placed, or ask for a placed one to be cancelled: through the
     vendor where it has a cancel route (PPW), else by a person at the vendor, then --confirm."""
-    tracker = app.tracker()
     order_id = parse_order_id(order)
-    view = tracker.get_order(order_id)
+    view = app.tracker().get_order(order_id)
     if view.vendor == "ppw" and not confirm:
         from ordertrail.adapters.ppw.commands import cancel_at_ppw
 
         _done(app, order_id, cancel_at_ppw(app, order_id, reason))
-    elif view.state in NOT_YET_PLACED or confirm:
-        tracker.run(c.Cancel(order_id=order_id, initiator=Initiator.USER, reason=reason,
-                             source=Source.HUMAN))
-        _done(app, order_id, "cancelled")
     else:
-        tracker.run(c.RequestCancellation(order_id=order_id, initiator=Initiator.USER,
-                                          reason=reason, source=Source.HUMAN))
-        _done(app, order_id, f"{view.vendor} has no cancel route: cancel it there, then "
-                             f"`ordertrail cancel {order_id} --confirm`")
+        _done(app, order_id, actions.cancel_here(app.tracker(), order_id, reason, confirm))
 
 
 @click.command()
@@ -128,32 +104,20 @@ def choose(app: Any, order: str, choice: str | None) -> None:
     view = tracker.get_order(order_id)
     if view.state is not State.WAITING_FOR_USER or not view.waiting:
         raise TransitionRefused(order_id, view.state, "choose", "nothing is being asked")
-    options = view.waiting.get("choices") or []
     if choice is None:
         if app.as_json:
             print_json(view.waiting)
         else:
             click.echo(view.waiting.get("prompt") or "the vendor asks:")
-            for option in options:
+            for option in actions.choices(view):
                 click.echo(f"  {option.get('key')}: {option.get('label', '')}")
         return
-    if options and choice not in {str(o.get("key")) for o in options}:
-        raise click.BadParameter(f"{choice!r} is not one of the offered choices",
-                                 param_hint="CHOICE")
-    if view.vendor != "planviewer":
-        raise TransitionRefused(order_id, view.state, "choose",
-                                f"{view.vendor} questions are answered at the vendor")
-    asyncio.run(_answer_planviewer(app, view, choice))
+    try:
+        actions.check_choice(view, choice)
+    except actions.ActionInputError as error:
+        raise click.BadParameter(str(error), param_hint="CHOICE") from None
+    asyncio.run(actions.choose(tracker, app.config, order_id, choice))
     _done(app, order_id, f"answered {choice}")
-
-
-async def _answer_planviewer(app: Any, view: Any, choice: str) -> None:
-    async with aiohttp.ClientSession() as session:
-        adapter = sync_vendors(app.config, session).get("planviewer")
-        if adapter is None:
-            raise ConfigError(f"{app.config.source}: no [vendors.planviewer] table")
-        commands = await adapter.select_location(view, choice)  # type: ignore[attr-defined]
-    app.tracker().execute(commands)
 
 
 def _value(text: str) -> Any:

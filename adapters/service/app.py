@@ -1,8 +1,9 @@
-"""Compose the service: the PPW Link receiver (when configured) and the JSON API."""
+"""Compose the service: the PPW Link receiver (when configured), the JSON API and the console."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -11,8 +12,11 @@ from ordertrail.adapters.config import Config
 from ordertrail.adapters.ppw import PPWConfig, PPWLink, PPWOutbox, make_app
 from ordertrail.adapters.ppw.config import DEFAULT_RECEIVER_PATH, PPWTable
 from ordertrail.adapters.ppw.outbox import path_for
-from ordertrail.adapters.service.api import ReadSide, make_api
+from ordertrail.adapters.service.api import make_api
 from ordertrail.domain.tracker import Tracker
+
+if TYPE_CHECKING:
+    from ordertrail.adapters.service.read_side import ProjectedReadSide
 
 
 def ppw_config(config: Config) -> PPWConfig | None:
@@ -38,9 +42,10 @@ def outbox_path(config: Config) -> Path:
 
 
 def make_service(
-    tracker: Tracker, read_side: ReadSide, config: Config
+    tracker: Tracker, read_side: ProjectedReadSide, config: Config
 ) -> tuple[web.Application, PPWOutbox | None]:
-    """The receiver app (it owns the body-size limit) with the API mounted under /api."""
+    """The receiver app (it owns the body-size limit) with the API mounted under /api and the
+    operator console at /."""
     ppw = ppw_config(config)
     outbox: PPWOutbox | None = None
     if ppw is None:
@@ -49,4 +54,7 @@ def make_service(
         outbox = PPWOutbox(outbox_path(config), cipher=tracker.mapper.cipher)
         app = make_app(PPWLink(tracker, outbox, ppw), receiver_path(config))
     app.add_subapp("/api", make_api(tracker, read_side))
+    from ordertrail.adapters.service.console import add_console  # the read models: serving only
+
+    add_console(app, tracker, read_side, config, outbox)
     return app, outbox

@@ -12,6 +12,7 @@ from typing import Any
 
 from ordertrail.domain.tracker import Tracker
 from ordertrail.projections import OrderFilter, ProjectionRunner, open_read_models
+from ordertrail.projections.queries import ReadModels
 
 
 class ProjectedReadSide:
@@ -24,6 +25,11 @@ class ProjectedReadSide:
         with self._lock:
             self._runner.catch_up()
         return self._models
+
+    def current(self) -> ReadModels:
+        """The read models, brought up to date first (the console's own queries use them)."""
+        result: ReadModels = self._current()
+        return result
 
     def list_orders(
         self, vendor: str | None, state: str | None, needs_attention: bool, limit: int
