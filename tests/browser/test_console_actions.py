@@ -19,7 +19,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from ordertrail.adapters.planviewer.simulator import Plan, PlanviewerSim
 from ordertrail.adapters.store import open_tracker
 from ordertrail.domain import commands as c
-from tests.browser.conftest import TOKEN, service_table, serving
+from tests.browser.service import TOKEN, service_table, serving
 from tests.integration.sims import Sims, ordertrail, running
 
 Setup = tuple[str, Path, dict[str, str], dict[str, UUID]]
@@ -193,6 +193,8 @@ def test_a_form_without_the_session_s_csrf_token_changes_nothing(browser: Any, s
     login(browser, base)
     browser.get(f"{base}/orders/{ids['live']}")
     browser.execute_script("document.querySelector('form.act-cancel input[name=csrf]').value = 'forged'")
+    old = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.CSS_SELECTOR, "form.act-cancel button").click()
+    WebDriverWait(browser, 10).until(ec.staleness_of(old))
     assert "CSRF" in browser.find_element(By.TAG_NAME, "body").text
     assert last_event(setup, ids["live"])["type"] != "CancellationRequested"

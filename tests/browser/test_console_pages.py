@@ -17,7 +17,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser.conftest import TOKEN, service_table, serving
+from tests.browser.service import TOKEN, service_table, serving
 from tests.integration.sims import ROOT
 
 SCREENSHOT = os.environ.get("ORDERTRAIL_CONSOLE_SCREENSHOT")
@@ -157,7 +157,8 @@ def test_every_page_fits_the_window_at_420_and_1400_px(browser: Any, base: str, 
             assert scroll <= inner, f"{page} at {width} px: {scroll} px wide, cut off"
             browser.save_screenshot(str(tmp_path / f"{width}-{len(page)}.png"))
         if SCREENSHOT and width == 1400:
-            browser.get(base + "/")
+            browser.set_window_size(1400, 760)
+            browser.get(base + "/attention")
             browser.save_screenshot(SCREENSHOT)
     finally:
         browser.set_window_size(1400, 1000)

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ordertrail.adapters.store import open_tracker
-from tests.browser.conftest import TOKEN, service_table, serving
+from tests.browser.service import TOKEN, service_table, serving
 from tests.integration.sims import ROOT
 
 

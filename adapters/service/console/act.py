@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 from typing import Any
-from urllib.parse import urlencode
 from uuid import UUID
 
 from aiohttp import web
@@ -15,7 +14,7 @@ from aiohttp import web
 from ordertrail.adapters.common import actions
 from ordertrail.adapters.config import ConfigError
 from ordertrail.adapters.service.console.pages import _order_id
-from ordertrail.adapters.service.console.sessions import action
+from ordertrail.adapters.service.console.sessions import SESSION, SESSIONS, action
 from ordertrail.adapters.service.console.wiring import CONSOLE, Console, in_thread
 from ordertrail.domain.errors import OrdertrailError
 
@@ -32,13 +31,12 @@ async def act(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
     back = fields.get("back") if fields.get("back") in ("attention", "order") else "order"
+    sessions, session = request.app[SESSIONS], request[SESSION]
     try:
-        done = await in_thread(_run, console, name, order_id, fields)
-        query = {"note": done}
+        sessions.flash(session, note=await in_thread(_run, console, name, order_id, fields))
     except (OrdertrailError, ConfigError) as refused:
-        query = {"error": str(refused)}
-    target = "/attention" if back == "attention" else f"/orders/{order_id}"
-    raise web.HTTPSeeOther(f"{target}?{urlencode(query)}")
+        sessions.flash(session, error=str(refused))
+    raise web.HTTPSeeOther("/attention" if back == "attention" else f"/orders/{order_id}")
 
 
 def _run(console: Console, name: str, order_id: UUID, form: dict[str, str]) -> str:

@@ -61,8 +61,9 @@ def trend(days: Sequence[str], series: Mapping[str, Sequence[int]], title: str) 
              f'<text x="0" y="{top_pad + 4}">{peak}</text><text x="0" y="{top_pad + plot}">0</text>']
     for i, day in enumerate(days):
         if len(days) <= 8 or i % max(1, len(days) // 6) == 0 or i == len(days) - 1:
+            anchor = "end" if i == len(days) - 1 and i else "start" if i == 0 else "middle"
             parts.append(f'<text x="{left + i * step:.1f}" y="{height - 8}" '
-                         f'text-anchor="middle">{escape(day[5:])}</text>')
+                         f'text-anchor="{anchor}">{escape(day[5:])}</text>')
     for n, (vendor, values) in enumerate(series.items()):
         colour = vendor_colour(vendor)
         points = " ".join(point(i, v) for i, v in enumerate(values))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from ordertrail.adapters.service.console.sessions import (
@@ -14,6 +16,8 @@ from ordertrail.adapters.service.console.sessions import (
 )
 from ordertrail.adapters.service.console.wiring import render
 from ordertrail.adapters.service.token import token_matches
+
+FAILED_LOGIN_DELAY = 0.5
 
 
 async def login_form(request: web.Request) -> web.StreamResponse:
@@ -32,6 +36,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     if sessions.token is None:
         raise web.HTTPSeeOther(target)
     if not isinstance(offered, str) or not token_matches(offered.strip(), sessions.token):
+        await asyncio.sleep(FAILED_LOGIN_DELAY)  # guessing costs time
         return render(request, "login.html", status=401, title="Log in", next=target, failed=True)
     session = sessions.start()
     response = web.HTTPSeeOther(target)

@@ -13,7 +13,7 @@ from aiohttp import web
 from ordertrail.adapters.service.console import charts
 from ordertrail.adapters.service.console.choices import actions_for
 from ordertrail.adapters.service.console.queries import PER_PAGE, SORTS, ListQuery, list_page, vendors
-from ordertrail.adapters.service.console.sessions import page
+from ordertrail.adapters.service.console.sessions import SESSION, SESSIONS, console_session_ok, page
 from ordertrail.adapters.service.console.states import meaning
 from ordertrail.adapters.service.console.wiring import CONSOLE, in_thread, render
 from ordertrail.domain.errors import DomainError, OrderNotFoundError
@@ -97,8 +97,7 @@ async def order(request: web.Request) -> web.StreamResponse:
     files = [e.fields for e in history if e.type == "ResultRetrieved"]
     return render(request, "order.html", title=f"Order {str(view.id)[:8]}", view=view,
                   history=history, at=at, files=files,
-                  actions=[] if at else actions_for(view),
-                  note=request.query.get("note", ""), error=request.query.get("error", ""))
+                  actions=[] if at else actions_for(view), flash=_flash(request))
 
 
 @page
@@ -140,7 +139,7 @@ async def attention(request: web.Request) -> web.StreamResponse:
         return shown
 
     return render(request, "attention.html", title="Needs a person", items=await in_thread(load),
-                  note=request.query.get("note", ""), error=request.query.get("error", ""))
+                  flash=_flash(request))
 
 
 @page
@@ -169,8 +168,6 @@ async def report(request: web.Request) -> web.StreamResponse:
 
 async def live(request: web.Request) -> web.StreamResponse:
     """State and progress of the orders a page shows, for its few lines of polling script."""
-    from ordertrail.adapters.service.console.sessions import console_session_ok
-
     if not console_session_ok(request):
         raise web.HTTPUnauthorized(text="log in first")
     ids = []
@@ -184,6 +181,11 @@ async def live(request: web.Request) -> web.StreamResponse:
         "state": r.state, "meaning": meaning(r.state, r.needs_person),
         "current": r.progress_current, "total": r.progress_total, "version": r.last_version,
     } for i, r in rows.items()}, headers={"Cache-Control": "no-store"})
+
+
+def _flash(request: web.Request) -> tuple[str, str]:
+    """The (note, error) the session's last action left, shown once."""
+    return request.app[SESSIONS].take_flash(request[SESSION])
 
 
 def _order_id(request: web.Request) -> UUID:

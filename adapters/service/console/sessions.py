@@ -39,6 +39,9 @@ class Sessions:
 
     token: Secret | None
     by_id: dict[str, Session] = field(default_factory=dict)
+    flashes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """What a session's last action did (note, error), shown once on the next page: kept
+    here rather than in the URL, so a link cannot put words in the console's mouth."""
 
     @property
     def open(self) -> bool:
@@ -48,6 +51,7 @@ class Sessions:
         now = time.monotonic()
         if len(self.by_id) >= MAX_SESSIONS:
             self.by_id = {k: s for k, s in self.by_id.items() if s.expires > now}
+            self.flashes = {k: f for k, f in self.flashes.items() if k in self.by_id}
             while len(self.by_id) >= MAX_SESSIONS:  # still full: the oldest go first
                 self.by_id.pop(next(iter(self.by_id)))
         session = Session(secrets.token_urlsafe(32), secrets.token_urlsafe(32),
@@ -63,6 +67,13 @@ class Sessions:
 
     def end(self, session_id: str | None) -> None:
         self.by_id.pop(session_id or "", None)
+        self.flashes.pop(session_id or "", None)
+
+    def flash(self, session: Session, note: str = "", error: str = "") -> None:
+        self.flashes[session.id] = (note, error)
+
+    def take_flash(self, session: Session) -> tuple[str, str]:
+        return self.flashes.pop(session.id, ("", ""))
 
 
 SESSIONS = web.AppKey("console_sessions", Sessions)
