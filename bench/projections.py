@@ -40,13 +40,13 @@ import psycopg
 from histories import write_history
 
 from ordertrail.adapters.store import StoreURL, open_tracker
+from ordertrail.adapters.store.engines import engine_for
 from ordertrail.domain.events import OrderEvent
 from ordertrail.domain.tracker import Tracker
 from ordertrail.projections import ProjectionRunner
 from ordertrail.projections.models import Base
 from ordertrail.projections.runner import DEFAULT_BATCH_SIZE
 from ordertrail.projections.source import ORDER_TOPICS
-from ordertrail.projections.store import engine_for
 
 POSTGRES_DSN = os.environ.get(
     "ORDERTRAIL_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"

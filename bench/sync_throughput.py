@@ -27,6 +27,7 @@ from typing import Any
 
 import aiohttp
 
+from ordertrail.adapters.common.download import SafeDownloader
 from ordertrail.adapters.common.runtime import tune_garbage_collector
 from ordertrail.adapters.common.secret import Secret
 from ordertrail.adapters.ivcap.adapter import IvcapAdapter
@@ -36,7 +37,6 @@ from ordertrail.adapters.planviewer.adapter import PlanviewerAdapter
 from ordertrail.adapters.planviewer.client import PlanviewerClient
 from ordertrail.adapters.planviewer.config import PlanviewerConfig
 from ordertrail.adapters.store import open_tracker
-from ordertrail.adapters.sync.download import SafeDownloader
 from ordertrail.adapters.sync.engine import SyncEngine
 from ordertrail.domain import commands as c
 

@@ -10,14 +10,14 @@ Orders are loaded and saved through three small seams (``_load``, ``_save``,
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import Cipher, IntegrityError
 
 from ordertrail.domain import commands as c
 from ordertrail.domain.claims import VendorDay, VendorRefClaim
@@ -127,7 +127,7 @@ class Tracker(Application[UUID]):
         orders: dict[UUID, Order] = {}
         extra: dict[UUID, Any] = {}
         outcomes: list[Outcome] = []
-        self._begin()
+        self._begin([command.order_id for command in commands if isinstance(command, c.Command)])
         for command in commands:
             if isinstance(command, c.ConnectorCommand):
                 cid = connector_id(Vendor.parse(command.vendor), command.account)
@@ -278,9 +278,28 @@ class Tracker(Application[UUID]):
                 views.append(view)
         return views
 
+    # ------------------------------------------------------------------ following the log
+    def last_position(self) -> int:
+        """The id of the newest notification in the store's log (0 when it is empty)."""
+        return int(self.recorder.max_notification_id() or 0)
+
+    def events_after(self, position: int, limit: int, *, stop: int | None = None,
+                     event_types: Sequence[type[OrderEvent]] = ()) -> list[tuple[int, Any]]:
+        """Up to ``limit`` (position, event) pairs after ``position`` (up to ``stop``), only of
+        ``event_types`` when given: how a follower outside the store reads the log."""
+        found = self.recorder.select_notifications(
+            position + 1, limit, stop=stop, topics=[t.TOPIC for t in event_types])
+        return [(n.id, self.mapper.to_domain_event(n)) for n in found]
+
+    @property
+    def cipher(self) -> Cipher | None:
+        """The store's cipher, if it encrypts: what a follower keeps must be encrypted too."""
+        return self.mapper.cipher
+
     # ------------------------------------------------------------------ the seams
-    def _begin(self) -> None:
-        """A batch of loads begins (the store layer brings what it holds up to date)."""
+    def _begin(self, order_ids: Collection[UUID] = ()) -> None:
+        """A batch of loads begins, of ``order_ids`` when known (the store layer brings what it
+        holds up to date, and may read the orders in bulk)."""
 
     def _load(self, order_id: UUID, change: bool) -> Order:
         """The order now; ``change``: the caller will run commands on it and save it."""

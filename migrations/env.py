@@ -5,7 +5,10 @@ from __future__ import annotations
 from alembic import context
 
 from ordertrail.projections.models import Base
+from ordertrail.projections.registry import READ_MODELS
 from ordertrail.projections.schema import context_options
+
+assert READ_MODELS  # importing the registry puts every registered read model's tables on Base
 
 connection = context.config.attributes.get("connection")
 if connection is None:

@@ -7,6 +7,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
+from ordertrail.adapters.store.engines import engine_for
 from ordertrail.domain.state_machine import TERMINAL_STATES
 from ordertrail.projections.logic.attention import ACK_PENDING
 from ordertrail.projections.models import (
@@ -28,7 +29,7 @@ from ordertrail.projections.rows import (
     VendorDayReport,
 )
 from ordertrail.projections.schema import prepare
-from ordertrail.projections.store import engine_for
+from ordertrail.projections.vendor_health.queries import VendorHealth, health
 
 ACK_OVERDUE = "ACK_OVERDUE"
 DEFAULT_ACK_GRACE = timedelta(minutes=30)
@@ -103,7 +104,7 @@ class ReadModels:
                     age = moment - since
                     items.append(AttentionItem(
                         order_id, vendor, "STUCK",
-                        f"{state} for {_span(age)}, longer than its limit of {_span(limit)}",
+                        f"{state} for {span(age)}, longer than its limit of {span(limit)}",
                         since, state))
         return sorted(items, key=lambda i: (i.since, str(i.order_id)))
 
@@ -190,6 +191,12 @@ class ReadModels:
         with self.engine.connect() as conn:
             return {vendor: int(total) for vendor, total in conn.execute(query)}
 
+    def vendor_health(self, now: datetime | None = None) -> list[VendorHealth]:
+        """Per vendor: outcomes over the last hour and day, today's submissions, the last
+        successful call and the oldest open order (``projections/vendor_health``)."""
+        with self.engine.connect() as conn:
+            return health(conn, now)
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -215,7 +222,7 @@ def _with_stuck(items: list[AttentionItem], stuck: list[AttentionItem]) -> list[
     return annotated + [s for s in stuck if s.order_id not in listed]
 
 
-def _span(delta: timedelta) -> str:
+def span(delta: timedelta) -> str:
     """A duration as a person reads it: 3d 4h, 2h 5m, 7m, 40s."""
     seconds = int(delta.total_seconds())
     days, rest = divmod(seconds, 86400)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from ordertrail.domain.events import OrderEvent
@@ -15,6 +16,7 @@ from ordertrail.projections import sealed
 from ordertrail.projections.logic.attention import ACK_PENDING, ACK_VENDORS
 from ordertrail.projections.logic.order_status import cents
 from ordertrail.projections.queries import ReadModels
+from ordertrail.projections.registry import READ_MODELS
 from ordertrail.projections.rows import OrderStatusRow
 
 _STATE_KINDS = frozenset(s.value for s in NEEDS_A_PERSON)
@@ -67,13 +69,16 @@ def verify(tracker: Tracker, models: ReadModels, chunk: int = 2000) -> list[Mism
     mismatches: list[Mismatch] = []
     requested: Counter[str] = Counter()
     seen = 0
-    redact = tracker.mapper.cipher is not None  # as the runner wrote them
+    redact = tracker.cipher is not None  # as the runner wrote them
+    expected: dict[str, Any] = {}
     for ids in tracker.order_id_chunks(chunk):
         seen += len(ids)
         rows, entries, counts = models.rows_of(ids)
         for order_id in ids:
             view, history = _replayed(tracker, order_id)
             requested[view.vendor] += 1
+            for model in READ_MODELS:
+                expected[model.name] = model.expect(view, history, expected.get(model.name))
             mismatches.extend(_compare_order(view, history, rows.get(order_id),
                                              entries.get(order_id, []), counts.get(order_id, 0),
                                              redact))
@@ -82,6 +87,10 @@ def verify(tracker: Tracker, models: ReadModels, chunk: int = 2000) -> list[Mism
         mismatches.append(Mismatch(None, "order_status", f"{listed} rows for {seen} orders"))
     mismatches.extend(_compare_requested(models, requested))
     mismatches.extend(_compare_connectors(tracker, models, redact))
+    with models.engine.connect() as conn:
+        for model in READ_MODELS:
+            mismatches += [Mismatch(None, model.name, what)
+                           for what in model.compare(conn, expected.get(model.name))]
     return mismatches
 
 

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from eventsourcing.persistence import OperationalError
 
+from ordertrail.adapters.store.engines import engine_for
 from ordertrail.domain.tracker import Tracker
 from ordertrail.projections.errors import DuplicateDeliveryError
 from ordertrail.projections.listen import waiter_for
@@ -18,7 +19,6 @@ from ordertrail.projections.logic.connectors import is_connector_event
 from ordertrail.projections.rebuild import rebuild
 from ordertrail.projections.schema import prepare
 from ordertrail.projections.source import Source
-from ordertrail.projections.store import engine_for
 from ordertrail.projections.tables import live
 from ordertrail.projections.writer import Writer
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
@@ -15,6 +15,8 @@ from ordertrail.projections.models import (
     OrderStatus,
     VendorDaily,
 )
+from ordertrail.projections.read_model import ReadModel
+from ordertrail.projections.registry import READ_MODELS
 
 REBUILD_PREFIX = "rebuild_"
 
@@ -27,17 +29,24 @@ class TableSet:
     audit_log: sa.Table
     connector_status: sa.Table
     connector_attention: sa.Table
+    registered: dict[str, sa.Table] = field(default_factory=dict)
+    """The registered read models' tables, by their live names."""
 
     def all(self) -> tuple[sa.Table, ...]:
         return (self.order_status, self.attention, self.vendor_daily, self.audit_log,
-                self.connector_status, self.connector_attention)
+                self.connector_status, self.connector_attention, *self.registered.values())
+
+    def of(self, model: ReadModel) -> dict[str, sa.Table]:
+        """``model``'s tables in this set, by their live names."""
+        return {t.name: self.registered[t.name] for t in model.tables}
 
 
 def live() -> TableSet:
-    tables = [model.__table__ for model in (OrderStatus, Attention, VendorDaily, AuditLog,
-                                            ConnectorStatus, ConnectorAttention)]
-    assert all(isinstance(t, sa.Table) for t in tables)
-    return TableSet(*tables)  # type: ignore[arg-type]
+    tables: list[sa.Table] = [
+        model.__table__ for model in (OrderStatus, Attention, VendorDaily,  # type: ignore[misc]
+                                      AuditLog, ConnectorStatus, ConnectorAttention)]
+    registered = {t.name: t for model in READ_MODELS for t in model.tables}
+    return _set(tables, registered)
 
 
 def fresh(prefix: str = REBUILD_PREFIX) -> TableSet:
@@ -46,8 +55,16 @@ def fresh(prefix: str = REBUILD_PREFIX) -> TableSet:
     A rebuild loads these, then renames them over the live ones and adds the indexes.
     """
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    current = live()
     copies = [
         sa.Table(prefix + table.name, metadata, *(column._copy() for column in table.columns))
-        for table in live().all()
+        for table in current.all()
     ]
-    return TableSet(*copies)
+    core = len(current.all()) - len(current.registered)
+    return _set(copies[:core], dict(zip(current.registered, copies[core:], strict=True)))
+
+
+def _set(core: list[sa.Table], registered: dict[str, sa.Table]) -> TableSet:
+    order_status, attention, vendor_daily, audit_log, connector_status, connector_attention = core
+    return TableSet(order_status, attention, vendor_daily, audit_log, connector_status,
+                    connector_attention, registered)

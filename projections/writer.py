@@ -28,6 +28,7 @@ from ordertrail.projections.errors import DuplicateDeliveryError
 from ordertrail.projections.fold import Changes, Entries, fold
 from ordertrail.projections.logic.connectors import Notices, is_connector_event
 from ordertrail.projections.models import ProjectionTracking
+from ordertrail.projections.registry import READ_MODELS
 from ordertrail.projections.rows import AttentionEntry, ConnectorRow, OrderStatusRow
 from ordertrail.projections.tables import TableSet
 
@@ -78,6 +79,10 @@ class Writer:
                     changes = sealed.changes(changes)
                 self._store(conn, changes)
                 self._store_connectors(conn, changes)
+                vendor_of = {oid: row.vendor for oid, row in changes.orders.items()}
+                for model in READ_MODELS:
+                    model.store(conn, self.tables.of(model), model.fold(events, vendor_of),
+                                self.bulk)
                 if self.alerts:
                     self._queue_alerts(conn, changes)
             crashpoints.crash_point("projection_before_commit")  # rows written, not committed

@@ -72,3 +72,51 @@ def test_vendor_packages_do_not_import_each_other() -> None:
             others = tuple(f"ordertrail.adapters.{v}" for v in VENDORS if v != vendor)
             bad = {n for n in imports_of(path) if n.startswith(others)}
             assert not bad, f"{_rel(path)} imports {sorted(bad)}"
+
+
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("domain",),
+    ("adapters.common",),
+    ("adapters.store",),
+    ("adapters.planviewer", "adapters.ivcap", "adapters.planomatic", "adapters.ppw",
+     "adapters.sync", "projections"),
+    ("migrations",),
+    ("adapters.config", "adapters.alerts", "adapters.observability"),
+    ("adapters.wiring",),
+    ("adapters.service",),
+    ("adapters.cli",),
+    ("ordertrail",),
+)
+"""Who may import whom, lowest first: a module imports its own part and the layers below it,
+never a layer above, and never a sibling in its own layer (the vendors, the sync engine and the
+read models know nothing of each other)."""
+
+
+def _part(module: str) -> str:
+    """The layer part of ``ordertrail.x.y...`` (``adapters.<package>`` inside adapters)."""
+    names = module.split(".")[1:]
+    if not names:
+        return "ordertrail"
+    return ".".join(names[:2]) if names[0] == "adapters" and len(names) > 1 else names[0]
+
+
+def _rank(part: str) -> int:
+    for rank, layer in enumerate(LAYERS):
+        if part in layer:
+            return rank
+    raise AssertionError(f"{part} is in no layer of LAYERS: place it there")
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in SOURCES if p.relative_to(ROOT).parts[0] in FOLDERS], ids=_rel)
+def test_imports_go_down_the_layers_only(path: Path) -> None:
+    """domain < common < store < vendors, sync, projections < configuration, alerts,
+    observability < wiring < service < CLI: a back-edge is a build failure."""
+    module = ".".join(("ordertrail", *path.relative_to(ROOT).with_suffix("").parts))
+    own = _part(module)
+    wrong = sorted(
+        name for name in imports_of(path)
+        if name.startswith("ordertrail.") and _part(name) != own
+        and _rank(_part(name)) >= _rank(own)
+    )
+    assert not wrong, f"{_rel(path)} ({own}) imports {wrong}: not below it in LAYERS"

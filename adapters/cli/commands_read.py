@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,14 @@ from rich.progress import BarColumn, Progress, TextColumn
 from ordertrail.adapters.alerts.limits import stuck_limits
 from ordertrail.adapters.cli.html_report import render_report
 from ordertrail.adapters.cli.render import print_json, print_table
+from ordertrail.adapters.store.engines import engine_for
 from ordertrail.domain.state_machine import State
 from ordertrail.domain.vendors import Vendor
 from ordertrail.projections import OrderFilter, ProjectionRunner, open_read_models
+from ordertrail.projections.queries import span
 from ordertrail.projections.replay import verify
 from ordertrail.projections.schema import upgrade
-from ordertrail.projections.store import engine_for
+from ordertrail.projections.vendor_health.queries import CALLS, VendorHealth
 
 EXIT_MISMATCH = 3
 
@@ -136,6 +139,27 @@ def _seconds(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}s"
 
 
+HEALTH_COLUMNS = ["vendor", "last ok", "1h ok/bad", "24h ok/bad", "sent today", "oldest open",
+                  "failures in 24h"]
+
+
+def health_rows(health: list[VendorHealth], now: datetime | None = None) -> list[tuple[Any, ...]]:
+    """Per vendor: answers that worked and failed over the last hour and day, ages as spans."""
+    moment = now or datetime.now(UTC)
+
+    def tally(counts: dict[str, int]) -> str:
+        ok = sum(n for k, n in counts.items() if k in CALLS)
+        return f"{ok}/{sum(counts.values()) - ok}"
+
+    def age(since: datetime | None) -> str:
+        return "" if since is None else span(moment - since)
+
+    return [(h.vendor, age(h.last_success_at), tally(h.last_hour), tally(h.last_day),
+             h.submitted_today, age(h.oldest_open_since),
+             ", ".join(f"{k} {n}" for k, n in h.failures_last_day.items()))
+            for h in health]
+
+
 REPORT_COLUMNS = ["vendor", "day", *REPORT_COUNTS, "declines", "lead p50", "lead p95", "cap hits",
                   "spend"]
 
@@ -151,16 +175,18 @@ def report(app: Any, days: int, html_path: Path | None) -> None:
     try:
         reports = models.vendor_report(days)
         accounts = connector_rows(models)
+        health = models.vendor_health()
         if html_path is not None:
             write_html(models, reports, html_path)
     finally:
         models.close()
     if app.as_json:
-        print_json(reports)
+        print_json({"days": days, "vendors": reports, "vendor_health": health})
     else:
         print_table(f"vendors, last {days} day(s)", REPORT_COLUMNS, report_rows(reports))
         print_table("vendor accounts", ["vendor", "account", "last success", "waiting on a person"],
                     accounts)
+        print_table("vendor health", HEALTH_COLUMNS, health_rows(health))
     if html_path is not None and not app.as_json:
         click.echo(f"HTML report written to {html_path}")
 

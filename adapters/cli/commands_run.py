@@ -21,11 +21,11 @@ from rich.console import Console
 
 from ordertrail.adapters.cli.demo import DEMO_DIR, DemoResult, doubled, run_demo
 from ordertrail.adapters.cli.render import print_json, print_table
+from ordertrail.adapters.common.download import SafeDownloader
 from ordertrail.adapters.config import ConfigError
 from ordertrail.adapters.ppw import PPWLink, PPWOutbox, make_app
 from ordertrail.adapters.service.app import make_service, outbox_path, ppw_config, receiver_path
 from ordertrail.adapters.store.leases import LeaseBook
-from ordertrail.adapters.sync.download import SafeDownloader
 from ordertrail.adapters.sync.engine import PassReport, SyncEngine
 from ordertrail.adapters.wiring import sync_vendors, unreachable_vendors, vendor_urls
 from ordertrail.projections import OrderFilter

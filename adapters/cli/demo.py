@@ -34,6 +34,7 @@ from ordertrail.adapters.cli.demo_orders import (
     planomatic_request,
     ppw_work_order,
 )
+from ordertrail.adapters.common.download import SafeDownloader
 from ordertrail.adapters.common.polled import PolledVendor
 from ordertrail.adapters.common.secret import Secret
 from ordertrail.adapters.ivcap.adapter import IvcapAdapter
@@ -52,7 +53,6 @@ from ordertrail.adapters.planviewer.simulator import Plan as PlanviewerPlan
 from ordertrail.adapters.planviewer.simulator import PlanviewerSim, start_planviewer_simulator
 from ordertrail.adapters.ppw import PPWConfig, PPWLink, PPWOutbox, PPWSimulator, make_app
 from ordertrail.adapters.store import open_tracker
-from ordertrail.adapters.sync.download import SafeDownloader
 from ordertrail.adapters.sync.engine import SyncEngine
 from ordertrail.domain.errors import OrdertrailError
 from ordertrail.domain.state_machine import State

@@ -40,7 +40,9 @@ class AppContext:
     def tracker(self) -> Tracker:
         if self._tracker is None:
             self._tracker = open_tracker(
-                self.config.store_url, cipher_key=self.config.cipher_key()
+                self.config.store_url, cipher_key=self.config.cipher_key(),
+                cache_orders=self.config.store.cache_orders,
+                cache_megabytes=self.config.store.cache_megabytes,
             )
         return self._tracker
 

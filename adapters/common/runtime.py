@@ -1,14 +1,9 @@
 """Process-wide settings for ordertrail's commands, long-running ones above all (sync, serve).
 
-CPython's cyclic garbage collector looks at the young generation every 700 new
-container objects, and at the whole heap whenever that has grown by a quarter.
-The tracker keeps up to 20,000 orders decoded in memory, and a sync pass replaces
-every order that changed with a new frozen object. So with the defaults a pass
-over 10,000 orders ran the collector 340 times, three of them over the whole heap:
-0.24-0.27 s of a 1.2-1.3 s pass (measured with ``gc.callbacks``), for almost no
-garbage, since orders, events and views form no reference cycles and reference
-counting frees them. Measured again with the young generation collected every
-50,000 objects: 0.01 s a pass.
+The cyclic garbage collector is told to look less often: the tracker holds many
+orders in memory and a sync pass replaces every order that changed, yet orders, events
+and views form no reference cycles, so with CPython's defaults most of the collector's
+frequent passes over a large heap find nothing (bench/README.md has the measurements).
 """
 
 from __future__ import annotations

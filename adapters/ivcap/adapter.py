@@ -10,6 +10,7 @@ from typing import Any
 
 import msgspec
 
+from ordertrail.adapters.common.download import Result, retrieve_results
 from ordertrail.adapters.common.polled import Downloader
 from ordertrail.adapters.ivcap.client import CreateAnswer, IvcapClient, ReadRefused
 from ordertrail.adapters.ivcap.config import IvcapConfig
@@ -20,7 +21,6 @@ from ordertrail.adapters.ivcap.wire import (
     OrderStatus,
     request_problem,
 )
-from ordertrail.adapters.sync.download import Result, retrieve_results
 from ordertrail.domain import commands as c
 from ordertrail.domain.views import OrderView
 from ordertrail.domain.vocabulary import Classification, Source, Trouble

@@ -9,6 +9,7 @@ from typing import Any
 
 import msgspec
 
+from ordertrail.adapters.common.download import Result, retrieve_results
 from ordertrail.adapters.common.errors import VendorError
 from ordertrail.adapters.common.polled import Downloader
 from ordertrail.adapters.planviewer.client import InvalidUuidsError, PlanviewerClient
@@ -20,7 +21,6 @@ from ordertrail.adapters.planviewer.translate import (
     status_commands,
 )
 from ordertrail.adapters.planviewer.wire import JobStatus, Waiting, request_problem
-from ordertrail.adapters.sync.download import Result, retrieve_results
 from ordertrail.domain import commands as c
 from ordertrail.domain.views import OrderView
 from ordertrail.domain.vocabulary import Source, Trouble

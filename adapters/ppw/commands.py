@@ -12,7 +12,7 @@ from uuid import UUID
 
 import click
 
-from ordertrail.adapters.cli.render import print_json
+from ordertrail.adapters.common.jsonable import print_json
 from ordertrail.adapters.ppw.instructions import (
     request_cancel,
     request_complete,
@@ -29,7 +29,7 @@ def outbox_for(app: Any) -> PPWOutbox:
     """The receiver's bookkeeping file for the configured store, brought up to date."""
     tracker = app.tracker()
     outbox = PPWOutbox(path_for(app.config.store_url, app.config.results_dir),
-                       cipher=tracker.mapper.cipher)
+                       cipher=tracker.cipher)
     outbox.sync(tracker)
     return outbox
 

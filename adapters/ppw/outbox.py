@@ -41,13 +41,8 @@ if TYPE_CHECKING:
 
 NEW, UPDATE, RTV, COMPLETE, CANCEL = "new", "update", "rtv", "complete", "cancel"
 WO_STATUS = {NEW: "Unread", UPDATE: "Update", RTV: "RTV", COMPLETE: "Complete", CANCEL: "Cancel"}
-_WATCHED_TOPICS = tuple(
-    cls.TOPIC
-    for cls in (
-        ev.OrderRequested, ev.OrderPlaced, ev.OrderRejected, ev.Cancelled, ev.Failed,
-        ev.StatusChanged, ev.ResultRetrieved,
-    )
-)
+_WATCHED = (ev.OrderRequested, ev.OrderPlaced, ev.OrderRejected, ev.Cancelled, ev.Failed,
+            ev.StatusChanged, ev.ResultRetrieved)
 _SCHEMA = """
 create table if not exists ppw_state (key text primary key, value text not null);
 create table if not exists ppw_orders (
@@ -124,7 +119,7 @@ class PPWOutbox:
         first_report_id: int = 1,
         cipher: Cipher | None = None,
     ) -> None:
-        """``cipher``: the store's (``tracker.mapper.cipher``), so no order text is kept in clear."""
+        """``cipher``: the store's (``tracker.cipher``), so no order text is kept in clear."""
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("pragma journal_mode = wal")
         self._db.execute("pragma synchronous = normal")
@@ -207,7 +202,7 @@ class PPWOutbox:
     def is_current(self, tracker: Tracker) -> bool:
         """Whether ``sync`` has followed every notification the tracker's store holds (reads only)."""
         position = int(self.get_state("notification_position") or 0)
-        return position >= int(tracker.recorder.max_notification_id() or 0)
+        return position >= tracker.last_position()
 
     def sync(self, tracker: Tracker, batch: int = 500) -> None:
         """Read the tracker's new notifications: new PPW orders, orders that left the offer.
@@ -218,15 +213,13 @@ class PPWOutbox:
         nothing at or below that newest id can still appear.
         """
         position = int(self.get_state("notification_position") or 0)
-        top = int(tracker.recorder.max_notification_id() or 0)
+        top = tracker.last_position()
         while position < top:
-            found = tracker.recorder.select_notifications(
-                position + 1, batch, stop=top, topics=_WATCHED_TOPICS
-            )
+            found = tracker.events_after(position, batch, stop=top, event_types=_WATCHED)
             with self._tx() as db:
-                for notification in found:
-                    self._follow(db, tracker.mapper.to_domain_event(notification))
-                position = found[-1].id if len(found) == batch else top
+                for _, event in found:
+                    self._follow(db, event)
+                position = found[-1][0] if len(found) == batch else top
                 db.execute(
                     "insert or replace into ppw_state (key, value) values (?, ?)",
                     ("notification_position", str(position)),

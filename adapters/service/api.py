@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
-from ordertrail.adapters.cli.render import to_jsonable
+from ordertrail.adapters.common.jsonable import to_jsonable
 from ordertrail.domain.errors import DomainError, MalformedOrderIdError, OrderNotFoundError, UnknownStateError
 from ordertrail.domain.state_machine import State
 from ordertrail.domain.tracker import Tracker

@@ -51,7 +51,7 @@ def make_service(
     if ppw is None:
         app = web.Application(client_max_size=config.service.max_body_bytes)
     else:
-        outbox = PPWOutbox(outbox_path(config), cipher=tracker.mapper.cipher)
+        outbox = PPWOutbox(outbox_path(config), cipher=tracker.cipher)
         app = make_app(PPWLink(tracker, outbox, ppw), receiver_path(config))
     app.add_subapp("/api", make_api(tracker, read_side))
     from ordertrail.adapters.service.console import add_console  # the read models: serving only

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from ordertrail.adapters.common.jsonable import to_jsonable
 from ordertrail.domain.tracker import Tracker
 from ordertrail.projections import OrderFilter, ProjectionRunner, open_read_models
 from ordertrail.projections.queries import ReadModels
@@ -42,8 +43,9 @@ class ProjectedReadSide:
         return [item._asdict() for item in self._current().attention()]
 
     def vendor_report(self, days: int) -> dict[str, Any]:
-        return {"days": days,
-                "vendors": [r._asdict() for r in self._current().vendor_report(days)]}
+        models = self._current()
+        return {"days": days, "vendors": [r._asdict() for r in models.vendor_report(days)],
+                "vendor_health": to_jsonable(models.vendor_health())}
 
     def close(self) -> None:
         self._runner.close()

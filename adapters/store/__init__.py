@@ -22,7 +22,7 @@ from eventsourcing.utils import get_topic
 
 from ordertrail.adapters.store.cipher import CipherKeyError, check_key, check_store_key
 from ordertrail.adapters.store.errors import StoreConfigError, StoreUnavailableError
-from ordertrail.adapters.store.fast import FastTracker
+from ordertrail.adapters.store.fast import CACHE_MEGABYTES, FastTracker
 from ordertrail.adapters.store.mapper import MsgspecMapper
 from ordertrail.domain.tracker import Tracker
 
@@ -169,12 +169,15 @@ def open_tracker(
     cipher_key: str | None = None,
     create_tables: bool = True,
     fast: bool | None = None,
+    cache_orders: int | None = None,
+    cache_megabytes: float | None = None,
 ) -> Tracker:
     """Open the order ledger on the store at ``url``.
 
     ``fast`` (default: on, unless the environment says ``ORDERTRAIL_FAST=0``) adds the store
     layer's order cache and batched saves (``ordertrail.adapters.store.fast``); the answers
-    are the same either way.
+    are the same either way. ``cache_orders`` and ``cache_megabytes`` bound its cache (by
+    default 20,000 orders and no megabyte cap).
     """
     if fast is None:
         fast = os.environ.get(FAST_ENV, "1").strip() not in ("0", "false", "no", "off")
@@ -187,6 +190,10 @@ def open_tracker(
         store, snapshot_interval=snapshot_interval, cipher_key=cipher_key,
         create_tables=create_tables,
     )
+    if cache_orders is not None:
+        env[FastTracker.AGGREGATE_CACHE_MAXSIZE] = str(cache_orders)
+    if cache_megabytes is not None:
+        env[CACHE_MEGABYTES] = str(cache_megabytes)
     try:
         tracker: Tracker = FastTracker(env=env) if fast else Tracker(env=env)
         try:

@@ -20,12 +20,13 @@ the store's unique (order, version) key, and the tracker reads those orders agai
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
+from ordertrail.adapters.store.bulk_read import select_events_of
 from ordertrail.adapters.store.frozen import from_fields
 from ordertrail.adapters.store.order_cache import OrderCache, copy_of
 from ordertrail.domain.errors import OrderNotFoundError
@@ -36,6 +37,10 @@ from ordertrail.domain.views import ORDER_ATTRIBUTES, OrderView
 
 CACHE_SIZE = 20_000
 """Orders kept decoded in memory; the environment variable AGGREGATE_CACHE_MAXSIZE overrides."""
+CACHE_MEGABYTES = "ORDERTRAIL_CACHE_MEGABYTES"
+"""Caps the cache in megabytes as well (estimated from sampled orders); unset: no cap."""
+BULK = 1000
+"""Orders read per bulk read when a pass or a batch needs many that are not held."""
 
 
 def replay(aggregate: Any, events: Iterable[Any]) -> Any:
@@ -55,22 +60,33 @@ class FastTracker(Tracker):
         super().__init__({**(env or {}), self.AGGREGATE_CACHE_MAXSIZE: "",
                           f"{self.name.upper()}_{self.AGGREGATE_CACHE_MAXSIZE}": ""})
         self._to_stored = self.mapper.to_stored_event
+        megabytes = (env or {}).get(CACHE_MEGABYTES, os.environ.get(CACHE_MEGABYTES, ""))
         self._cache = OrderCache(
             maxsize=int(size) if size else 0,  # "" in the environment: no cache
             position=int(self.recorder.max_notification_id() or 0),
             notifications=self.recorder.select_notifications,
             decode=self.mapper.to_domain_event,
+            max_bytes=int(float(megabytes) * 2**20) if megabytes else None,
         )
+        self._prefetched: dict[UUID, Order] = {}
+        """Orders a batch will change, read in bulk by ``_begin`` (not held by the cache)."""
         self._finished: set[UUID] = set()
         self._views: dict[UUID, tuple[Order, OrderView]] = {}
         """The view last made of each open order, reused while the cache holds the same order."""
 
     # ------------------------------------------------------------------ the seams
-    def _begin(self) -> None:
+    def _begin(self, order_ids: Collection[UUID] = ()) -> None:
         self._cache.refresh()
+        self._prefetched = {}
+        missing = [oid for oid in dict.fromkeys(order_ids) if self._cache.get(oid) is None]
+        if len(missing) > 1:
+            before = self._cache.position
+            self._prefetched = self._read_many(missing)
+            for order in self._prefetched.values():
+                self._cache.loaded(order, before, scan=True)
 
     def _load(self, order_id: UUID, change: bool) -> Order:
-        held = self._cache.get(order_id)
+        held = self._cache.get(order_id) or self._prefetched.pop(order_id, None)
         if held is None:
             before = self._cache.position
             held = self._reconstruct(order_id)
@@ -115,18 +131,49 @@ class FastTracker(Tracker):
         wanted = None if vendor is None else Vendor.parse(vendor).value
         self._begin()
         views = []
-        for oid in self.order_ids():
-            if oid in self._finished:
-                continue
-            view = self._view(self._load(oid, change=False))
-            if view.is_terminal:
-                self._finished.add(oid)  # terminal states absorb every command: never open again
-                self._views.pop(oid, None)
-            elif wanted is None or view.vendor == wanted:
-                views.append(view)
+        ids = [oid for oid in self.order_ids() if oid not in self._finished]
+        for start in range(0, len(ids), BULK):
+            chunk = ids[start:start + BULK]
+            before = self._cache.position
+            held = {oid: order for oid in chunk if (order := self._cache.get(oid)) is not None}
+            read = self._read_many([oid for oid in chunk if oid not in held])
+            for oid in chunk:
+                order = held.get(oid) or read[oid]
+                if oid in read:
+                    self._cache.loaded(order, before, scan=True)
+                view = self._view(order)
+                if view.is_terminal:
+                    self._finished.add(oid)  # terminal states absorb every command
+                    self._views.pop(oid, None)
+                elif wanted is None or view.vendor == wanted:
+                    views.append(view)
         return views
 
     # ------------------------------------------------------------------ loading
+    def _read_many(self, order_ids: Sequence[UUID]) -> dict[UUID, Order]:
+        """The orders ``order_ids`` from the store: those without a snapshot from one query per
+        chunk of their events, the others (long histories) one by one from their snapshot."""
+        if not order_ids:
+            return {}
+        alone = list(order_ids)
+        found: dict[UUID, Order] = {}
+        snapshots = (select_events_of(self.snapshots.recorder, alone)
+                     if self.snapshots is not None else {})
+        events = select_events_of(self.recorder, [o for o in alone if o not in (snapshots or {})])
+        if snapshots is not None and events is not None:
+            decode = self.mapper.to_domain_event
+            for oid, stored in events.items():
+                order = replay(None, (decode(e) for e in stored))
+                if isinstance(order, Order):
+                    found[oid] = order
+            alone = [oid for oid in alone if oid not in found]
+        for oid in alone:
+            try:
+                found[oid] = self._reconstruct(oid)
+            except OrderNotFoundError:
+                continue  # the command that names it is refused when it is run
+        return found
+
     def _reconstruct(self, order_id: UUID, version: int | None = None) -> Order:
         try:
             order: Order = self.repository.get(order_id, version=version, projector_func=replay)

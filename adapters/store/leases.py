@@ -26,8 +26,8 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ordertrail.adapters.store.engines import engine_for
 from ordertrail.adapters.store.schema_lock import create_alone
-from ordertrail.projections.store import engine_for
 
 metadata = sa.MetaData()
 leases = sa.Table(

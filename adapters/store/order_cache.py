@@ -30,6 +30,7 @@ Staleness is avoided by these rules, all under one lock:
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -48,8 +49,14 @@ PAGE = 1000
 
 class OrderCache:
     def __init__(self, maxsize: int, position: int, notifications: Notifications,
-                 decode: Decode) -> None:
+                 decode: Decode, max_bytes: int | None = None) -> None:
+        """``maxsize`` orders at most, and about ``max_bytes`` of them when given (their size
+        is estimated from a sample of the orders kept, see ``approximate_size``)."""
+        self.limit = maxsize
         self.maxsize = maxsize
+        self.max_bytes = max_bytes
+        self._sampled = 0
+        self._sampled_bytes = 0
         self.position = position
         """The last notification id read from the log."""
         self._notifications = notifications
@@ -100,15 +107,20 @@ class OrderCache:
                 self._orders.move_to_end(order_id)
             return order
 
-    def loaded(self, order: Order, position_before: int) -> None:
+    def loaded(self, order: Order, position_before: int, scan: bool = False) -> None:
         """Keep ``order`` (nobody changes it from now on), read from the store while the log
-        stood at ``position_before``."""
+        stood at ``position_before``. ``scan``: one of many read in turn (a pass over every
+        open order), kept only while there is room, so a pass over more orders than the cache
+        holds keeps the orders it holds instead of evicting each before the next pass needs
+        it."""
         with self.lock:
             held = self._orders.get(order.id)
             if held is not None and held.version >= order.version:
                 return
             if held is None and self.position != position_before:
                 return  # the log moved on while we read; its events were not applied to us
+            if scan and held is None and len(self._orders) >= self.maxsize:
+                return
             self._put(order)
 
     def saved(self, orders: Iterable[tuple[Order, int]], first_id: int, last_id: int,
@@ -142,6 +154,9 @@ class OrderCache:
     def _put(self, order: Order, oid: UUID | None = None) -> None:
         if not self.maxsize:
             return
+        if self.max_bytes is not None and self._sampled % SAMPLE_EVERY == 0:
+            self._resize(approximate_size(order))
+        self._sampled += 1
         held_orders = self._orders
         key = order.id if oid is None else oid
         if key in held_orders:
@@ -149,6 +164,37 @@ class OrderCache:
         held_orders[key] = order
         while len(held_orders) > self.maxsize:
             held_orders.popitem(last=False)
+
+
+    def _resize(self, size: int) -> None:
+        """Fit the number of orders kept to ``max_bytes`` by the average sampled size."""
+        assert self.max_bytes is not None
+        self._sampled_bytes += size
+        samples = self._sampled // SAMPLE_EVERY + 1
+        average = max(1, self._sampled_bytes // samples)
+        self.maxsize = max(1, min(self.limit, self.max_bytes // average))
+
+
+SAMPLE_EVERY = 64
+"""Orders kept between two size estimates (a deep walk of one order costs tens of us)."""
+
+
+def approximate_size(value: Any, seen: set[int] | None = None) -> int:
+    """Bytes held by ``value`` and what it refers to (dicts, lists, tuples, sets, objects'
+    ``__dict__``), each object counted once: what keeping an order in memory costs."""
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return 0
+    seen.add(id(value))
+    size = sys.getsizeof(value)
+    if isinstance(value, dict):
+        size += sum(approximate_size(k, seen) + approximate_size(v, seen)
+                    for k, v in value.items())
+    elif isinstance(value, list | tuple | set | frozenset):
+        size += sum(approximate_size(v, seen) for v in value)
+    elif hasattr(value, "__dict__") and not isinstance(value, type):
+        size += approximate_size(vars(value), seen)
+    return size
 
 
 def copy_of(order: Order) -> Order:

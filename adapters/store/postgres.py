@@ -9,8 +9,7 @@ one-call function and puts the lock back inside it: one round trip per save,
 commit order equal to notification order. The function takes four plain
 arrays rather than an array of a composite type, which psycopg dumps much
 faster, and they go in binary; a save of one event (most appends) calls a twin
-that takes the four values as scalars, because dumping four one-element arrays
-costs psycopg about 20 us, a tenth of an append. Both queries are rendered to
+that takes the four values as scalars, which psycopg dumps much faster. Both queries are rendered to
 text once, not composed again on every call. Saves take turns on one connection
 the recorder keeps (``_Writer``), not one borrowed from the pool each time.
 
@@ -81,11 +80,10 @@ class _Writer:
     """One pool connection kept for this process's event inserts, taken in turns.
 
     Every insert takes the events table's EXCLUSIVE lock, so two of them never run at once
-    anyway; borrowing a connection from the pool for each cost 75 us of wall time and 38 us
-    of CPU more than keeping one (psycopg_pool hands its connections out in turn, so each
-    save also woke a different, cold server process). A broken connection goes back to the
-    pool, which discards it; the next save takes another. One older than the pool's
-    ``max_lifetime`` goes back too, so it is renewed like the others.
+    anyway, and borrowing one from the pool for each save is slower (psycopg_pool hands its
+    connections out in turn, so each save also woke a different, cold server process).
+    A broken connection goes back to the pool, which discards it; the next save takes
+    another. One older than the pool's ``max_lifetime`` goes back too, so it is renewed like the others.
     """
 
     def __init__(self, pool: ConnectionPool[psycopg.Connection[DictRow]],
@@ -145,8 +143,7 @@ class OrdertrailPostgresRecorder(_CreatesTablesOneAtATime, PostgresApplicationRe
         )[:63]
         function = Identifier(self.pg_function_name_insert_events)
         # %b: the four arrays go in binary. As text, psycopg escapes every element of every
-        # array in Python (a regular expression per value): 7.7 us of client CPU an event in
-        # a save of 5,000, against 1.8 in binary, and 16 -> 8-10 us of wall time an event.
+        # array in Python (a regular expression per value).
         self.sql_invoke_pg_function_insert_events = SQL(
             "SELECT * FROM {schema}.{function}(%b, %b, %b, %b)"
         ).format(schema=schema, function=function)

@@ -30,11 +30,11 @@ from uuid import UUID
 import aiohttp
 
 from ordertrail.adapters.common import crashpoints
+from ordertrail.adapters.common.download import SafeDownloader
 from ordertrail.adapters.common.errors import VendorAuthError, VendorError
 from ordertrail.adapters.common.polled import PolledVendor
 from ordertrail.adapters.store.leases import LeaseBook
 from ordertrail.adapters.sync import schedule
-from ordertrail.adapters.sync.download import SafeDownloader
 from ordertrail.domain import commands as c
 from ordertrail.domain.connector import SUCCESS_NOTE_EVERY
 from ordertrail.domain.state_machine import POLLED_STATES, State

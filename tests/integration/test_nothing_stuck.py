@@ -15,6 +15,7 @@ from uuid import UUID
 import aiohttp
 import pytest
 
+from ordertrail.adapters.common.download import SafeDownloader
 from ordertrail.adapters.common.secret import Secret
 from ordertrail.adapters.ivcap.simulator import IvcapSim
 from ordertrail.adapters.ivcap.simulator import Plan as IvcapPlan
@@ -24,7 +25,6 @@ from ordertrail.adapters.planomatic.config import PlanomaticConfig
 from ordertrail.adapters.planomatic.simulator import PlanomaticSim, start_planomatic_simulator
 from ordertrail.adapters.planviewer.simulator import Plan, PlanviewerSim
 from ordertrail.adapters.store import open_tracker
-from ordertrail.adapters.sync.download import SafeDownloader
 from ordertrail.adapters.sync.engine import SyncEngine
 from ordertrail.domain import commands as c
 from ordertrail.domain.state_machine import State

@@ -12,9 +12,9 @@ import pytest
 import sqlalchemy as sa
 
 from ordertrail.adapters.store import open_tracker
+from ordertrail.adapters.store.engines import engine_for
 from ordertrail.domain import commands as c
 from ordertrail.domain.state_machine import State
-from ordertrail.projections.store import engine_for
 from tests.integration.test_cli_errors import ordertrail
 
 KILLED = -9
@@ -48,6 +48,8 @@ def snapshot(store_url: str) -> dict[str, Any]:
                     "from order_status"))),
                 "audit": conn.execute(sa.text("select count(*), count(distinct "
                                               "order_id || ':' || version) from audit_log")).one(),
+                "health": sorted(tuple(map(str, r)) for r in conn.execute(sa.text(
+                    "select vendor, hour, outcome, count from vendor_health"))),
             }
     finally:
         engine.dispose()

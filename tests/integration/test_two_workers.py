@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from ordertrail.adapters.ivcap.simulator import IvcapSim
 from ordertrail.adapters.ivcap.simulator import Plan as IvcapPlan
 from ordertrail.adapters.planviewer.simulator import Plan, PlanviewerSim
-from ordertrail.projections.store import engine_for
+from ordertrail.adapters.store.engines import engine_for
 from tests.integration.sims import ROOT, Sims, running, write_config
 from tests.integration.test_crash_recovery import (
     check_nothing_lost_or_doubled,

@@ -19,6 +19,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from ordertrail.adapters.common.download import SafeDownloader
 from ordertrail.adapters.common.secret import Secret
 from ordertrail.adapters.ivcap.adapter import IvcapAdapter
 from ordertrail.adapters.ivcap.client import IvcapClient
@@ -30,7 +31,6 @@ from ordertrail.adapters.planviewer.adapter import PlanviewerAdapter
 from ordertrail.adapters.planviewer.client import PlanviewerClient
 from ordertrail.adapters.planviewer.config import PlanviewerConfig
 from ordertrail.adapters.store import open_tracker
-from ordertrail.adapters.sync.download import SafeDownloader
 from ordertrail.adapters.sync.engine import SyncEngine
 from tests.integration.chaos import FAULTS, Chaos, start_proxy
 from tests.integration.sims import Sims, running

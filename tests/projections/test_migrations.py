@@ -10,12 +10,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from ordertrail.adapters.store import open_tracker
+from ordertrail.adapters.store.engines import engine_for
 from ordertrail.adapters.store.leases import LeaseBook
 from ordertrail.domain.tracker import Tracker
 from ordertrail.projections import ProjectionRunner, ReadModelSchemaError, open_read_models
 from ordertrail.projections.models import Base
 from ordertrail.projections.schema import VERSION_TABLE, context_options, current, downgrade, head, upgrade
-from ordertrail.projections.store import engine_for
 from tests.projections.conftest import populate
 
 READ_TABLES = set(Base.metadata.tables)
@@ -104,7 +104,7 @@ def test_processes_opening_a_new_store_together_all_find_it_at_head(store_url: s
 
     all_succeed_together(
         "import sys; from ordertrail.projections.schema import prepare; "
-        "from ordertrail.projections.store import engine_for; prepare(engine_for(sys.argv[1]), True)",
+        "from ordertrail.adapters.store.engines import engine_for; prepare(engine_for(sys.argv[1]), True)",
         store_url,
     )
     engine = engine_for(store_url)

@@ -14,12 +14,12 @@ from uuid import UUID
 import aiohttp
 import pytest
 
+from ordertrail.adapters.common.download import SafeDownloader
 from ordertrail.adapters.common.secret import Secret
 from ordertrail.adapters.ivcap.adapter import IvcapAdapter
 from ordertrail.adapters.ivcap.client import IvcapClient
 from ordertrail.adapters.ivcap.config import IvcapConfig
 from ordertrail.adapters.ivcap.simulator import IvcapSim, Plan, start_ivcap_simulator
-from ordertrail.adapters.sync.download import SafeDownloader
 from ordertrail.domain import commands as c
 from ordertrail.domain.state_machine import State
 from ordertrail.domain.tracker import Tracker

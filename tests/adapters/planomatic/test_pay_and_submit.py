@@ -12,13 +12,13 @@ from uuid import UUID
 import aiohttp
 import pytest
 
+from ordertrail.adapters.common.download import SafeDownloader
 from ordertrail.adapters.common.secret import Secret
 from ordertrail.adapters.planomatic.adapter import PlanomaticAdapter
 from ordertrail.adapters.planomatic.client import PlanomaticClient
 from ordertrail.adapters.planomatic.config import PlanomaticConfig
 from ordertrail.adapters.planomatic.outcomes import STATUS_RULES, Kind
 from ordertrail.adapters.planomatic.simulator import PlanomaticSim, start_planomatic_simulator
-from ordertrail.adapters.sync.download import SafeDownloader
 from ordertrail.adapters.sync.engine import SyncEngine
 from ordertrail.domain import commands as c
 from ordertrail.domain.state_machine import State

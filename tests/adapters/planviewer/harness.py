@@ -11,12 +11,12 @@ from uuid import UUID
 
 import aiohttp
 
+from ordertrail.adapters.common.download import SafeDownloader
 from ordertrail.adapters.common.secret import Secret
 from ordertrail.adapters.planviewer.adapter import PlanviewerAdapter
 from ordertrail.adapters.planviewer.client import PlanviewerClient
 from ordertrail.adapters.planviewer.config import PlanviewerConfig
 from ordertrail.adapters.planviewer.simulator import PlanviewerSim, start_planviewer_simulator
-from ordertrail.adapters.sync.download import SafeDownloader
 from ordertrail.domain import commands as c
 from ordertrail.domain.tracker import Tracker
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import aiohttp
 
+from ordertrail.adapters.common.download import SafeDownloader
 from ordertrail.adapters.common.secret import Secret
 from ordertrail.adapters.ivcap.adapter import IvcapAdapter
 from ordertrail.adapters.ivcap.client import IvcapClient
@@ -20,7 +21,6 @@ from ordertrail.adapters.planviewer.client import PlanviewerClient
 from ordertrail.adapters.planviewer.config import PlanviewerConfig
 from ordertrail.adapters.planviewer.simulator import PlanviewerSim, start_planviewer_simulator
 from ordertrail.adapters.store.leases import LeaseBook
-from ordertrail.adapters.sync.download import SafeDownloader
 from ordertrail.adapters.sync.engine import SyncEngine
 from ordertrail.domain.tracker import Tracker
 

@@ -12,8 +12,8 @@ from aiohttp import web
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ordertrail.adapters.sync.download import DownloadError, NotDownloadable, SafeDownloader
-from ordertrail.adapters.sync.filenames import MAX_BYTES, disposition_filename, sanitize
+from ordertrail.adapters.common.download import DownloadError, NotDownloadable, SafeDownloader
+from ordertrail.adapters.common.filenames import MAX_BYTES, disposition_filename, sanitize
 
 BODY = b"x" * 10_000
 

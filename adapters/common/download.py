@@ -22,8 +22,8 @@ import aiohttp
 
 from ordertrail.adapters.common import crashpoints
 from ordertrail.adapters.common.errors import Classification, VendorAuthError, VendorError
+from ordertrail.adapters.common.filenames import disposition_filename, sanitize
 from ordertrail.adapters.common.polled import DownloadedFile, Downloader
-from ordertrail.adapters.sync.filenames import disposition_filename, sanitize
 from ordertrail.domain import commands as c
 from ordertrail.domain.views import OrderView
 from ordertrail.domain.vocabulary import Source, Trouble

@@ -1,0 +1,118 @@
+"""More open orders than the cache holds: a pass reads the missing ones in bulk, keeps the
+orders it holds instead of churning through them, and sees exactly what the store replays;
+the cache can be capped in megabytes."""
+
+from __future__ import annotations
+
+import os
+from unittest import mock
+from uuid import UUID
+
+import pytest
+from eventsourcing.cryptography import AESCipher
+
+from ordertrail.adapters.store import bulk_read, open_tracker
+from ordertrail.adapters.store.fast import CACHE_MEGABYTES, FastTracker
+from ordertrail.domain import commands as c
+from ordertrail.domain.tracker import Tracker
+
+
+@pytest.fixture
+def small_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AGGREGATE_CACHE_MAXSIZE", "40")
+
+
+def fill(tracker: Tracker, orders: int, long_ones: int = 0) -> list[UUID]:
+    """``orders`` placed Planviewer orders; the first ``long_ones`` have a snapshot too."""
+    ids = [tracker.request_order("planviewer", {"intention_uuid": f"i{n}", "product": "p"},
+                                 f"k{n}") for n in range(orders)]
+    tracker.execute([c.Place(order_id=o, vendor_ref=f"job-{o}", vendor_ref_kind="planviewer.job")
+                     for o in ids])
+    for step in range(1, 60):  # past the snapshot interval of 50
+        tracker.execute([c.ReportProgress(order_id=o, current=step, total=100)
+                         for o in ids[:long_ones]])
+    return ids
+
+
+def counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of ids of each bulk read, as the store layer makes them."""
+    sizes: list[int] = []
+    real = bulk_read.select_events_of
+
+    def spy(recorder: object, ids: list[UUID]) -> object:
+        sizes.append(len(ids))
+        return real(recorder, ids)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("ordertrail.adapters.store.fast.select_events_of", spy)
+    return sizes
+
+
+def test_a_pass_over_more_orders_than_the_cache_holds_reads_them_in_bulk_and_keeps_its_own(
+    store_url: str, small_cache: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = open_tracker(store_url, fast=False)
+    try:
+        ids = fill(writer, 150, long_ones=3)
+        expected = sorted(writer.open_orders(), key=lambda v: v.id)
+    finally:
+        writer.close()
+    tracker = open_tracker(store_url, fast=True)
+    assert isinstance(tracker, FastTracker)
+    try:
+        sizes = counted(monkeypatch)
+        first = tracker.open_orders()
+        held = set(tracker._cache._orders)
+        assert len(held) == 40
+        second = tracker.open_orders()
+        assert set(tracker._cache._orders) == held  # the pass did not churn the cache
+        assert sorted(first, key=lambda v: v.id) == expected == sorted(second, key=lambda v: v.id)
+        # two passes, each: one read of snapshots and one of events for the ids not held
+        assert len(sizes) == 4 and max(sizes) <= 150
+        # a batch of commands on orders not held reads them in bulk too, and records right
+        sizes.clear()
+        outside = [oid for oid in ids if oid not in held]
+        outcomes = tracker.execute([c.ReportProgress(order_id=o, current=99, total=100)
+                                    for o in outside])
+        assert all(o.recorded for o in outcomes)
+        assert sizes and max(sizes) == len(outside)
+    finally:
+        tracker.close()
+    check = open_tracker(store_url, fast=False)
+    try:
+        assert {check.get_order(o).progress_current for o in outside} == {99}
+    finally:
+        check.close()
+
+
+def test_bulk_reads_decrypt_like_single_ones(sqlite_url: str, small_cache: None) -> None:
+    key = AESCipher.create_key(16)
+    writer = open_tracker(sqlite_url, cipher_key=key, fast=False)
+    try:
+        fill(writer, 60)
+        expected = sorted(writer.open_orders(), key=lambda v: v.id)
+    finally:
+        writer.close()
+    tracker = open_tracker(sqlite_url, cipher_key=key, fast=True)
+    try:
+        assert sorted(tracker.open_orders(), key=lambda v: v.id) == expected
+    finally:
+        tracker.close()
+
+
+def test_the_cache_can_be_capped_in_megabytes(sqlite_url: str) -> None:
+    writer = open_tracker(sqlite_url, fast=False)
+    try:
+        fill(writer, 300)
+    finally:
+        writer.close()
+    with mock.patch.dict(os.environ, {CACHE_MEGABYTES: "0.1"}):
+        tracker = open_tracker(sqlite_url, fast=True)
+    assert isinstance(tracker, FastTracker)
+    try:
+        tracker.open_orders()
+        held = len(tracker._cache._orders)
+        assert 10 < held < 300  # 0.1 MB holds some orders of a few KB each, not all 300
+        assert held == tracker._cache.maxsize
+    finally:
+        tracker.close()
+
