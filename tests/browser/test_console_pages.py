@@ -142,6 +142,20 @@ def test_an_order_shows_its_results_and_its_timeline_version_by_version(browser:
     assert len(browser.find_elements(By.CSS_SELECTOR, ".timeline .event.later")) == len(events) - 1
 
 
+def test_the_report_draws_outcomes_trends_and_vendor_health(browser: Any, base: str) -> None:
+    login(browser, base)
+    browser.get(base + "/report?days=7")
+    charts = browser.find_elements(By.CSS_SELECTOR, "svg.chart")
+    assert len(charts) == 3
+    bars = charts[0].find_elements(By.CSS_SELECTOR, "rect.m-done")
+    titles = {b.get_attribute("textContent").split(":")[0] for b in bars}
+    assert "ivcap completed" in titles  # completed bars have the "done" colour
+    assert len(charts[1].find_elements(By.TAG_NAME, "polyline")) == 4  # one trend line per vendor
+    health = [tr.find_element(By.TAG_NAME, "td").text
+              for tr in browser.find_elements(By.CSS_SELECTOR, "table.health tbody tr")]
+    assert set(health) == {"planviewer", "ivcap", "planomatic", "ppw"}
+
+
 @pytest.mark.parametrize("width", [420, 1400])
 def test_every_page_fits_the_window_at_420_and_1400_px(browser: Any, base: str, width: int,
                                                        tmp_path: Path) -> None:

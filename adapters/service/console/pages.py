@@ -147,7 +147,11 @@ async def report(request: web.Request) -> web.StreamResponse:
     console = request.app[CONSOLE]
     days = int(request.query["days"]) if request.query.get("days", "").isdigit() else 14
     days = max(1, min(days, 366))
-    reports = await in_thread(lambda: console.read_side.current().vendor_report(days))
+    def load() -> tuple[Any, Any]:
+        models = console.read_side.current()
+        return models.vendor_report(days), models.vendor_health()
+
+    reports, health = await in_thread(load)
     today = datetime.now(UTC).date()
     day_list = [(today - timedelta(days=days - 1 - i)).isoformat() for i in range(days)]
     per_day: dict[str, dict[str, dict[str, int]]] = defaultdict(dict)
@@ -159,7 +163,7 @@ async def report(request: web.Request) -> web.StreamResponse:
             per_day[r.vendor][r.day] = r.counts
     series = {metric: {v: [per_day[v].get(d, {}).get(metric, 0) for d in day_list] for v in totals}
               for metric in ("requested", "completed")}
-    return render(request, "report.html", title="Report", days=days, totals=totals,
+    return render(request, "report.html", title="Report", days=days, totals=totals, health=health,
                   rows=[r for r in reports if r.day != "total"],
                   outcomes=charts.outcome_bars({v: t.counts for v, t in totals.items()}),
                   requested=charts.trend(day_list, series["requested"], "Orders requested per day"),
