@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from functools import partial
 from typing import Any
 
 import click
@@ -16,6 +17,7 @@ import click
 from ordertrail.adapters.cli.commands_orders import _parse_fields
 from ordertrail.adapters.cli.render import print_json
 from ordertrail.adapters.common import actions
+from ordertrail.adapters.wiring import answer_at_vendor
 from ordertrail.domain import commands as c
 from ordertrail.domain.errors import TransitionRefused
 from ordertrail.domain.state_machine import State
@@ -116,7 +118,7 @@ def choose(app: Any, order: str, choice: str | None) -> None:
         actions.check_choice(view, choice)
     except actions.ActionInputError as error:
         raise click.BadParameter(str(error), param_hint="CHOICE") from None
-    asyncio.run(actions.choose(tracker, app.config, order_id, choice))
+    asyncio.run(actions.choose(tracker, order_id, choice, partial(answer_at_vendor, app.config)))
     _done(app, order_id, f"answered {choice}")
 
 

@@ -9,13 +9,10 @@ the order was not asked) and records nothing.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from uuid import UUID
 
-import aiohttp
-
-from ordertrail.adapters.config import Config, ConfigError
-from ordertrail.adapters.wiring import sync_vendors
 from ordertrail.domain import commands as c
 from ordertrail.domain.errors import OrdertrailError, TransitionRefused
 from ordertrail.domain.state_machine import NOT_YET_PLACED, State
@@ -88,14 +85,14 @@ def check_choice(view: OrderView, choice: str) -> None:
                                 f"{view.vendor} questions are answered at the vendor")
 
 
-async def choose(tracker: Tracker, config: Config, order_id: UUID, choice: str) -> OrderView:
+AskVendor = Callable[[OrderView, str], Awaitable[Sequence[c.AnyCommand]]]
+"""Gives the vendor a person's answer; returns the commands that record it once accepted
+(``ordertrail.adapters.wiring.answer_at_vendor``)."""
+
+
+async def choose(tracker: Tracker, order_id: UUID, choice: str, ask_vendor: AskVendor) -> OrderView:
     """Answer the vendor's question (Planviewer: which parcel) at the vendor, then record it."""
     view = tracker.get_order(order_id)
     check_choice(view, choice)
-    async with aiohttp.ClientSession() as session:
-        adapter = sync_vendors(config, session).get("planviewer")
-        if adapter is None:
-            raise ConfigError(f"{config.source}: no [vendors.planviewer] table")
-        commands = await adapter.select_location(view, choice)  # type: ignore[attr-defined]
-    tracker.execute(commands)
+    tracker.execute(await ask_vendor(view, choice))
     return tracker.get_order(order_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +17,7 @@ from ordertrail.adapters.config import ConfigError
 from ordertrail.adapters.service.console.pages import _order_id
 from ordertrail.adapters.service.console.sessions import SESSION, SESSIONS, action
 from ordertrail.adapters.service.console.wiring import CONSOLE, Console, in_thread
+from ordertrail.adapters.wiring import answer_at_vendor
 from ordertrail.domain.errors import OrdertrailError
 
 NAMES = ("choose", "reconcile", "resubmit", "cancel")
@@ -42,7 +44,8 @@ async def act(request: web.Request) -> web.StreamResponse:
 def _run(console: Console, name: str, order_id: UUID, form: dict[str, str]) -> str:
     tracker = console.tracker
     if name == "choose":
-        view = asyncio.run(actions.choose(tracker, console.config, order_id, form.get("choice", "")))
+        ask = partial(answer_at_vendor, console.config)
+        view = asyncio.run(actions.choose(tracker, order_id, form.get("choice", ""), ask))
         return f"answered {form.get('choice')}: the order is {view.state.value}"
     if name == "reconcile":
         if form.get("outcome") == "found":
