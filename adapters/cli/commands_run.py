@@ -209,7 +209,8 @@ async def _serve(web_app: web.Application, app: Any) -> web.AppRunner:
               help="Override [service] port (0: any free port).")
 @click.pass_obj
 def serve(app: Any, port: int | None) -> None:
-    """The PPW Link receiver (when configured) and the read-only JSON API under /api."""
+    """The operator console at /, the PPW Link receiver (when configured) and the JSON API
+    under /api."""
     if port is not None:
         service = msgspec.structs.replace(app.config.service, port=port)
         app.config = dataclasses.replace(app.config, service=service)

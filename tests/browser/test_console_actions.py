@@ -59,11 +59,15 @@ poll_interval_seconds = 0
             assert done.returncode == 0, done.stderr
         tracker = open_tracker(url)
         assert tracker.get_order(ids["choose"]).state.value == "WAITING_FOR_USER"
-        for name in ("declined", "found", "gone", "fresh"):
+        for name in ("declined", "found", "gone", "fresh", "placed"):
             ids[name] = tracker.request_order("planomatic", {"payment_method_id": 1}, name)
         for name in ("declined", "found", "gone"):
             tracker.run(c.AttemptSubmission(order_id=ids[name], channel="pay_and_submit"))
         tracker.run(c.DeclinePayment(order_id=ids["declined"], reason_code="card_expired"))
+        tracker.execute([c.AttemptSubmission(order_id=ids["placed"], channel="pay_and_submit"),
+                         c.AcceptPayment(order_id=ids["placed"]),
+                         c.Place(order_id=ids["placed"], vendor_ref="PO-5",
+                                 vendor_ref_kind="planomatic.order_id")])
         for name in ("found", "gone"):
             tracker.run(c.MarkOutcomeUnknown(order_id=ids[name], reason="application_crash"))
         tracker.close()
@@ -170,6 +174,19 @@ def test_a_person_cancels_an_order_from_its_page(browser: Any, setup: Setup) -> 
     assert browser.find_element(By.CSS_SELECTOR, ".summary [data-state]").text == "CANCELLED"
     assert not browser.find_elements(By.CSS_SELECTOR, "form.act")  # nothing left to do
     event = last_event(setup, ids["fresh"])
+    assert event["type"] == "Cancelled" and event["source"] == "human"
+
+
+def test_a_placed_order_is_cancelled_at_the_vendor_then_confirmed(browser: Any, setup: Setup) -> None:
+    base, _, _, ids = setup
+    login(browser, base)
+    browser.get(f"{base}/orders/{ids['placed']}")
+    assert "has no cancel route" in act(browser, browser.find_element(By.CSS_SELECTOR, "form.act-cancel"))
+    assert last_event(setup, ids["placed"])["type"] == "CancellationRequested"
+    assert not browser.find_elements(By.CSS_SELECTOR, "form.act-cancel")  # asked once
+    assert act(browser, browser.find_element(By.CSS_SELECTOR, "form.act-confirm-cancel")) == "cancelled"
+    assert browser.find_element(By.CSS_SELECTOR, ".summary [data-state]").text == "CANCELLED"
+    event = last_event(setup, ids["placed"])
     assert event["type"] == "Cancelled" and event["source"] == "human"
 
 

@@ -20,7 +20,7 @@ from ordertrail.adapters.service.console.wiring import CONSOLE, Console, in_thre
 from ordertrail.adapters.wiring import answer_at_vendor
 from ordertrail.domain.errors import OrdertrailError
 
-NAMES = ("choose", "reconcile", "resubmit", "cancel")
+NAMES = ("choose", "reconcile", "resubmit", "cancel", "confirm_cancel")
 
 
 @action
@@ -63,6 +63,8 @@ def _run(console: Console, name: str, order_id: UUID, form: dict[str, str]) -> s
         view = actions.resubmit(tracker, order_id, {key: _value(form.get("value", ""))})
         return f"resubmitted with {key} changed: the order is {view.state.value}"
     reason = form.get("reason", "").strip() or None
+    if name == "confirm_cancel":
+        return actions.cancel_here(tracker, order_id, reason, confirm=True)
     if tracker.get_order(order_id).vendor == "ppw":
         return _cancel_at_ppw(console, order_id, reason)
     return actions.cancel_here(tracker, order_id, reason, confirm=False)
