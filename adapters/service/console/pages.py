@@ -124,21 +124,26 @@ async def result_file(request: web.Request) -> web.StreamResponse:
         "Content-Type": media, "X-Content-Type-Options": "nosniff"})
 
 
+ATTENTION_SHOWN = 200
+"""The oldest items the attention page shows with their actions (each reads its order)."""
+
+
 @page
 async def attention(request: web.Request) -> web.StreamResponse:
     console = request.app[CONSOLE]
 
-    def load() -> list[dict[str, Any]]:
+    def load() -> tuple[list[dict[str, Any]], int]:
         items = console.read_side.current().attention()
         now = datetime.now(UTC)
         shown = []
-        for item in items:
+        for item in items[:ATTENTION_SHOWN]:
             view = console.tracker.get_order(item.order_id) if item.order_id else None
             shown.append({"item": item, "view": view, "age": _age(now - item.since),
                           "actions": actions_for(view) if view else []})
-        return shown
+        return shown, len(items)
 
-    return render(request, "attention.html", title="Needs a person", items=await in_thread(load),
+    shown, total = await in_thread(load)
+    return render(request, "attention.html", title="Needs a person", items=shown, total=total,
                   flash=_flash(request))
 
 
