@@ -48,6 +48,8 @@ def test_without_a_session_pages_redirect_to_login_and_forms_are_refused(tmp_pat
         assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
         session = {"Cookie": cookie.split(";")[0]}
         assert request(base, "GET", "/", headers=session).status == 200
+        for bad in ("page=99999999999999999999", "per_page=abc", "state=NOPE", "placed_from=May"):
+            assert request(base, "GET", f"/?{bad}", headers=session).status == 200  # named, dropped
         refused = request(base, "POST", f"/orders/{order}/cancel", "csrf=forged", headers=session)
         assert refused.status == 403
         for name in ("..%2F..%2Fsecret.txt", "..%2Fo.db", "%2E%2E"):

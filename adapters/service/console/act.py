@@ -14,7 +14,7 @@ from aiohttp import web
 
 from ordertrail.adapters.common import actions
 from ordertrail.adapters.config import ConfigError
-from ordertrail.adapters.service.console.pages import _order_id
+from ordertrail.adapters.service.console.pages import order_id_of
 from ordertrail.adapters.service.console.sessions import SESSION, SESSIONS, action
 from ordertrail.adapters.service.console.wiring import CONSOLE, Console, in_thread
 from ordertrail.adapters.wiring import answer_at_vendor
@@ -26,7 +26,7 @@ NAMES = ("choose", "reconcile", "resubmit", "cancel", "confirm_cancel")
 @action
 async def act(request: web.Request) -> web.StreamResponse:
     console = request.app[CONSOLE]
-    order_id = _order_id(request)
+    order_id = order_id_of(request)
     name = request.match_info["action"]
     if name not in NAMES:
         raise web.HTTPNotFound(text=f"no action {name!r} (known: {', '.join(NAMES)})")

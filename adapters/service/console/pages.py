@@ -39,7 +39,7 @@ def parse_list_query(query: Any) -> tuple[ListQuery, list[str]]:
     take("state", lambda t: State.parse(t).value, "a state")
     take("placed_from", date.fromisoformat, "a date (YYYY-MM-DD)")
     take("placed_to", date.fromisoformat, "a date (YYYY-MM-DD)")
-    take("page", lambda t: _positive(int(t)), "a page number")
+    take("page", lambda t: _positive(int(t)), "a page number (1 to 1000000)")
     take("per_page", lambda t: _one_of(int(t), PER_PAGE), f"one of {PER_PAGE}")
     take("sort", lambda t: _one_of(t, tuple(SORTS)), f"one of {', '.join(SORTS)}")
     search = query.get("q", "").strip()[:200]
@@ -52,7 +52,7 @@ def parse_list_query(query: Any) -> tuple[ListQuery, list[str]]:
 
 
 def _positive(n: int) -> int:
-    if n < 1:
+    if not 1 <= n <= 1_000_000:
         raise ValueError(n)
     return n
 
@@ -81,7 +81,7 @@ async def orders(request: web.Request) -> web.StreamResponse:
 @page
 async def order(request: web.Request) -> web.StreamResponse:
     console = request.app[CONSOLE]
-    order_id = _order_id(request)
+    order_id = order_id_of(request)
     version = request.query.get("version", "")
 
     def load() -> tuple[Any, Any, Any]:
@@ -105,7 +105,7 @@ async def result_file(request: web.Request) -> web.StreamResponse:
     """A downloaded result of the order, only by a name its history records, only from its
     own folder under the results directory (no path leaves it)."""
     console = request.app[CONSOLE]
-    order_id = _order_id(request)
+    order_id = order_id_of(request)
     name = request.match_info["name"]
     try:
         history = await in_thread(console.tracker.history, order_id)
@@ -197,7 +197,7 @@ def _flash(request: web.Request) -> tuple[str, str]:
     return request.app[SESSIONS].take_flash(request[SESSION])
 
 
-def _order_id(request: web.Request) -> UUID:
+def order_id_of(request: web.Request) -> UUID:
     try:
         return parse_order_id(request.match_info["order_id"])
     except DomainError as failure:
