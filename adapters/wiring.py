@@ -151,3 +151,14 @@ async def unreachable_vendors(urls: dict[str, str], timeout: float = 3.0) -> dic
 
     results = await asyncio.gather(*(probe(name, url) for name, url in urls.items()))
     return {name: problem for name, problem in results if problem is not None}
+
+
+async def answer_at_vendor(config: Config, view: Any, choice: str) -> list[Any]:
+    """Give Planviewer a person's answer to its question about ``view`` (``kik/select``); the
+    commands that record it once accepted (``ordertrail.adapters.common.actions.choose``)."""
+    async with aiohttp.ClientSession() as session:
+        adapter = sync_vendors(config, session).get("planviewer")
+        if adapter is None:
+            raise ConfigError(f"{config.source}: no [vendors.planviewer] table")
+        commands: list[Any] = await adapter.select_location(view, choice)  # type: ignore[attr-defined]
+    return commands

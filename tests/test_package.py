@@ -55,6 +55,10 @@ def test_the_wheel_holds_one_import_package_and_its_licence(wheel: Path) -> None
     for folder in ("domain", "adapters", "projections", "migrations"):
         assert f"ordertrail/{folder}/__init__.py" in names
     assert "ordertrail/py.typed" in names and "ordertrail/migrations/script.py.mako" in names
+    console = "ordertrail/adapters/service/console"
+    for page in ("base", "login", "orders", "order", "attention", "report"):
+        assert f"{console}/templates/{page}.html" in names  # the console's pages ship with it
+    assert f"{console}/static/console.css" in names and f"{console}/static/live.js" in names
 
 
 @pytest.mark.slow

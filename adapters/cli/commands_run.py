@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import shlex
 import signal
 import socket
 from collections.abc import Collection
@@ -65,7 +66,8 @@ def demo(app: Any, workdir: Path) -> int:
     finally:
         models.close()
     if app.as_json:
-        print_json({"result": _summary(result), "orders": [r._asdict() for r in rows],
+        print_json({"result": _summary(result), "console": console_command(workdir),
+                    "orders": [r._asdict() for r in rows],
                     "attention": attention_items, "report": reports})
     else:
         rows.sort(key=lambda r: (r.vendor, r.state))
@@ -110,6 +112,13 @@ def _print_summary(console: Console, result: DemoResult, html: Path) -> None:
     console.print(f"HTML report: {html}")
     console.print(f"Try: ordertrail --store {result.store_url} history <order>   "
                   f"(or status, attention, report, projections verify)")
+    console.print(f"Open the console on this store: {console_command(result.workdir)}", soft_wrap=True)
+    console.print("  then browse http://127.0.0.1:8080/ (no token set: loopback only, no login)")
+
+
+def console_command(workdir: Path) -> str:
+    """The command that serves the operator console on the demo's store (and its results)."""
+    return f"cd {shlex.quote(str(workdir))} && ordertrail --store sqlite:///ordertrail.db serve"
 
 
 # ---------------------------------------------------------------- sync
@@ -226,8 +235,8 @@ async def _serve(web_app: web.Application, app: Any, host: str, port: int,
               help="Override [service] port (0: any free port).")
 @click.pass_obj
 def serve(app: Any, port: int | None) -> None:
-    """The PPW Link receiver (when configured) and the JSON API under /api, on one listener
-    or (with [service] receiver_host/receiver_port) on two."""
+    """The operator console at /, the PPW Link receiver (when configured) and the JSON API
+    under /api, on one listener or (with [service] receiver_host/receiver_port) on two."""
     if port is not None:
         service = msgspec.structs.replace(app.config.service, port=port)
         app.config = dataclasses.replace(app.config, service=service)

@@ -1,4 +1,5 @@
-"""Compose the service: the PPW Link receiver (when configured) and the JSON API.
+"""Compose the service: the PPW Link receiver (when configured) the JSON API and the
+operator console at /.
 
 One listener serves both at ``[service] host``/``port``, unless ``receiver_host`` or
 ``receiver_port`` is set: the receiver (which faces PPW) then has its own app and listener,
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -17,10 +19,13 @@ from ordertrail.adapters.config import Config, ConfigError
 from ordertrail.adapters.ppw import PPWConfig, PPWLink, PPWOutbox, make_app
 from ordertrail.adapters.ppw.config import DEFAULT_RECEIVER_PATH, PPWTable
 from ordertrail.adapters.ppw.outbox import path_for
-from ordertrail.adapters.service.api import ReadSide, make_api
-from ordertrail.adapters.service.guard import check_exposure, install_guard, protected
+from ordertrail.adapters.service.api import make_api
+from ordertrail.adapters.service.guard import GUARD, check_exposure, install_guard, protected
 from ordertrail.adapters.service.token import api_token
 from ordertrail.domain.tracker import Tracker
+
+if TYPE_CHECKING:
+    from ordertrail.adapters.service.read_side import ProjectedReadSide
 
 
 def ppw_config(config: Config) -> PPWConfig | None:
@@ -77,7 +82,15 @@ def receiver_address(config: Config) -> tuple[str, int] | None:
             service.port if service.receiver_port is None else service.receiver_port)
 
 
-def make_service(tracker: Tracker, read_side: ReadSide, config: Config) -> Service:
+async def _console_reads(request: web.Request) -> bool:
+    """A logged-in console session may read the API (it changes things through the console's
+    own forms, which carry its CSRF token)."""
+    from ordertrail.adapters.service.console.sessions import console_session_ok
+
+    return request.method in ("GET", "HEAD") and console_session_ok(request)
+
+
+def make_service(tracker: Tracker, read_side: ProjectedReadSide, config: Config) -> Service:
     """The API under /api behind the token guard, beside the receiver or apart from it."""
     token = api_token(config)
     check_exposure(config, config.service.host, token)
@@ -98,6 +111,10 @@ def make_service(tracker: Tracker, read_side: ReadSide, config: Config) -> Servi
     install_guard(app, token)
     app.add_subapp("/api", make_api(tracker, read_side, config))
     main = Listener(app, config.service.host, config.service.port)
+    from ordertrail.adapters.service.console import add_console  # the read models: serving only
+
+    add_console(app, tracker, read_side, config, outbox)
+    app[GUARD].checkers.append(_console_reads)
     if receiver is None or apart is None:
         return Service(main, None, outbox)
     return Service(main, Listener(receiver, *apart), outbox)

@@ -13,6 +13,7 @@ from typing import Any
 from ordertrail.adapters.common.jsonable import to_jsonable
 from ordertrail.domain.tracker import Tracker
 from ordertrail.projections import OrderFilter, ProjectionRunner, StuckLimits, open_read_models
+from ordertrail.projections.queries import ReadModels
 from ordertrail.projections.rows import AttentionItem, OrderStatusRow
 
 
@@ -33,6 +34,11 @@ class ProjectedReadSide:
     def _current(self) -> Any:
         self.catch_up()
         return self._models
+
+    def current(self) -> ReadModels:
+        """The read models, brought up to date first (the console's own queries use them)."""
+        result: ReadModels = self._current()
+        return result
 
     def list_orders(self, filters: OrderFilter) -> tuple[list[OrderStatusRow], int]:
         """One page of the orders ``filters`` selects, and how many it selects in all."""

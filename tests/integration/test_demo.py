@@ -34,9 +34,12 @@ def secrets() -> list[str]:
 def test_the_demo_settles_forty_orders_and_its_tables_agree_with_the_ledger(tmp_path: Path) -> None:
     first = run("demo", "--log-level", "debug", cwd=tmp_path)  # the secret scan covers the logs
     assert first.returncode == 0, first.stderr[-3000:]
+    opens = "cd ordertrail-demo && ordertrail --store sqlite:///ordertrail.db serve"
+    assert f"Open the console on this store: {opens}" in first.stdout  # make demo ends with it
     again = run("--json", "demo", cwd=tmp_path)  # safe to run again: same result
     assert again.returncode == 0, again.stderr[-3000:]
     summary = json.loads(again.stdout)
+    assert summary["console"] == opens
     result = summary["result"]
     assert result["orders"] >= 38 and result["doubled"] == []
     assert result["seconds"] < 60
