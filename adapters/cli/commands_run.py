@@ -179,7 +179,7 @@ async def _sync_follow(app: Any, owner: str) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    watch = Watch(app.tracker(), app.config)
+    watch = Watch(app.tracker(create=True), app.config)
     async with aiohttp.ClientSession() as session:
         engine = _engine(app, session, owner, observer=watch.sync_observer())
         receiver = await _start_receiver(app, watch)
@@ -207,9 +207,9 @@ async def _start_receiver(app: Any, watch: Watch) -> tuple[web.AppRunner, PPWOut
     ppw = ppw_config(app.config)
     if ppw is None:
         return None
-    outbox = PPWOutbox(outbox_path(app.config), cipher=app.tracker().cipher)
+    outbox = PPWOutbox(outbox_path(app.config), cipher=app.tracker(create=True).cipher)
     host, port = receiver_address(app.config) or (app.config.service.host, app.config.service.port)
-    receiver = make_app(PPWLink(app.tracker(), outbox, ppw), receiver_path(app.config))
+    receiver = make_app(PPWLink(app.tracker(create=True), outbox, ppw), receiver_path(app.config))
     watch.observe_receiver(receiver)
     runner = await _serve(receiver, app, host, port)
     return runner, outbox
@@ -254,8 +254,8 @@ async def _serve_forever(app: Any) -> None:
     read_side = ProjectedReadSide(app.tracker(create=True), app.config.store_url,
                                   auto_upgrade=app.config.auto_migrate,
                                   stuck=limits_in_force(app.config))
-    service = make_service(app.tracker(), read_side, app.config)
-    watch = Watch(app.tracker(), app.config, catch_up=read_side.catch_up)
+    service = make_service(app.tracker(create=True), read_side, app.config)
+    watch = Watch(app.tracker(create=True), app.config, catch_up=read_side.catch_up)
     watch.mount(service.main.app)  # beside /api, behind the same token guard
     if service.receiver is not None:
         watch.observe_receiver(service.receiver.app)

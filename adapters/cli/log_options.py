@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ordertrail.adapters.observability.logs import FORMATS, LEVELS
+from ordertrail.adapters.observability.choices import FORMATS, LEVELS
 
 NAMES = ("--log-level", "--log-format")
 F = TypeVar("F", bound=Callable[..., Any])

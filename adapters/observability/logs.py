@@ -15,8 +15,9 @@ from typing import Any, Literal, TextIO
 
 import structlog
 
-LEVELS = ("debug", "info", "warning", "error")
-FORMATS = ("text", "json")
+from ordertrail.adapters.observability.choices import FORMATS, LEVELS
+
+__all__ = ["FORMATS", "LEVELS", "configure"]
 Format = Literal["text", "json"]
 QUIET = ("sqlalchemy", "alembic", "psycopg", "asyncio", "eventsourcing", "urllib3")
 """Loggers kept at WARNING at any level (their debug lines hold SQL parameters)."""
