@@ -212,8 +212,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sync": ("ordertrail.adapters.cli.commands_run:sync",
              "Keep every open order current: submit, reconcile, poll, download."),
     "serve": ("ordertrail.adapters.cli.commands_run:serve",
-              "The PPW Link receiver (when configured) and the JSON API under /api, on one "
-              "listener or (with [service] receiver_host/receiver_port) on two."),
+              "The operator console at /, the PPW Link receiver (when configured) and the JSON "
+              "API under /api, on one listener or (with [service] receiver_host/receiver_port) "
+              "on two."),
     "config": ("ordertrail.adapters.cli.commands_ops:config", "Inspect the configuration."),
     "vendor": ("ordertrail.adapters.cli.commands_vendor:vendor",
                "A vendor account's connector: its state, its history, and recovering it."),
