@@ -67,5 +67,5 @@ def test_serve_refuses_a_console_for_the_network_without_a_token(tmp_path: Path)
                            "serve"], cwd=ROOT, env=dict(os.environ), capture_output=True, text=True,
                           timeout=60, check=False)
     assert done.returncode == 2
-    assert "not loopback" in done.stderr and "api_token_env" in done.stderr
+    assert "not a loopback address" in done.stderr and "api_token_env" in done.stderr
     assert "Traceback" not in done.stderr
