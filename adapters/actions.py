@@ -11,18 +11,14 @@ the order, its state and the command, with nothing recorded. Input that is wrong
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
-import aiohttp
-
-from ordertrail.adapters.config import Config, ConfigError
-from ordertrail.adapters.ivcap.wire import request_problem as ivcap_request_problem
-from ordertrail.adapters.planomatic.wire import request_problem as planomatic_request_problem
-from ordertrail.adapters.planviewer.wire import request_problem as planviewer_request_problem
-from ordertrail.adapters.wiring import sync_vendors
+from ordertrail.adapters.config import Config
+from ordertrail.adapters.registry import find, plugin
+from ordertrail.adapters.wiring import answer_at_vendor
 from ordertrail.domain import commands as c
 from ordertrail.domain.errors import (
     IdempotencyConflictError,
@@ -30,20 +26,11 @@ from ordertrail.domain.errors import (
     OrdertrailError,
     TransitionRefused,
 )
-from ordertrail.domain.state_machine import State
+from ordertrail.domain.state_machine import NOT_YET_PLACED, State
 from ordertrail.domain.tracker import Tracker
 from ordertrail.domain.vendors import Vendor, order_id_for
 from ordertrail.domain.views import OrderView
 from ordertrail.domain.vocabulary import Classification, Initiator, Source
-
-REF_KINDS = {"planviewer": "planviewer.job_uuid", "ivcap": "ivcap.order_id",
-             "planomatic": "planomatic.order_id", "ppw": "ppw.report_id"}
-NOT_YET_PLACED = frozenset({State.REQUESTED, State.PAYMENT_DECLINED, State.SUBMISSION_UNCERTAIN})
-REQUEST_CHECKS: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
-    "planviewer": planviewer_request_problem, "ivcap": ivcap_request_problem,
-    "planomatic": planomatic_request_problem,
-}
-"""Each vendor's own check of an order request (PPW's work orders are free-form)."""
 
 
 class Context(Protocol):
@@ -74,12 +61,12 @@ class Placed:
 def placement_problem(config: Config, vendor: str, request: Mapping[str, Any]) -> BadInput | None:
     """Why an order for ``vendor`` with ``request`` would never be sent, or None: the vendor
     has no ``[vendors.<name>]`` table, or its own check refuses the request (naming the field)."""
-    name = Vendor.parse(vendor).value
+    found = plugin(vendor)
+    name = found.name
     if name not in config.vendors:
         return BadInput("vendor", f"vendor {name} is not configured: {config.source} has no "
                                   f"[vendors.{name}] table")
-    check = REQUEST_CHECKS.get(name)
-    problem = None if check is None else check(request)
+    problem = found.request_problem(request)
     return None if problem is None else BadInput("request", f"not a {name} request: {problem}")
 
 
@@ -90,7 +77,7 @@ def place(ctx: Context, vendor: str, request: dict[str, Any], idempotency_key: s
     problem = placement_problem(ctx.config, vendor, request)
     if problem is not None:
         raise problem
-    name = Vendor.parse(vendor)
+    name = Vendor.parse(plugin(vendor).name)
     tracker = ctx.tracker()
     if idempotency_key is not None:
         try:
@@ -116,7 +103,7 @@ def reconcile(ctx: Context, order_id: UUID, vendor_ref: str | None, not_created:
         raise TransitionRefused(order_id, view.state, "reconcile")
     if vendor_ref:
         tracker.run(c.Place(order_id=order_id, vendor_ref=vendor_ref,
-                            vendor_ref_kind=REF_KINDS[view.vendor], source=Source.HUMAN))
+                            vendor_ref_kind=plugin(view.vendor).ref_kind, source=Source.HUMAN))
     else:
         tracker.run(c.FailSubmission(order_id=order_id,
                                      classification=Classification.RECONCILED_NOT_CREATED,
@@ -135,13 +122,12 @@ def resubmit(ctx: Context, order_id: UUID, changes: dict[str, Any]) -> str:
 
 def cancel(ctx: Context, order_id: UUID, reason: str | None, confirm: bool) -> str:
     """Cancel an order not yet placed; a placed one through the vendor where it has a cancel
-    route (PPW), else ask a person to cancel it there, then ``confirm``."""
+    route (its plugin's ``cancel``), else ask a person to cancel it there, then ``confirm``."""
     tracker = ctx.tracker()
     view = tracker.get_order(order_id)
-    if view.vendor == "ppw" and not confirm:
-        from ordertrail.adapters.ppw.commands import cancel_at_ppw
-
-        return cancel_at_ppw(ctx, order_id, reason)
+    vendor = plugin(view.vendor)
+    if vendor.has_cancel_route and not confirm:
+        return vendor.cancel(ctx, ctx.config.settings(vendor), order_id, reason)
     if view.state in NOT_YET_PLACED or confirm:
         tracker.run(c.Cancel(order_id=order_id, initiator=Initiator.USER, reason=reason,
                              source=Source.HUMAN))
@@ -167,25 +153,35 @@ def question(ctx: Context, order_id: UUID) -> OrderView:
     return view
 
 
+def choices(view: OrderView) -> list[dict[str, Any]]:
+    """The options a vendor offers for the question ``view`` waits on (empty when none)."""
+    if view.state is not State.WAITING_FOR_USER or not view.waiting:
+        return []
+    return list(view.waiting.get("choices") or [])
+
+
+def answered_here(view: OrderView) -> bool:
+    """A person answers this order's vendor's questions through ordertrail (``choose``)."""
+    found = find(view.vendor)
+    return found is not None and found.answers_here
+
+
 def check_choice(view: OrderView, choice: str) -> None:
     """Refuse a choice that was not offered, or a question only the vendor's site answers."""
     options = (view.waiting or {}).get("choices") or []
     if options and choice not in {str(o.get("key")) for o in options}:
         raise BadInput("choice", f"{choice!r} is not one of the offered choices")
-    if view.vendor != "planviewer":
+    if not answered_here(view):
         raise TransitionRefused(view.id, view.state, "choose",
                                 f"{view.vendor} questions are answered at the vendor")
 
 
 async def choose(ctx: Context, order_id: UUID, choice: str) -> str:
-    """Answer the vendor's question with ``choice`` (Planviewer: which parcel)."""
+    """Answer the vendor's question with ``choice`` (which parcel, say) at the vendor, then
+    record it once the vendor accepted."""
     ctx.tracker()  # opened here, in the caller's thread, before the worker threads use it
     view = await asyncio.to_thread(question, ctx, order_id)
     check_choice(view, choice)
-    async with aiohttp.ClientSession() as session:
-        adapter = sync_vendors(ctx.config, session).get("planviewer")
-        if adapter is None:
-            raise ConfigError(f"{ctx.config.source}: no [vendors.planviewer] table")
-        commands = await adapter.select_location(view, choice)  # type: ignore[attr-defined]
+    commands = await answer_at_vendor(ctx.config, view, choice)
     await asyncio.to_thread(ctx.tracker().execute, commands)
     return f"answered {choice}"

@@ -5,8 +5,8 @@ keys; unknown tables and keys are refused. Every problem is reported at once, on
 naming the file, the table, the key, the value and what is expected (a ConfigError: exit 2).
 Secrets are never in the file: each credential is named by the environment variable that
 holds it (``*_env`` keys); ``ordertrail config check`` also reports every unset variable.
-Each vendor's table lives beside its runtime configuration (``adapters/<vendor>/config.py``)
-and is listed in ``VENDOR_TABLES``.
+Each vendor's table is declared by its plugin (``table()``), and every registered plugin's is
+accepted (``vendor_tables``).
 
     [store]
     url = "sqlite:///ordertrail.db"      # or postgresql://user@host:5432/db
@@ -68,7 +68,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -88,16 +88,15 @@ from ordertrail.adapters.common.config_types import (
     SecretFormat,
     Text,
 )
+from ordertrail.adapters.common.plugin import VendorPlugin, VendorSettings
 from ordertrail.adapters.common.tables import decode_table, env_keys, env_problem, env_problems
-from ordertrail.adapters.ivcap.config import IvcapTable
-from ordertrail.adapters.planomatic.config import PlanomaticTable
-from ordertrail.adapters.planviewer.config import PlanviewerTable
-from ordertrail.adapters.ppw.config import ONE_MIB, PPWTable
+from ordertrail.adapters.registry import plugins
 from ordertrail.adapters.store import DEFAULT_STORE_URL, StoreConfigError, StoreURL
 from ordertrail.adapters.store.cipher import KEY_HINT, CipherKeyError, check_key
 from ordertrail.domain.errors import OrdertrailError
 
 DEFAULT_CONFIG_FILE = "ordertrail.toml"
+ONE_MIB = 1024 * 1024
 S = TypeVar("S", bound=msgspec.Struct)
 
 
@@ -188,20 +187,8 @@ class StateLimits(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fiel
 
 
 class StuckAfterTable(StateLimits, kw_only=True, frozen=True, forbid_unknown_fields=True):
-    """``[alerts.stuck_after]``: limits for every vendor, and ``[alerts.stuck_after.<vendor>]``
-    tables for one vendor's (each key of ``VENDOR_TABLES`` has one)."""
-
-    planviewer: StateLimits | None = None
-    ivcap: StateLimits | None = None
-    planomatic: StateLimits | None = None
-    ppw: StateLimits | None = None
-
-    def limits(self) -> dict[str, float]:
-        return {k: v for k, v in super().limits().items() if k not in VENDOR_TABLES}
-
-    def by_vendor(self) -> dict[str, dict[str, float]]:
-        return {vendor: table.limits() for vendor in VENDOR_TABLES
-                if isinstance(table := getattr(self, vendor, None), StateLimits)}
+    """``[alerts.stuck_after]``: limits for every vendor. Each registered vendor may have an
+    ``[alerts.stuck_after.<vendor>]`` table of its own (``Config.stuck_after_by_vendor``)."""
 
 
 class AlertsTable(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
@@ -221,11 +208,11 @@ TABLES: dict[str, type[msgspec.Struct]] = {
     "store": StoreTable, "results": ResultsTable, "sync": SyncTable, "service": ServiceTable,
     "alerts": AlertsTable,
 }
-VENDOR_TABLES: dict[str, type[msgspec.Struct]] = {
-    "planviewer": PlanviewerTable, "ivcap": IvcapTable, "planomatic": PlanomaticTable,
-    "ppw": PPWTable,
-}
-"""Each vendor's ``[vendors.<name>]`` table, declared in the vendor's own folder."""
+
+
+def vendor_tables() -> dict[str, type[msgspec.Struct]]:
+    """Each registered vendor's ``[vendors.<name>]`` table, declared by its plugin."""
+    return {plugin.name: plugin.table() for plugin in plugins()}
 
 
 @dataclass(frozen=True)
@@ -243,6 +230,8 @@ class Config:
     service: ServiceTable = field(default_factory=ServiceTable)
     alerts: AlertsTable = field(default_factory=AlertsTable)
     vendors: dict[str, msgspec.Struct] = field(default_factory=dict)
+    stuck_after_by_vendor: dict[str, dict[str, float]] = field(default_factory=dict)
+    """``[alerts.stuck_after.<vendor>]``: one vendor's limits, over ``[alerts.stuck_after]``."""
 
     @property
     def cipher_key_env(self) -> str | None:
@@ -281,6 +270,15 @@ class Config:
 
     def secret_from_env(self, vendor: str, key: str) -> str:
         return self.secret(f"vendors.{vendor}", key)
+
+    def settings(self, plugin: VendorPlugin) -> VendorSettings:
+        """What ``plugin`` builds its parts from (``table`` None when it has none)."""
+        return VendorSettings(
+            name=plugin.name, table=self.vendors.get(plugin.name),
+            secret=lambda key: self.secret_from_env(plugin.name, key), source=self.source,
+            concurrency=self.sync.concurrency, store_url=self.store_url,
+            results_dir=self.results_dir, max_body_bytes=self.service.max_body_bytes,
+        )
 
     def cipher_key(self) -> str | None:
         return None if self.cipher_key_env is None else self.secret("store", "cipher_key_env")
@@ -325,6 +323,7 @@ def _decode(source: str, data: dict[str, Any]) -> tuple[dict[str, msgspec.Struct
     """Every table that decodes, by name, and every problem of those that do not, in file order."""
     tables: dict[str, msgspec.Struct] = {}
     problems: list[str] = []
+    known_vendors = vendor_tables()
 
     def decode(name: str, value: object, kind: type[msgspec.Struct]) -> None:
         decoded, found = decode_table(source, name, value, kind)
@@ -335,17 +334,32 @@ def _decode(source: str, data: dict[str, Any]) -> tuple[dict[str, msgspec.Struct
     for name, value in data.items():
         if name == "vendors" and isinstance(value, dict):
             for vendor, table in value.items():
-                if vendor in VENDOR_TABLES:
-                    decode(f"vendors.{vendor}", table, VENDOR_TABLES[vendor])
+                if vendor in known_vendors:
+                    decode(f"vendors.{vendor}", table, known_vendors[vendor])
                 else:
                     problems.append(f"{source}: unknown vendor table [vendors.{vendor}] "
-                                    f"(known: {', '.join(VENDOR_TABLES)})")
+                                    f"(known: {', '.join(known_vendors)})")
+        elif name == "alerts" and isinstance(value, dict):
+            decode(name, _vendor_limits(value, known_vendors, decode), AlertsTable)
         elif name in TABLES:
             decode(name, value, TABLES[name])
         else:
-            known = ", ".join([*TABLES, *(f"vendors.{v}" for v in VENDOR_TABLES)])
+            known = ", ".join([*TABLES, *(f"vendors.{v}" for v in known_vendors)])
             problems.append(f"{source}: unknown table [{name}] (known: {known})")
     return tables, problems
+
+
+def _vendor_limits(alerts: dict[str, Any], vendors: dict[str, Any],
+                   decode: Callable[[str, object, type[msgspec.Struct]], None]) -> dict[str, Any]:
+    """``[alerts]`` without its ``[alerts.stuck_after.<vendor>]`` tables, which are decoded
+    (as ``alerts.stuck_after.<vendor>``) on their own: the registry says which vendors exist."""
+    limits = alerts.get("stuck_after")
+    if not isinstance(limits, dict):
+        return alerts
+    for vendor in [k for k, v in limits.items() if k in vendors and isinstance(v, dict)]:
+        decode(f"alerts.stuck_after.{vendor}", limits[vendor], StateLimits)
+    kept = {k: v for k, v in limits.items() if not (k in vendors and isinstance(v, dict))}
+    return {**alerts, "stuck_after": kept}
 
 
 def _config(source: str, file: Path, tables: dict[str, msgspec.Struct]) -> Config:
@@ -357,6 +371,9 @@ def _config(source: str, file: Path, tables: dict[str, msgspec.Struct]) -> Confi
         sync=_get(tables, "sync", SyncTable), service=_get(tables, "service", ServiceTable),
         alerts=_get(tables, "alerts", AlertsTable),
         vendors={k.split(".", 1)[1]: v for k, v in tables.items() if k.startswith("vendors.")},
+        stuck_after_by_vendor={
+            k.rsplit(".", 1)[1]: v.limits() for k, v in tables.items()
+            if k.startswith("alerts.stuck_after.") and isinstance(v, StateLimits)},
     )
 
 

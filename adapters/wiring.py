@@ -1,4 +1,5 @@
-"""Build the vendor adapters the configuration names: the one place that knows all four.
+"""Build the vendor adapters, receivers and checks the configuration names, from the plugins
+of the registry.
 
 Only vendors with a ``[vendors.<name>]`` table are built, from its typed table (defaults
 included); each credential is read from the environment variable its ``*_env`` key names,
@@ -8,89 +9,22 @@ so a missing one is a ConfigError naming the file, the table and the variable.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
-import msgspec
 
+from ordertrail.adapters.common.plugin import Receiver, VendorPlugin
 from ordertrail.adapters.common.polled import PolledVendor
-from ordertrail.adapters.common.secret import Secret
 from ordertrail.adapters.config import Config, ConfigError
-from ordertrail.adapters.ivcap import config as ivcap
-from ordertrail.adapters.ivcap import wire as ivcap_wire
-from ordertrail.adapters.ivcap.adapter import IvcapAdapter
-from ordertrail.adapters.ivcap.client import IvcapClient
-from ordertrail.adapters.planomatic import config as planomatic
-from ordertrail.adapters.planomatic import wire as planomatic_wire
-from ordertrail.adapters.planomatic.adapter import PlanomaticAdapter
-from ordertrail.adapters.planomatic.client import PlanomaticClient
-from ordertrail.adapters.planviewer import config as planviewer
-from ordertrail.adapters.planviewer import wire as planviewer_wire
-from ordertrail.adapters.planviewer.adapter import PlanviewerAdapter
-from ordertrail.adapters.planviewer.client import PlanviewerClient
-from ordertrail.adapters.ppw import wire as ppw_wire
-
-DRIVEN_BY_SYNC = ("planviewer", "ivcap", "planomatic")
-REQUEST_CHECKS: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
-    "planviewer": planviewer_wire.request_problem,
-    "ivcap": ivcap_wire.request_problem,
-    "planomatic": planomatic_wire.request_problem,
-    "ppw": ppw_wire.request_problem,
-}
-"""Each vendor's check of an order request against its wire type: why the vendor would
-refuse it (naming the field), or None."""
-T = TypeVar("T", bound=msgspec.Struct)
+from ordertrail.adapters.registry import plugin as registered_plugin
+from ordertrail.adapters.registry import plugins
 
 
-def planviewer_config(config: Config) -> planviewer.PlanviewerConfig:
-    table = _table(config, "planviewer", planviewer.PlanviewerTable)
-    options = _tuned(table, planviewer.TUNABLE)
-    if table.poll_interval_seconds is not None:
-        options["poll_fast_seconds"] = table.poll_interval_seconds
-    if config.sync.concurrency is not None:
-        options["max_concurrency"] = config.sync.concurrency
-    return planviewer.PlanviewerConfig(
-        config.secret_from_env("planviewer", "access_key_id_env"),
-        Secret(config.secret_from_env("planviewer", "access_key_secret_env")),
-        base_url=table.base_url, daily_cap=table.daily_cap, timezone=table.timezone, **options,
-    )
-
-
-def ivcap_config(config: Config) -> ivcap.IvcapConfig:
-    table = _table(config, "ivcap", ivcap.IvcapTable)
-    options = _tuned(table, ivcap.TUNABLE)
-    if table.poll_interval_seconds is not None:
-        options["poll_fast_seconds"] = table.poll_interval_seconds
-    if config.sync.concurrency is not None:
-        options["max_concurrency"] = config.sync.concurrency
-    return ivcap.IvcapConfig(
-        Secret(config.secret_from_env("ivcap", "token_env")), table.base_url,
-        service_id=table.service_id, account_id=table.account_id, **options,
-    )
-
-
-def planomatic_config(config: Config) -> planomatic.PlanomaticConfig:
-    table = _table(config, "planomatic", planomatic.PlanomaticTable)
-    options = _tuned(table, planomatic.TUNABLE)
-    if table.email_env is not None:
-        options["email"] = Secret(config.secret_from_env("planomatic", "email_env"))
-        options["password"] = Secret(config.secret_from_env("planomatic", "password_env"))
-    return planomatic.PlanomaticConfig(Secret(config.secret_from_env("planomatic", "token_env")),
-                            base_url=table.base_url, path=table.path, **options)
-
-
-def _tuned(table: msgspec.Struct, names: tuple[str, ...]) -> dict[str, Any]:
-    """The tuning keys (timeouts, retries, limits) a table sets, by their runtime names."""
-    return {name: getattr(table, name) for name in names if getattr(table, name) is not None}
-
-
-def _table(config: Config, vendor: str, kind: type[T]) -> T:
-    table = config.vendor(vendor, kind)
-    if table is None:
-        raise ConfigError(f"{config.source}: no [vendors.{vendor}] table")
-    return table
+def configured(config: Config) -> list[VendorPlugin]:
+    """The registered vendors the configuration has a ``[vendors.<name>]`` table for."""
+    return [p for p in plugins() if p.name in config.vendors]
 
 
 def place_problem(config: Config, vendor: str, request: Mapping[str, Any]) -> str | None:
@@ -102,31 +36,51 @@ def place_problem(config: Config, vendor: str, request: Mapping[str, Any]) -> st
                  if config.source == "(defaults)" else config.source)
         return (f"{where}: no [vendors.{vendor}] table, so no {vendor} order would ever be "
                 "sent; configure the vendor first")
-    problem = REQUEST_CHECKS[vendor](request)
+    problem = registered_plugin(vendor).request_problem(request)
     if problem is not None:
         return f"{vendor} would refuse this request: {problem}"
     return None
 
 
 def sync_vendors(config: Config, session: aiohttp.ClientSession) -> dict[str, PolledVendor]:
-    """The adapters ``ordertrail sync`` drives, for the vendors configured."""
+    """The adapters ``ordertrail sync`` drives, for the polled vendors configured."""
     vendors: dict[str, PolledVendor] = {}
-    if "planviewer" in config.vendors:
-        pv = planviewer_config(config)
-        vendors["planviewer"] = PlanviewerAdapter(PlanviewerClient(session, pv), pv)
-    if "ivcap" in config.vendors:
-        iv = ivcap_config(config)
-        vendors["ivcap"] = IvcapAdapter(IvcapClient(session, iv), iv)
-    if "planomatic" in config.vendors:
-        vendors["planomatic"] = PlanomaticAdapter(
-            PlanomaticClient(session, planomatic_config(config)))
+    for plugin in configured(config):
+        if plugin.polled:
+            adapter = plugin.build(config.settings(plugin), session)
+            if adapter is not None:
+                vendors[plugin.name] = adapter
     return vendors
+
+
+def receivers(config: Config, tracker: Any) -> list[Receiver]:
+    """The receivers of the configured vendors that call us (built, not yet served)."""
+    found = []
+    for plugin in configured(config):
+        receiver = plugin.receiver(tracker, config.settings(plugin))
+        if receiver is not None:
+            found.append(receiver)
+    return found
+
+
+def receiver_paths(config: Config) -> dict[str, str]:
+    """Where each configured vendor that calls us has its receiver mounted: {vendor: path}."""
+    found = {}
+    for plugin in configured(config):
+        path = plugin.receiver_path(config.vendors[plugin.name])
+        if path is not None:
+            found[plugin.name] = path
+    return found
 
 
 def vendor_urls(config: Config) -> dict[str, str]:
     """The base URL of each vendor ``ordertrail sync`` calls, as configured or by default."""
-    return {name: str(getattr(config.vendors[name], "base_url", ""))
-            for name in DRIVEN_BY_SYNC if name in config.vendors}
+    urls = {}
+    for plugin in configured(config):
+        url = plugin.base_url(config.vendors[plugin.name]) if plugin.polled else None
+        if url:
+            urls[plugin.name] = url
+    return urls
 
 
 async def unreachable_vendors(urls: dict[str, str], timeout: float = 3.0) -> dict[str, str]:
@@ -154,11 +108,9 @@ async def unreachable_vendors(urls: dict[str, str], timeout: float = 3.0) -> dic
 
 
 async def answer_at_vendor(config: Config, view: Any, choice: str) -> list[Any]:
-    """Give Planviewer a person's answer to its question about ``view`` (``kik/select``); the
-    commands that record it once accepted (``ordertrail.adapters.common.actions.choose``)."""
-    async with aiohttp.ClientSession() as session:
-        adapter = sync_vendors(config, session).get("planviewer")
-        if adapter is None:
-            raise ConfigError(f"{config.source}: no [vendors.planviewer] table")
-        commands: list[Any] = await adapter.select_location(view, choice)  # type: ignore[attr-defined]
-    return commands
+    """Give the order's vendor a person's answer to its question about ``view``; the commands
+    that record it once accepted (``ordertrail.adapters.actions.choose``)."""
+    plugin = registered_plugin(view.vendor)
+    if plugin.name not in config.vendors:
+        raise ConfigError(f"{config.source}: no [vendors.{plugin.name}] table")
+    return list(await plugin.answer(config.settings(plugin), view, choice))

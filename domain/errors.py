@@ -34,9 +34,15 @@ class OrderNotFoundError(DomainError):
 
 
 class UnknownVendorError(DomainError):
-    def __init__(self, name: Any) -> None:
+    """No vendor is called so: ``known`` lists those that are (the adapters' registry knows
+    them; the domain checks only that a name is a lowercase identifier)."""
+
+    def __init__(self, name: Any, known: tuple[str, ...] = ()) -> None:
         self.name = name
-        super().__init__(f"unknown vendor {name!r} (known: planviewer, ppw, ivcap, planomatic)")
+        self.known = known
+        what = (f"known: {', '.join(known)}" if known
+                else "a vendor's name is a lowercase identifier")
+        super().__init__(f"unknown vendor {name!r} ({what})")
 
 
 class MalformedOrderIdError(DomainError):

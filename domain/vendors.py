@@ -1,32 +1,47 @@
-"""The vendors ordertrail knows, and how order ids derive from idempotency keys."""
+"""A vendor's name, and how order ids derive from idempotency keys."""
 
 from __future__ import annotations
 
-from enum import StrEnum
+import re
+from collections.abc import Iterable
+from functools import lru_cache
 from uuid import UUID, uuid5
 
 from ordertrail.domain.errors import MalformedOrderIdError, UnknownVendorError
 
+_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 
-class Vendor(StrEnum):
-    PLANVIEWER = "planviewer"
-    PPW = "ppw"
-    IVCAP = "ivcap"
-    PLANOMATIC = "planomatic"
+
+class Vendor(str):
+    """A vendor's name: a lowercase identifier, as stored on its orders (``order.vendor``).
+
+    The domain checks only the form; which vendors exist is the adapters' registry's to say
+    (``ordertrail.adapters.registry``), so a vendor is added without touching the domain.
+    """
+
+    __slots__ = ()
 
     @classmethod
-    def parse(cls, value: str) -> Vendor:
-        known = _BY_NAME.get(value) if isinstance(value, str) else None
-        if known is not None:
-            return known
-        try:
-            return cls(value.strip().lower())
-        except (ValueError, AttributeError):
-            raise UnknownVendorError(value) from None
+    def parse(cls, value: object, known: Iterable[str] = ()) -> Vendor:
+        """``value`` trimmed and lowered; UnknownVendorError (listing ``known``) when it is not
+        a lowercase identifier."""
+        if isinstance(value, str):
+            parsed = _parse(value)
+            if parsed is not None:
+                return parsed
+        raise UnknownVendorError(value, tuple(known))
+
+    @property
+    def value(self) -> str:
+        """The name as a plain string (what ids derive from and orders store)."""
+        return str(self)
 
 
-_BY_NAME = {vendor.value: vendor for vendor in Vendor}
-"""Exact names, looked up before trimming and lowering (the usual case)."""
+@lru_cache(maxsize=256)
+def _parse(value: str) -> Vendor | None:
+    text = value.strip().lower()
+    return Vendor(text) if _NAME.match(text) else None
+
 
 DAILY_CAP_CODE = "daily_cap"
 """The normalized ``vendor_code`` of a submission a vendor refused because its daily cap

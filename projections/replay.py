@@ -13,7 +13,7 @@ from ordertrail.domain.state_machine import NEEDS_A_PERSON
 from ordertrail.domain.tracker import Tracker
 from ordertrail.domain.views import EventView, OrderView
 from ordertrail.projections import sealed
-from ordertrail.projections.logic.attention import ACK_PENDING, ACK_VENDORS
+from ordertrail.projections.logic.attention import ACK_PENDING
 from ordertrail.projections.logic.order_status import cents
 from ordertrail.projections.queries import ReadModels
 from ordertrail.projections.registry import READ_MODELS
@@ -52,7 +52,7 @@ def expected_kinds(view: OrderView, history: list[EventView]) -> list[tuple[str,
         kinds.append((view.state.value, ""))
     elif view.attention_kind is not None:
         kinds.append((view.attention_kind.value, ""))
-    if view.vendor in ACK_VENDORS and not view.is_terminal:
+    if not view.is_terminal:  # offers with a transaction id wait for the vendor's ack
         offered = {str(e.fields["transaction_id"]) for e in history
                    if e.type == "SubmissionAttempted" and e.fields.get("transaction_id")}
         kinds.extend((ACK_PENDING, tid) for tid in offered - set(view.acked_transactions))

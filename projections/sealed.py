@@ -1,7 +1,7 @@
 """What the read models keep of free text when the store is encrypted (no I/O).
 
 Attention reasons and audit summaries quote vendor requests and answers (names, addresses,
-vendor messages, Planviewer's questions). With a cipher on, the read models would hold them
+vendor messages, a vendor's questions). With a cipher on, the read models would hold them
 in plain text beside the encrypted events, so they keep only ids, states, kinds and event
 types instead; the details stay in the encrypted history (``ordertrail history``).
 """

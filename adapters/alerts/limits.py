@@ -1,7 +1,7 @@
 """How long an order may wait on a vendor in each state before it counts as stuck.
 
 The defaults hold for every vendor; each vendor's own (its normal lead times) come from its
-package, and ``[alerts.stuck_after]`` in the configuration overrides both.
+plugin, and ``[alerts.stuck_after]`` in the configuration overrides both.
 """
 
 from __future__ import annotations
@@ -9,10 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
-from ordertrail.adapters.ivcap.config import STUCK_AFTER as IVCAP
-from ordertrail.adapters.planomatic.config import STUCK_AFTER as PLANOMATIC
-from ordertrail.adapters.planviewer.config import STUCK_AFTER as PLANVIEWER
-from ordertrail.adapters.ppw.config import STUCK_AFTER as PPW
+from ordertrail.adapters.registry import plugins
 from ordertrail.projections import StuckLimits
 
 DEFAULT_STUCK_AFTER: dict[str, timedelta] = {
@@ -23,9 +20,11 @@ DEFAULT_STUCK_AFTER: dict[str, timedelta] = {
     "DELIVERED": timedelta(hours=1),
 }
 """States that wait on a vendor (or, uncertain, on a person at once), with their limits."""
-VENDOR_STUCK_AFTER: dict[str, dict[str, timedelta]] = {
-    "planviewer": PLANVIEWER, "ivcap": IVCAP, "planomatic": PLANOMATIC, "ppw": PPW,
-}
+
+
+def vendor_stuck_after() -> dict[str, dict[str, timedelta]]:
+    """Each registered vendor's own limits (its plugin's ``stuck_after``)."""
+    return {plugin.name: dict(plugin.stuck_after) for plugin in plugins()}
 
 
 def stuck_limits(
@@ -37,7 +36,7 @@ def stuck_limits(
     overrides = dict(configured or {})
     by_vendor = {
         vendor: {state: limit for state, limit in limits.items() if state not in overrides}
-        for vendor, limits in VENDOR_STUCK_AFTER.items()
+        for vendor, limits in vendor_stuck_after().items()
     }
     for vendor, limits in (configured_by_vendor or {}).items():
         by_vendor.setdefault(vendor, {}).update(limits)

@@ -79,7 +79,7 @@ def resubmit(app: Any, order: str, fields: tuple[str, ...]) -> None:
 @click.pass_obj
 def cancel(app: Any, order: str, reason: str | None, confirm: bool) -> None:
     """Cancel an order not yet placed, or ask for a placed one to be cancelled: through the
-    vendor where it has a cancel route (PPW), else by a person at the vendor, then --confirm."""
+    vendor where it has a cancel route, else by a person at the vendor, then --confirm."""
     _act(app, order, lambda oid: actions.cancel(app, oid, reason, confirm))
 
 
@@ -98,7 +98,7 @@ def fail(app: Any, order: str, reason: str) -> None:
 @click.argument("choice", required=False)
 @click.pass_obj
 def choose(app: Any, order: str, choice: str | None) -> None:
-    """Answer a vendor's question (Planviewer: which parcel); without CHOICE, list the options."""
+    """Answer a vendor's question (which parcel, say); without CHOICE, list the options."""
     if choice is not None:
         _act(app, order, lambda oid: asyncio.run(actions.choose(app, oid, choice)))
         return

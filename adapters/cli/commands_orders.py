@@ -12,7 +12,7 @@ import click
 from ordertrail.adapters.cli.main import MissingStore, UsageProblem
 from ordertrail.adapters.cli.render import cell, print_json, print_table
 from ordertrail.adapters.common.order_ids import resolve_order
-from ordertrail.domain.vendors import Vendor
+from ordertrail.adapters.registry import known, names
 from ordertrail.domain.views import OrderView
 
 
@@ -45,14 +45,14 @@ def _parse_fields(fields: tuple[str, ...], request_json: str | None) -> dict[str
 @click.pass_obj
 def place(app: Any, vendor: str, idempotency_key: str | None, fields: tuple[str, ...],
           request_json: str | None) -> None:
-    """Request an order from VENDOR (planviewer, ppw, ivcap, planomatic).
+    """Request an order from VENDOR (one of the registered vendors).
 
     Refused (exit 2, nothing recorded) when the vendor has no [vendors.VENDOR] table or
     would refuse the request, so no order waits for good on something sync cannot send.
     """
     from ordertrail.adapters.wiring import place_problem
 
-    name = Vendor.parse(vendor).value
+    name = known(vendor)
     request = _parse_fields(fields, request_json)
     try:
         app.tracker()  # the cipher key is checked first, on an existing store
@@ -99,8 +99,8 @@ def show(app: Any, order: str, version: int | None) -> None:
 def history(app: Any, order_id: str) -> None:
     """The audit timeline of one order (every event, its source and what it changed), or of
     a vendor account's connector. --json gives every event's raw fields."""
-    if order_id.strip().lower() in {v.value for v in Vendor}:
-        _connector_history(app, Vendor.parse(order_id).value)
+    if order_id.strip().lower() in names():
+        _connector_history(app, known(order_id))
         return
     events = app.tracker().history(resolve_order(app, order_id))
     if app.as_json:

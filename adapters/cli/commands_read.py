@@ -16,10 +16,10 @@ from rich.progress import BarColumn, Progress, TextColumn
 from ordertrail.adapters.cli.html_report import render_report
 from ordertrail.adapters.cli.render import print_json, print_table, short_id
 from ordertrail.adapters.cli.watch import limits_in_force
+from ordertrail.adapters.registry import known, names
 from ordertrail.adapters.store.engines import engine_for
 from ordertrail.domain.errors import UnknownStateError, UnknownVendorError
 from ordertrail.domain.state_machine import State
-from ordertrail.domain.vendors import Vendor
 from ordertrail.projections import OrderFilter, ProjectionRunner, StuckLimits, open_read_models
 from ordertrail.projections.queries import span
 from ordertrail.projections.replay import verify
@@ -76,10 +76,10 @@ def _vendor(ctx: click.Context, param: click.Parameter, value: str | None) -> st
     if value is None:
         return None
     try:
-        return Vendor.parse(value).value
+        return known(value)
     except UnknownVendorError:
         raise click.BadParameter(f"{value!r} is not a vendor; valid: "
-                                 f"{', '.join(v.value for v in Vendor)}", ctx, param) from None
+                                 f"{', '.join(names())}", ctx, param) from None
 
 
 DEFAULT_LIMIT = 200

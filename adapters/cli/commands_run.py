@@ -23,17 +23,11 @@ from ordertrail.adapters.cli.demo import DEMO_DIR, DemoResult, doubled, run_demo
 from ordertrail.adapters.cli.render import print_json, print_table
 from ordertrail.adapters.cli.watch import Watch, limits_in_force
 from ordertrail.adapters.common.download import SafeDownloader
+from ordertrail.adapters.common.plugin import Receiver
 from ordertrail.adapters.config import ConfigError
 from ordertrail.adapters.observability.access import AccessLogger
 from ordertrail.adapters.observability.sync_watch import SyncWatch
-from ordertrail.adapters.ppw import PPWLink, PPWOutbox, make_app
-from ordertrail.adapters.service.app import (
-    make_service,
-    outbox_path,
-    ppw_config,
-    receiver_address,
-    receiver_path,
-)
+from ordertrail.adapters.service.app import make_service, receiver_address, the_receiver
 from ordertrail.adapters.service.guard import check_exposure
 from ordertrail.adapters.service.token import api_token
 from ordertrail.adapters.store.leases import LeaseBook
@@ -49,7 +43,7 @@ from ordertrail.projections import OrderFilter
               help="Working directory (emptied and refilled on every run).")
 @click.pass_obj
 def demo(app: Any, workdir: Path) -> int:
-    """Place ~40 orders with the four simulated vendors, sync them, and report."""
+    """Place ~40 orders with the simulated vendors, sync them, and report."""
     from ordertrail.adapters.cli import commands_read as read
 
     console = Console(stderr=app.as_json)
@@ -125,7 +119,8 @@ def console_command(workdir: Path) -> str:
 @click.command()
 @click.option("--once", "mode", flag_value="once", default=True, help="One pass, then exit.")
 @click.option("--follow", "mode", flag_value="follow",
-              help="Keep going until interrupted (and run the PPW receiver when configured).")
+              help="Keep going until interrupted (and run the receiver of a vendor that calls us, "
+                   "when configured).")
 @click.option("--worker", default=None, help="This worker's name for order leases.")
 @click.pass_obj
 def sync(app: Any, mode: str, worker: str | None) -> int:
@@ -191,9 +186,9 @@ async def _sync_follow(app: Any, owner: str) -> None:
             await watch.close()
             await engine.release()
             if receiver is not None:
-                runner, outbox = receiver
+                runner, vendor_receiver = receiver
                 await runner.cleanup()
-                outbox.close()
+                vendor_receiver.close()
 
 
 async def _watch_sync(watch: Watch, sync: Any, stop: asyncio.Event) -> None:
@@ -203,16 +198,14 @@ async def _watch_sync(watch: Watch, sync: Any, stop: asyncio.Event) -> None:
     await watch.start(stop, keep_current=sync.metrics_port is not None)
 
 
-async def _start_receiver(app: Any, watch: Watch) -> tuple[web.AppRunner, PPWOutbox] | None:
-    ppw = ppw_config(app.config)
-    if ppw is None:
+async def _start_receiver(app: Any, watch: Watch) -> tuple[web.AppRunner, Receiver] | None:
+    receiver = the_receiver(app.config, app.tracker(create=True))
+    if receiver is None:
         return None
-    outbox = PPWOutbox(outbox_path(app.config), cipher=app.tracker(create=True).cipher)
     host, port = receiver_address(app.config) or (app.config.service.host, app.config.service.port)
-    receiver = make_app(PPWLink(app.tracker(create=True), outbox, ppw), receiver_path(app.config))
     watch.observe_receiver(receiver)
-    runner = await _serve(receiver, app, host, port)
-    return runner, outbox
+    runner = await _serve(receiver.app, app, host, port)
+    return runner, receiver
 
 
 async def _serve(web_app: web.Application, app: Any, host: str, port: int,
@@ -235,8 +228,9 @@ async def _serve(web_app: web.Application, app: Any, host: str, port: int,
               help="Override [service] port (0: any free port).")
 @click.pass_obj
 def serve(app: Any, port: int | None) -> None:
-    """The operator console at /, the PPW Link receiver (when configured) and the JSON API
-    under /api, on one listener or (with [service] receiver_host/receiver_port) on two."""
+    """The operator console at /, the receiver of a vendor that calls us (when configured) and
+    the JSON API under /api, on one listener or (with [service] receiver_host/receiver_port) on
+    two."""
     if port is not None:
         service = msgspec.structs.replace(app.config.service, port=port)
         app.config = dataclasses.replace(app.config, service=service)
@@ -257,13 +251,14 @@ async def _serve_forever(app: Any) -> None:
     service = make_service(app.tracker(create=True), read_side, app.config)
     watch = Watch(app.tracker(create=True), app.config, catch_up=read_side.catch_up)
     watch.mount(service.main.app)  # beside /api, behind the same token guard
-    if service.receiver is not None:
-        watch.observe_receiver(service.receiver.app)
+    if service.vendor_receiver is not None:
+        watch.observe_receiver(service.vendor_receiver)
     runners: list[web.AppRunner] = []
     try:
         await watch.start(stop, keep_current=True)  # a bad [alerts] variable: before listening
         for listener in service.listeners:
-            label = " (PPW receiver)" if listener is service.receiver else ""
+            label = (f" ({service.vendor_receiver.path} receiver)"
+                     if listener is service.receiver and service.vendor_receiver else "")
             runners.append(await _serve(listener.app, app, listener.host, listener.port, label))
         await stop.wait()
     finally:
@@ -272,8 +267,8 @@ async def _serve_forever(app: Any) -> None:
         for runner in reversed(runners):
             await runner.cleanup()
         read_side.close()
-        if service.outbox is not None:
-            service.outbox.close()
+        if service.vendor_receiver is not None:
+            service.vendor_receiver.close()
 
 
 COMMANDS = [demo, sync, serve]

@@ -9,8 +9,8 @@ from typing import Any
 import click
 
 from ordertrail.adapters.cli.render import print_json, print_table, when
+from ordertrail.adapters.registry import known
 from ordertrail.domain import commands as c
-from ordertrail.domain.vendors import Vendor
 from ordertrail.domain.vocabulary import AttentionKind, Source
 
 
@@ -24,7 +24,7 @@ def vendor() -> None:
 @click.pass_obj
 def vendor_show(app: Any, name: str) -> None:
     """What is true of the vendor account now: what blocks it, what waits on a person."""
-    view = app.tracker().connector(Vendor.parse(name).value)
+    view = app.tracker().connector(known(name))
     block = view.blocks(datetime.now(UTC))
     if app.as_json:
         print_json({"connector": view, "blocked_by": block})
@@ -43,7 +43,7 @@ def vendor_show(app: Any, name: str) -> None:
 def vendor_retry(app: Any, name: str) -> None:
     """The cause is fixed (new credentials, the account repaired, a higher cap): let the
     orders held for it go on the next sync pass, each still at most once."""
-    vendor_name = Vendor.parse(name).value
+    vendor_name = known(name)
     tracker = app.tracker()
     view = tracker.connector(vendor_name)
     commands: list[c.AnyCommand] = []
@@ -72,7 +72,7 @@ def vendor_retry(app: Any, name: str) -> None:
 @click.pass_obj
 def vendor_dismiss(app: Any, name: str, kind: str, ref: str) -> None:
     """A person has dealt with a notice (an unknown status mapped, a cap request sent)."""
-    vendor_name = Vendor.parse(name).value
+    vendor_name = known(name)
     wanted = AttentionKind(kind.upper())
     tracker = app.tracker()
     if not tracker.connector(vendor_name).has(wanted, ref):

@@ -173,7 +173,7 @@ def add_global_options(command: click.Command) -> click.Command:
 # ---------------------------------------------------------------- commands, imported when run
 COMMANDS: dict[str, tuple[str, str]] = {
     "place": ("ordertrail.adapters.cli.commands_orders:place",
-              "Request an order from VENDOR (planviewer, ppw, ivcap, planomatic)."),
+              "Request an order from VENDOR (one of the registered vendors)."),
     "show": ("ordertrail.adapters.cli.commands_orders:show", "One order, now or as of a version."),
     "history": ("ordertrail.adapters.cli.commands_orders:history",
                 "The audit timeline of one order (every event, its source and what it changed), "
@@ -185,13 +185,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
                  "history kept."),
     "cancel": ("ordertrail.adapters.cli.commands_act:cancel",
                "Cancel an order not yet placed, or ask for a placed one to be cancelled: through "
-               "the vendor where it has a cancel route (PPW), else by a person at the vendor, "
-               "then --confirm."),
+               "the vendor where it has a cancel route, else by a person at the vendor, then "
+               "--confirm."),
     "fail": ("ordertrail.adapters.cli.commands_act:fail",
              "Close a placed order as failed: a person's decision (a reference the vendor no "
              "longer knows, a result that never comes)."),
     "choose": ("ordertrail.adapters.cli.commands_act:choose",
-               "Answer a vendor's question (Planviewer: which parcel); without CHOICE, list the "
+               "Answer a vendor's question (which parcel, say); without CHOICE, list the "
                "options."),
     "status": ("ordertrail.adapters.cli.commands_read:status",
                "Where every order is now (from the read models)."),
@@ -208,38 +208,46 @@ COMMANDS: dict[str, tuple[str, str]] = {
                 "Upgrade the read-model schema to the newest migration (the event tables are "
                 "the library's)."),
     "demo": ("ordertrail.adapters.cli.commands_run:demo",
-             "Place ~40 orders with the four simulated vendors, sync them, and report."),
+             "Place ~40 orders with the simulated vendors, sync them, and report."),
     "sync": ("ordertrail.adapters.cli.commands_run:sync",
              "Keep every open order current: submit, reconcile, poll, download."),
     "serve": ("ordertrail.adapters.cli.commands_run:serve",
-              "The operator console at /, the PPW Link receiver (when configured) and the JSON "
-              "API under /api, on one listener or (with [service] receiver_host/receiver_port) "
-              "on two."),
+              "The operator console at /, the receiver of a vendor that calls us (when "
+              "configured) and the JSON API under /api, on one listener or (with [service] "
+              "receiver_host/receiver_port) on two."),
     "config": ("ordertrail.adapters.cli.commands_ops:config", "Inspect the configuration."),
     "vendor": ("ordertrail.adapters.cli.commands_vendor:vendor",
                "A vendor account's connector: its state, its history, and recovering it."),
-    "ppw": ("ordertrail.adapters.ppw.commands:ppw",
-            "Instructions to PPW for a work order it has imported."),
 }
 """Each command: where it lives, and its one-line help (a test keeps both true)."""
+
+
+def all_commands() -> dict[str, tuple[str, str]]:
+    """``COMMANDS`` and each registered vendor's own (its plugin's ``commands``)."""
+    from ordertrail.adapters.registry import plugins  # light: plugins import on use
+
+    found = {c.name: (c.target, c.help) for p in plugins() for c in p.commands}
+    return {**found, **COMMANDS}
 
 
 class LazyGroup(click.Group):
     """A group that imports a command's module only when that command runs."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*self.commands, *COMMANDS})
+        return sorted({*self.commands, *all_commands()})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in self.commands and cmd_name in COMMANDS:
-            module, _, name = COMMANDS[cmd_name][0].partition(":")
+        commands = all_commands()
+        if cmd_name not in self.commands and cmd_name in commands:
+            module, _, name = commands[cmd_name][0].partition(":")
             self.add_command(add_global_options(getattr(import_module(module), name)), cmd_name)
         return self.commands.get(cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         names = self.list_commands(ctx)
+        commands = all_commands()
         limit = formatter.width - 6 - max(map(len, names))
-        rows = [(name, _shortened(COMMANDS[name][1], limit))
+        rows = [(name, _shortened(commands[name][1], limit))
                 for name in names]
         with formatter.section("Commands"):
             formatter.write_dl(rows)

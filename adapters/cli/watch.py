@@ -21,6 +21,7 @@ from aiohttp import web
 
 from ordertrail.adapters.alerts.limits import configured_limits
 from ordertrail.adapters.alerts.webhook import AlertSender
+from ordertrail.adapters.common.plugin import Receiver
 from ordertrail.adapters.config import Config, ConfigError
 from ordertrail.adapters.observability import health
 from ordertrail.adapters.observability.access import AccessLogger
@@ -29,7 +30,6 @@ from ordertrail.adapters.observability.logs import get_logger
 from ordertrail.adapters.observability.metrics import Metrics
 from ordertrail.adapters.observability.routes import routes
 from ordertrail.adapters.observability.sync_watch import SyncWatch
-from ordertrail.adapters.ppw.receiver import LINK_KEY, observe
 from ordertrail.domain.tracker import Tracker
 from ordertrail.projections import ProjectionRunner, ReadModels, StuckLimits, open_read_models
 from ordertrail.projections.errors import ReadModelError
@@ -39,8 +39,7 @@ log = get_logger("ordertrail.watch")
 
 def limits_in_force(config: Config) -> StuckLimits:
     """The stuck-order limits ``[alerts.stuck_after]`` puts in force."""
-    table = config.alerts.stuck_after
-    return configured_limits(table.limits(), table.by_vendor())
+    return configured_limits(config.alerts.stuck_after.limits(), config.stuck_after_by_vendor)
 KEEP_EVERY = 1.0
 """Seconds between two catch-ups of the read models."""
 
@@ -74,20 +73,18 @@ class Watch:
         return self._models
 
     def mount(self, app: web.Application) -> None:
-        """Add ``/healthz``, ``/readyz`` and ``/metrics`` to ``app``, and count the requests
-        to the PPW receiver when ``app`` is the receiver."""
+        """Add ``/healthz``, ``/readyz`` and ``/metrics`` to ``app``."""
         if not self._collecting:
             self.metrics.registry.register(ReadModelCollector(self.tracker, self.models,
                                                               self.limits))
             self._collecting = True
         app.add_routes(routes(self.metrics, self.not_ready))
-        self.observe_receiver(app)
 
-    def observe_receiver(self, app: web.Application) -> None:
-        """Count each request to the PPW receiver ``app`` by event and outcome."""
-        if LINK_KEY in app:
-            observe(app, lambda event, outcome:
-                    self.metrics.ppw_requests.labels(event, outcome).inc())
+    def observe_receiver(self, receiver: Receiver, vendor: str | None = None) -> None:
+        """Count each request to a vendor's receiver by event and outcome
+        (``ordertrail_<vendor>_requests``)."""
+        counter = self.metrics.receiver_requests(vendor or receiver.vendor)
+        receiver.observe(lambda event, outcome: counter.labels(event, outcome).inc())
 
     def not_ready(self) -> str | None:
         return health.not_ready(self.tracker, self.models)

@@ -133,3 +133,8 @@ def _metadata(kind: Any, of: type[T]) -> list[T]:
     if typing.get_origin(base) is not typing.Annotated:
         return []
     return [item for item in base.__metadata__ if isinstance(item, of)]
+
+
+def tuned(table: msgspec.Struct, names: tuple[str, ...]) -> dict[str, Any]:
+    """The tuning keys (timeouts, retries, limits) ``table`` sets, by their runtime names."""
+    return {name: getattr(table, name) for name in names if getattr(table, name) is not None}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 import msgspec
 
@@ -56,7 +55,3 @@ class IvcapConfig:
 
     def url(self, path: str) -> str:
         return self.base_url.rstrip("/") + "/1/" + path.lstrip("/")
-
-
-STUCK_AFTER = {"PLACED": timedelta(hours=1), "IN_PROGRESS": timedelta(hours=12)}
-"""An analytics run is scheduled within the hour and runs for hours: past these it is stuck."""

@@ -1,7 +1,7 @@
 """One process's metrics: a registry of its own (never the global one), with what happens in
 this process counted as it happens, and what the read models hold read at scrape time
 (``collector``). Names start ``ordertrail_``; labels are few-valued (vendor, state, kind,
-operation, classification, PPW event and outcome), never an order id."""
+operation, classification, a receiver's event and outcome), never an order id."""
 
 from __future__ import annotations
 
@@ -20,9 +20,17 @@ class Metrics:
         self.sync_pass_seconds = Histogram(
             "ordertrail_sync_pass_duration_seconds", "How long each sync pass took",
             buckets=PASS_BUCKETS, registry=self.registry)
-        self.ppw_requests = Counter(
-            "ordertrail_ppw_requests", "Requests to the PPW Link receiver by event and outcome",
-            ["event", "outcome"], registry=self.registry)
+        self._receivers: dict[str, Counter] = {}
+
+    def receiver_requests(self, vendor: str) -> Counter:
+        """``ordertrail_<vendor>_requests``: requests to a vendor's receiver by event and
+        outcome (registered on first use)."""
+        if vendor not in self._receivers:
+            self._receivers[vendor] = Counter(
+                f"ordertrail_{vendor}_requests",
+                f"Requests to the {vendor} receiver by event and outcome",
+                ["event", "outcome"], registry=self.registry)
+        return self._receivers[vendor]
 
     def exposition(self) -> bytes:
         """The Prometheus text format of everything registered."""

@@ -4,7 +4,6 @@ built from. Secrets are ``Secret`` values."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 import msgspec
 
@@ -63,7 +62,3 @@ class PlanomaticConfig:
     @property
     def can_reauthenticate(self) -> bool:
         return self.email is not None and self.password is not None
-
-
-STUCK_AFTER = {"PLACED": timedelta(days=7)}
-"""A shoot is scheduled, taken and delivered by PlanOmatic's people within days."""

@@ -4,7 +4,6 @@ built from."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -74,7 +73,3 @@ class PlanviewerConfig:
 
     def url(self, path: str) -> str:
         return self.base_url.rstrip("/") + "/product_api/v1/" + path.lstrip("/")
-
-
-STUCK_AFTER = {"PLACED": timedelta(minutes=30), "IN_PROGRESS": timedelta(hours=4)}
-"""A job is queued for minutes and runs for minutes to hours (B.5): past these it is stuck."""

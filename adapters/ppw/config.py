@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import string
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Annotated, Any
 
 import msgspec
@@ -69,9 +68,3 @@ class PPWConfig:
     ) -> PPWConfig:
         """Configure from the plain password (hashed here, never kept)."""
         return cls(username, Secret(sha1_hex(password)), site_id, remote_site_id, **options)
-
-
-STUCK_AFTER = {"REQUESTED": timedelta(days=1), "PLACED": timedelta(days=3),
-               "IN_PROGRESS": timedelta(days=14)}
-"""PPW imports within a day (B.6: no ack within 24 hours is a person's task); field work takes
-days to weeks."""

@@ -23,6 +23,7 @@ import ordertrail.adapters.actions as actions
 from ordertrail.adapters.common.errors import VendorError
 from ordertrail.adapters.common.jsonable import to_jsonable
 from ordertrail.adapters.config import Config, ConfigError
+from ordertrail.adapters.registry import known, names
 from ordertrail.adapters.service import api_types as t
 from ordertrail.domain.errors import (
     ConcurrencyError,
@@ -31,6 +32,7 @@ from ordertrail.domain.errors import (
     MalformedOrderIdError,
     OrderNotFoundError,
     TransitionRefused,
+    UnknownVendorError,
     VendorReferenceConflictError,
 )
 from ordertrail.domain.tracker import Tracker
@@ -111,13 +113,22 @@ def _read_side(request: web.Request) -> ReadSide:
     return request.app[READ_SIDE]  # type: ignore[return-value]
 
 
+def _vendor(name: str) -> str:
+    """A registered vendor's name; BadRequest naming the parameter and the vendors."""
+    try:
+        return known(name)
+    except UnknownVendorError:
+        raise t.BadRequest(f"query parameter vendor={name!r} is not allowed: expected one of "
+                           f"{', '.join(names())}") from None
+
+
 def _order_id(request: web.Request) -> UUID:
     return parse_order_id(request.match_info["order_id"])
 
 
 async def list_orders(request: web.Request) -> web.Response:
     q = t.parse_query(request.query, t.OrdersQuery)
-    filters = OrderFilter(vendor=q.vendor and q.vendor.value, state=q.state and q.state.value,
+    filters = OrderFilter(vendor=q.vendor and _vendor(q.vendor), state=q.state and q.state.value,
                           needs_person=True if q.needs_attention else None,
                           limit=q.limit + 1,  # one more than asked: is there a next page?
                           after=None if q.cursor is None else t.order_cursor(q.cursor))

@@ -17,7 +17,6 @@ import msgspec
 from multidict import MultiMapping
 
 from ordertrail.domain.state_machine import State
-from ordertrail.domain.vendors import Vendor
 
 MAX_PAGE = 1000
 """The most rows one page holds; ``cursor`` pages on."""
@@ -30,6 +29,10 @@ INT64 = 2**63 - 1
 Limit = Annotated[int, msgspec.Meta(ge=1, le=MAX_PAGE,
                                     description=f"rows per page, 1 to {MAX_PAGE}")]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+VendorName = Annotated[str, msgspec.Meta(
+    pattern=r"^\s*[A-Za-z][A-Za-z0-9_]*\s*$", max_length=100,
+    description="a registered vendor's name (GET /api/report lists them)")]
+"""Which vendors are registered is checked after decoding (``ordertrail.adapters.registry``)."""
 
 
 class BadRequest(Exception):
@@ -39,7 +42,7 @@ class BadRequest(Exception):
 class OrdersQuery(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """``GET /api/orders``: the filters of ``ordertrail status``, its default page size."""
 
-    vendor: Vendor | None = None
+    vendor: VendorName | None = None
     state: State | None = None
     needs_attention: bool = False
     limit: Limit = DEFAULT_PAGE
@@ -65,7 +68,7 @@ class PlaceOrder(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """``POST /api/orders``: what ``ordertrail place`` takes. The key is required: a client
     that retries after a lost answer must send the same key to get the same order."""
 
-    vendor: Vendor
+    vendor: VendorName
     request: dict[str, Any]
     idempotency_key: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 

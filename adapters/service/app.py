@@ -1,53 +1,44 @@
-"""Compose the service: the PPW Link receiver (when configured) the JSON API and the
-operator console at /.
+"""Compose the service: the receiver of a vendor that calls us (when configured), the JSON
+API and the operator console at /.
 
 One listener serves both at ``[service] host``/``port``, unless ``receiver_host`` or
-``receiver_port`` is set: the receiver (which faces PPW) then has its own app and listener,
+``receiver_port`` is set: the receiver (which faces the vendor) then has its own app and listener,
 and the API, with whatever else is mounted beside it, stays on ``host``/``port``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from ordertrail.adapters.common.secret import Secret
+from ordertrail.adapters.common.plugin import Receiver
 from ordertrail.adapters.config import Config, ConfigError
-from ordertrail.adapters.ppw import PPWConfig, PPWLink, PPWOutbox, make_app
-from ordertrail.adapters.ppw.config import DEFAULT_RECEIVER_PATH, PPWTable
-from ordertrail.adapters.ppw.outbox import path_for
 from ordertrail.adapters.service.api import make_api
 from ordertrail.adapters.service.guard import GUARD, check_exposure, install_guard, protected
 from ordertrail.adapters.service.token import api_token
+from ordertrail.adapters.wiring import receiver_paths, receivers
 from ordertrail.domain.tracker import Tracker
 
 if TYPE_CHECKING:
     from ordertrail.adapters.service.read_side import ProjectedReadSide
 
 
-def ppw_config(config: Config) -> PPWConfig | None:
-    """The receiver's configuration from ``[vendors.ppw]`` (None without one)."""
-    table = config.vendor("ppw", PPWTable)
-    if table is None:
-        return None
-    digest = config.secret_from_env("ppw", "password_sha1_env").lower()  # checked: 40 hex
-    return PPWConfig(
-        username=table.username, password_sha1=Secret(digest), site_id=table.site_id,
-        remote_site_id=table.remote_site_id, max_body_bytes=config.service.max_body_bytes,
-    )
-
-
-def receiver_path(config: Config) -> str:
-    table = config.vendor("ppw", PPWTable)
-    return DEFAULT_RECEIVER_PATH if table is None else table.receiver_path
-
-
-def outbox_path(config: Config) -> Path:
-    """The PPW receiver's bookkeeping file (see ``ordertrail.adapters.ppw.outbox.path_for``)."""
-    return path_for(config.store_url, config.results_dir)
+def the_receiver(config: Config, tracker: Tracker) -> Receiver | None:
+    """The receiver of the configured vendor that calls us, or None; a ConfigError when its
+    path needs the API token, or when more than one configured vendor calls us (one listener
+    serves one receiver)."""
+    paths = receiver_paths(config)
+    for vendor, path in paths.items():
+        if protected(path):
+            raise ConfigError(f"{config.source}: [vendors.{vendor}] receiver_path = "
+                              f"{path!r} is under a path that needs the API token")
+    if len(paths) > 1:
+        raise ConfigError(f"{config.source}: {', '.join(paths)} all call us: serve one "
+                          "receiver per ordertrail service")
+    found = receivers(config, tracker)
+    return found[0] if found else None
 
 
 @dataclass(frozen=True)
@@ -62,11 +53,11 @@ class Listener:
 @dataclass(frozen=True)
 class Service:
     """What ``serve`` runs: the main listener (API, and the receiver unless it has its own),
-    the receiver's own listener when configured, and the receiver's bookkeeping file."""
+    the receiver's own listener when configured, and the receiver (closed after serving)."""
 
     main: Listener
     receiver: Listener | None
-    outbox: PPWOutbox | None
+    vendor_receiver: Receiver | None
 
     @property
     def listeners(self) -> list[Listener]:
@@ -94,15 +85,8 @@ def make_service(tracker: Tracker, read_side: ProjectedReadSide, config: Config)
     """The API under /api behind the token guard, beside the receiver or apart from it."""
     token = api_token(config)
     check_exposure(config, config.service.host, token)
-    ppw = ppw_config(config)
-    outbox: PPWOutbox | None = None
-    receiver: web.Application | None = None
-    if ppw is not None:
-        if protected(receiver_path(config)):
-            raise ConfigError(f"{config.source}: [vendors.ppw] receiver_path = "
-                              f"{receiver_path(config)!r} is under a path that needs the API token")
-        outbox = PPWOutbox(outbox_path(config), cipher=tracker.cipher)
-        receiver = make_app(PPWLink(tracker, outbox, ppw), receiver_path(config))
+    vendor_receiver = the_receiver(config, tracker)
+    receiver = None if vendor_receiver is None else vendor_receiver.app
     apart = receiver_address(config)
     if receiver is None or apart is not None:
         app = web.Application(client_max_size=config.service.max_body_bytes)
@@ -113,8 +97,8 @@ def make_service(tracker: Tracker, read_side: ProjectedReadSide, config: Config)
     main = Listener(app, config.service.host, config.service.port)
     from ordertrail.adapters.service.console import add_console  # the read models: serving only
 
-    add_console(app, tracker, read_side, config, outbox)
+    add_console(app, tracker, read_side, config)
     app[GUARD].checkers.append(_console_reads)
     if receiver is None or apart is None:
-        return Service(main, None, outbox)
-    return Service(main, Listener(receiver, *apart), outbox)
+        return Service(main, None, vendor_receiver)
+    return Service(main, Listener(receiver, *apart), vendor_receiver)

@@ -47,7 +47,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("GET", "/api/orders/{order_id}/history", "The order's audit timeline",
               {200: "`events`", **ORDER_ERRORS}),
     Operation("POST", "/api/orders/{order_id}/choose", "Answer the vendor's question "
-              "(Planviewer: which parcel)", {200: "`done` and the order", **ACTION_ERRORS,
+              "(which parcel, say)", {200: "`done` and the order", **ACTION_ERRORS,
                                              502: "the vendor failed to take the answer"},
               body=t.Choose, tags=("actions",)),
     Operation("POST", "/api/orders/{order_id}/reconcile", "Settle an uncertain submission",

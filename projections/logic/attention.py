@@ -5,7 +5,8 @@ Kinds are ``AttentionKind`` values:
   ``SUBMISSION_UNCERTAIN``);
 - otherwise the order's own attention kind, as its events decided it (a rejection, a failure,
   an ack problem, a trouble past its limit, ...);
-- ``ACK_PENDING``: a PPW offer (a ``SubmissionAttempted`` with a transaction id) not yet acked.
+- ``ACK_PENDING``: an offer the vendor acks (a ``SubmissionAttempted`` with a transaction id:
+  only a vendor that acks gives one) not yet acked.
   It becomes *overdue*, and is listed, only once it is older than the caller's limit, so the
   query, not the fold, decides what is overdue.
 
@@ -23,7 +24,6 @@ from ordertrail.domain.state_machine import NEEDS_A_PERSON
 from ordertrail.projections.rows import AttentionEntry, OrderStatusRow
 
 ACK_PENDING = "ACK_PENDING"
-ACK_VENDORS = frozenset({"ppw"})
 _STATE_KINDS = frozenset(s.value for s in NEEDS_A_PERSON)
 _ATTEMPTED = ev.SubmissionAttempted.TOPIC
 _ACKED = ev.Acked.TOPIC
@@ -56,7 +56,7 @@ def apply(
         result[(kind, "")] = AttentionEntry(kind, "", reason, since)
     if topic == _ATTEMPTED:
         tid = event.transaction_id
-        if isinstance(tid, str) and row.vendor in ACK_VENDORS and (ACK_PENDING, tid) not in result:
+        if isinstance(tid, str) and (ACK_PENDING, tid) not in result:
             reason = f"no ack from {row.vendor} for transaction {tid} ({event.channel})"
             result[(ACK_PENDING, tid)] = AttentionEntry(ACK_PENDING, tid, reason, event.timestamp)
     elif topic == _ACKED:

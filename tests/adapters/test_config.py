@@ -13,8 +13,12 @@ from eventsourcing.cryptography import AESCipher
 from ordertrail.adapters.cli.main import run
 from ordertrail.adapters.config import ConfigError, load_config
 from ordertrail.adapters.ppw.config import sha1_hex
-from ordertrail.adapters.service.app import ppw_config, receiver_path
-from ordertrail.adapters.wiring import ivcap_config, planomatic_config, planviewer_config
+from ordertrail.adapters.ivcap.plugin import ivcap_config
+from ordertrail.adapters.planomatic.plugin import planomatic_config
+from ordertrail.adapters.planviewer.plugin import planviewer_config
+from ordertrail.adapters.ppw.plugin import ppw_config
+from ordertrail.adapters.registry import plugin
+from ordertrail.adapters.wiring import receiver_paths
 
 PLANVIEWER = ('[vendors.planviewer]\naccess_key_id_env = "T_PV_ID"\n'
               'access_key_secret_env = "T_PV_SECRET"\n')
@@ -194,22 +198,22 @@ def test_the_runtime_objects_are_built_from_the_tables(
         '[vendors.planomatic]\ntoken_env = "T_PO"\nemail_env = "T_PO_E"\npassword_env = "T_PO_P"\n'
         'timeout_seconds = 200\n'
         + PPW + 'receiver_path = "/in"\n')))
-    pv = planviewer_config(config)
+    pv = planviewer_config(config.settings(plugin("planviewer")))
     assert (pv.access_key_id, pv.access_key_secret.reveal(), pv.daily_cap, pv.timezone) == (
         "pv-id", "pv-secret", 7, "UTC")
     assert (pv.max_concurrency, pv.poll_fast_seconds, pv.base_url) == (
         3, 0.0, "https://www.planviewer.nl")
-    iv = ivcap_config(config)
+    iv = ivcap_config(config.settings(plugin("ivcap")))
     assert (iv.base_url, iv.service_id, iv.account_id, iv.max_concurrency) == (
         "http://127.0.0.1:9", "urn:s", "", 3)
     assert (pv.order_timeout_seconds, pv.missing_job_limit, pv.request_timeout_seconds) == (
         90, 3, 30.0)
     assert (iv.create_timeout_seconds, iv.reconcile_after_seconds, iv.retries) == (45, 300, 0)
-    po = planomatic_config(config)
+    po = planomatic_config(config.settings(plugin("planomatic")))
     assert po.can_reauthenticate and po.timeout_seconds == 200
-    ppw = ppw_config(config)
-    assert ppw is not None and ppw.password_sha1.reveal() == sha1_hex("pw")
-    assert (ppw.max_body_bytes, receiver_path(config)) == (2048, "/in")
+    ppw = ppw_config(config.settings(plugin("ppw")))
+    assert ppw.password_sha1.reveal() == sha1_hex("pw")
+    assert (ppw.max_body_bytes, receiver_paths(config)) == (2048, {"ppw": "/in"})
 
 
 def test_serve_refuses_a_port_out_of_range_in_one_line(
@@ -225,7 +229,7 @@ def test_alerts_limits_apply_most_specific_first(tmp_path: Path) -> None:
     from datetime import timedelta
 
     from ordertrail.adapters.cli.watch import limits_in_force
-    from ordertrail.adapters.config import VENDOR_TABLES, StuckAfterTable
+    from ordertrail.adapters.registry import names
 
     config = load_config(write(tmp_path, (
         '[alerts]\nwebhook_url_env = "T_HOOK"\nconsole_url = "https://c.example"\n'
@@ -238,8 +242,10 @@ def test_alerts_limits_apply_most_specific_first(tmp_path: Path) -> None:
     assert limits.limit("ivcap", "IN_PROGRESS") == timedelta(hours=12)  # IVCAP's default
     assert limits.limit("planomatic", "SUBMISSION_UNCERTAIN") == timedelta(0)  # ordertrail's
     assert (config.alerts.every_seconds, config.alerts.timeout_seconds) == (5.0, 10.0)
-    # every vendor can have its own limits
-    assert set(VENDOR_TABLES) <= set(StuckAfterTable.__struct_fields__)
+    # every registered vendor can have its own limits
+    for name in names():
+        own = load_config(write(tmp_path, f'[alerts.stuck_after.{name}]\nPLACED = 5\n'))
+        assert own.stuck_after_by_vendor == {name: {"PLACED": 5}}
 
 
 def test_the_webhook_variable_must_hold_an_http_url(

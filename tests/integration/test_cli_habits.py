@@ -138,7 +138,7 @@ def test_an_ambiguous_prefix_lists_the_candidates(tmp_path: Path) -> None:
     key = 0
     while True:  # two idempotency keys whose derived ids share six characters
         key += 1
-        head = order_id_for(Vendor.PLANVIEWER, f"a{key}").hex[:6]
+        head = order_id_for(Vendor("planviewer"), f"a{key}").hex[:6]
         if head in seen:
             keys = (seen[head], f"a{key}")
             break

@@ -13,7 +13,6 @@ import ipaddress
 from aiohttp import web
 
 from ordertrail.adapters.config import Config, ConfigError
-from ordertrail.adapters.ppw import PPWOutbox
 from ordertrail.adapters.service.console import act, login, pages
 from ordertrail.adapters.service.console.sessions import SESSIONS, Sessions, console_session_ok
 from ordertrail.adapters.service.console.wiring import CONSOLE, Console, ConsoleReadSide, environment
@@ -33,14 +32,14 @@ def is_loopback(host: str) -> bool:
 
 
 def add_console(app: web.Application, tracker: Tracker, read_side: ConsoleReadSide,
-                config: Config, outbox: PPWOutbox | None = None) -> None:
+                config: Config) -> None:
     """Serve the console from ``app``'s root. Without ``[service] api_token_env`` it is open
     to whoever reaches it, so then it refuses (ConfigError) any host but loopback."""
     token = api_token(config)
     if token is None and not is_loopback(config.service.host):
         raise ConfigError(f"{config.source}: [service] host {config.service.host} is not loopback: "
                           "set [service] api_token_env so the console and API ask for a token")
-    app[CONSOLE] = Console(tracker, read_side, config, outbox, environment())
+    app[CONSOLE] = Console(tracker, read_side, config, environment())
     app[SESSIONS] = Sessions(token)
     app.router.add_get("/", pages.orders)
     app.router.add_get("/orders/{order_id}", pages.order)

@@ -6,19 +6,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-from functools import partial
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from aiohttp import web
 
-from ordertrail.adapters.common import actions
-from ordertrail.adapters.config import ConfigError
+import ordertrail.adapters.actions as actions
+from ordertrail.adapters.config import Config, ConfigError
 from ordertrail.adapters.service.console.pages import order_id_of
 from ordertrail.adapters.service.console.sessions import SESSION, SESSIONS, action
 from ordertrail.adapters.service.console.wiring import CONSOLE, Console, in_thread
-from ordertrail.adapters.wiring import answer_at_vendor
 from ordertrail.domain.errors import OrdertrailError
+from ordertrail.domain.tracker import Tracker
 
 NAMES = ("choose", "reconcile", "resubmit", "cancel", "confirm_cancel")
 
@@ -41,43 +41,44 @@ async def act(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther("/attention" if back == "attention" else f"/orders/{order_id}")
 
 
+@dataclass(frozen=True)
+class _Acting:
+    """The console as an action's context (``ordertrail.adapters.actions.Context``)."""
+
+    console: Console
+
+    @property
+    def config(self) -> Config:
+        return self.console.config
+
+    def tracker(self) -> Tracker:
+        return self.console.tracker
+
+
 def _run(console: Console, name: str, order_id: UUID, form: dict[str, str]) -> str:
-    tracker = console.tracker
+    ctx = _Acting(console)
     if name == "choose":
-        ask = partial(answer_at_vendor, console.config)
-        view = asyncio.run(actions.choose(tracker, order_id, form.get("choice", ""), ask))
-        return f"answered {form.get('choice')}: the order is {view.state.value}"
+        asyncio.run(actions.choose(ctx, order_id, form.get("choice", "")))
+        return f"answered {form.get('choice')}: the order is {_state(ctx, order_id)}"
     if name == "reconcile":
-        if form.get("outcome") == "found":
-            ref = form.get("vendor_ref", "").strip()
-            if not ref:
-                raise actions.ActionInputError("found at the vendor: give its reference")
-            view = actions.reconcile(tracker, order_id, ref)
-        else:
-            view = actions.reconcile(tracker, order_id, None)
-        return f"reconciled: the order is {view.state.value}"
+        found = form.get("outcome") == "found"
+        ref = form.get("vendor_ref", "").strip()
+        if found and not ref:
+            raise actions.BadInput("vendor_ref", "found at the vendor: give its reference")
+        actions.reconcile(ctx, order_id, ref if found else None, not_created=not found)
+        return f"reconciled: the order is {_state(ctx, order_id)}"
     if name == "resubmit":
         key = form.get("field", "").strip()
         if not key:
-            raise actions.ActionInputError("give the field to change")
-        view = actions.resubmit(tracker, order_id, {key: _value(form.get("value", ""))})
-        return f"resubmitted with {key} changed: the order is {view.state.value}"
+            raise actions.BadInput("field", "give the field to change")
+        actions.resubmit(ctx, order_id, {key: _value(form.get("value", ""))})
+        return f"resubmitted with {key} changed: the order is {_state(ctx, order_id)}"
     reason = form.get("reason", "").strip() or None
-    if name == "confirm_cancel":
-        return actions.cancel_here(tracker, order_id, reason, confirm=True)
-    if tracker.get_order(order_id).vendor == "ppw":
-        return _cancel_at_ppw(console, order_id, reason)
-    return actions.cancel_here(tracker, order_id, reason, confirm=False)
+    return actions.cancel(ctx, order_id, reason, confirm=name == "confirm_cancel")
 
 
-def _cancel_at_ppw(console: Console, order_id: UUID, reason: str | None) -> str:
-    from ordertrail.adapters.ppw.instructions import request_cancel
-
-    if console.outbox is None:
-        raise ConfigError("PPW orders are cancelled through the PPW receiver: no [vendors.ppw]")
-    transaction = request_cancel(console.tracker, console.outbox, order_id, reason)
-    return "cancelled" if transaction is None else \
-        f"Cancel offered to PPW (transaction {transaction}); cancelled once PPW acks it"
+def _state(ctx: _Acting, order_id: UUID) -> str:
+    return str(ctx.tracker().get_order(order_id).state.value)
 
 
 def _value(text: str) -> Any:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ordertrail.adapters.common.actions import choices
+from ordertrail.adapters.actions import answered_here, choices
+from ordertrail.adapters.registry import find
 from ordertrail.domain.events import CancellationRequested, Cancelled
 from ordertrail.domain.state_machine import NOT_YET_PLACED, State, states_allowing
 from ordertrail.domain.views import OrderView
@@ -15,9 +16,10 @@ def actions_for(view: OrderView) -> list[str]:
     """``choose`` (a question with options, answered here), ``reconcile`` (an uncertain
     submission), ``resubmit`` (a declined payment), ``cancel`` (not terminal, not already
     asked), ``confirm_cancel`` (asked of a vendor with no cancel route, whose people a person
-    asked: record that they did; PPW answers its own Cancel): in that order."""
+    asked: record that they did; a vendor with a cancel route answers its own): in that
+    order."""
     found = []
-    if view.vendor == "planviewer" and choices(view):
+    if choices(view) and answered_here(view):
         found.append("choose")
     if view.state is State.SUBMISSION_UNCERTAIN:
         found.append("reconcile")
@@ -25,6 +27,8 @@ def actions_for(view: OrderView) -> list[str]:
         found.append("resubmit")
     if view.state in CANCELLABLE and not view.is_terminal and not view.cancellation_pending:
         found.append("cancel")
-    if view.cancellation_pending and view.vendor != "ppw" and view.state in CONFIRMABLE:
+    vendor = find(view.vendor)
+    cancels_itself = vendor is not None and vendor.has_cancel_route
+    if view.cancellation_pending and not cancels_itself and view.state in CONFIRMABLE:
         found.append("confirm_cancel")
     return found

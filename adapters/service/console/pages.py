@@ -10,6 +10,7 @@ from uuid import UUID
 
 from aiohttp import web
 
+from ordertrail.adapters.registry import known
 from ordertrail.adapters.service.console import charts
 from ordertrail.adapters.service.console.choices import actions_for
 from ordertrail.adapters.service.console.queries import PER_PAGE, SORTS, ListQuery, list_page, vendors
@@ -18,7 +19,7 @@ from ordertrail.adapters.service.console.states import meaning
 from ordertrail.adapters.service.console.wiring import CONSOLE, in_thread, render
 from ordertrail.domain.errors import DomainError, OrderNotFoundError
 from ordertrail.domain.state_machine import State
-from ordertrail.domain.vendors import Vendor, parse_order_id
+from ordertrail.domain.vendors import parse_order_id
 
 
 def parse_list_query(query: Any) -> tuple[ListQuery, list[str]]:
@@ -35,7 +36,7 @@ def parse_list_query(query: Any) -> tuple[ListQuery, list[str]]:
         except (ValueError, DomainError):
             errors.append(f"{name}: {text!r} is not {what}")
 
-    take("vendor", lambda t: Vendor.parse(t).value, "a known vendor")
+    take("vendor", known, "a known vendor")
     take("state", lambda t: State.parse(t).value, "a state")
     take("placed_from", date.fromisoformat, "a date (YYYY-MM-DD)")
     take("placed_to", date.fromisoformat, "a date (YYYY-MM-DD)")

@@ -12,7 +12,6 @@ import jinja2
 from aiohttp import web
 
 from ordertrail.adapters.config import Config
-from ordertrail.adapters.ppw import PPWOutbox
 from ordertrail.adapters.service.console import states
 from ordertrail.adapters.service.console.sessions import SESSION, SESSIONS, Session
 from ordertrail.domain.tracker import Tracker
@@ -32,7 +31,6 @@ class Console:
     tracker: Tracker
     read_side: ConsoleReadSide
     config: Config
-    outbox: PPWOutbox | None
     templates: jinja2.Environment
 
 
