@@ -71,8 +71,8 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
             yield Served(base, tracker, service.main.app)
     finally:
         read_side.close()
-        if service.outbox is not None:
-            service.outbox.close()
+        if service.vendor_receiver is not None:
+            service.vendor_receiver.close()
         tracker.close()
 
 
