@@ -13,6 +13,7 @@ writes the hooks its vendor has.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -89,17 +90,50 @@ class ActionContext(Protocol):
 
 
 @dataclass(frozen=True)
-class DemoPart:
-    """A vendor's share of ``ordertrail demo``: its simulated vendor on loopback and the
-    orders placed with it."""
+class DemoTally:
+    """What one vendor's simulator saw in the demo: how many things, and the most made for any
+    one order (more than one is something done twice)."""
 
-    start: Callable[[], Any]
-    """An async function returning a started simulator with ``base_url``, ``config_table``
-    (the ``[vendors.<name>]`` table pointed at it, as a dict), ``env`` (the variables its
-    ``*_env`` keys name), ``orders`` (``(idempotency key, request)`` pairs) and ``summary()``
-    and ``close()`` (async)."""
-    polled: bool = True
-    """False for a vendor that calls us: the demo drives its simulator against the receiver."""
+    total: int
+    most_per_order: int
+    line: str
+
+    def __str__(self) -> str:
+        return self.line
+
+
+class DemoRun(Protocol):
+    """One vendor's simulator, running for ``ordertrail demo``."""
+
+    def adapter(self, session: aiohttp.ClientSession) -> PolledVendor | None:
+        """The adapter the demo's sync engine drives, pointed at the simulator (None for a
+        vendor that calls us)."""
+        ...
+
+    async def after_pass(self, tracker: Tracker, n: int) -> None:
+        """What the vendor does on its own after sync pass ``n`` (calling our receiver...)."""
+        ...
+
+    def settled(self, view: OrderView) -> bool:
+        """Nothing more happens to ``view`` until the vendor's people act (beyond ordertrail's
+        own rule: terminal, a person's task, or deferred to tomorrow)."""
+        ...
+
+    def tally(self) -> DemoTally: ...
+
+
+class VendorDemo(Protocol):
+    """A vendor's share of ``ordertrail demo``: its orders and its simulator on loopback."""
+
+    def orders(self) -> list[tuple[str, dict[str, Any]]]:
+        """(idempotency key, request) of each order the demo places with the vendor."""
+        ...
+
+    def start(self, tracker: Tracker, workdir: Path, session: aiohttp.ClientSession,
+              order_ids: list[UUID]) -> AbstractAsyncContextManager[DemoRun]:
+        """The simulator, running until the block ends; ``order_ids`` are the placed orders
+        (in the order of ``orders()``)."""
+        ...
 
 
 class VendorPlugin(Protocol):
@@ -185,7 +219,7 @@ class VendorPlugin(Protocol):
         record it once accepted."""
         ...
 
-    def demo(self) -> DemoPart | None:
+    def demo(self) -> VendorDemo | None:
         """Its part of ``ordertrail demo``, or None."""
         ...
 
@@ -232,5 +266,5 @@ class PluginBase:
                      choice: str) -> list[AnyCommand]:
         raise NotImplementedError(f"{self.name} questions are answered at the vendor")
 
-    def demo(self) -> DemoPart | None:
+    def demo(self) -> VendorDemo | None:
         return None

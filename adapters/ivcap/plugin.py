@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from ordertrail.adapters.common.plugin import PluginBase, VendorSettings
+from ordertrail.adapters.common.plugin import PluginBase, VendorDemo, VendorSettings
 
 if TYPE_CHECKING:
     import aiohttp
@@ -53,6 +53,11 @@ class IvcapPlugin(PluginBase):
         config = ivcap_config(settings)
         return IvcapAdapter(IvcapClient(session, config), config)
 
+
+    def demo(self) -> VendorDemo:
+        from ordertrail.adapters.ivcap.demo import DEMO
+
+        return DEMO
 
 PLUGIN = IvcapPlugin(
     name="ivcap", title="IVCAP", ref_kind="ivcap.order_id", colour="#7a4fb5",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from ordertrail.adapters.common.plugin import PluginBase, VendorSettings
+from ordertrail.adapters.common.plugin import PluginBase, VendorDemo, VendorSettings
 
 if TYPE_CHECKING:
     import aiohttp
@@ -51,6 +51,11 @@ class PlanomaticPlugin(PluginBase):
 
         return PlanomaticAdapter(PlanomaticClient(session, planomatic_config(settings)))
 
+
+    def demo(self) -> VendorDemo:
+        from ordertrail.adapters.planomatic.demo import DEMO
+
+        return DEMO
 
 PLUGIN = PlanomaticPlugin(
     name="planomatic", title="PlanOmatic", ref_kind="planomatic.order_id", colour="#b5651d",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from ordertrail.adapters.common.plugin import PluginBase, VendorSettings
+from ordertrail.adapters.common.plugin import PluginBase, VendorDemo, VendorSettings
 
 if TYPE_CHECKING:
     import aiohttp
@@ -70,6 +70,11 @@ class PlanviewerPlugin(PluginBase):
             adapter = PlanviewerAdapter(PlanviewerClient(session, config), config)
             return list(await adapter.select_location(view, choice))
 
+
+    def demo(self) -> VendorDemo:
+        from ordertrail.adapters.planviewer.demo import DEMO
+
+        return DEMO
 
 PLUGIN = PlanviewerPlugin(
     name="planviewer", title="Planviewer", ref_kind="planviewer.job_uuid",

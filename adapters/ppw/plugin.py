@@ -14,6 +14,7 @@ from ordertrail.adapters.common.plugin import (
     ActionContext,
     PluginBase,
     VendorCommand,
+    VendorDemo,
     VendorSettings,
 )
 
@@ -111,6 +112,11 @@ class PPWPlugin(PluginBase):
             return "cancelled"
         return f"Cancel offered to PPW (transaction {transaction}); cancelled once PPW acks it"
 
+
+    def demo(self) -> VendorDemo:
+        from ordertrail.adapters.ppw.demo import DEMO
+
+        return DEMO
 
 PLUGIN = PPWPlugin(
     name="ppw", title="PPW", ref_kind="ppw.report_id", polled=False, has_cancel_route=True,

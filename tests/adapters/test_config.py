@@ -12,10 +12,10 @@ from eventsourcing.cryptography import AESCipher
 
 from ordertrail.adapters.cli.main import run
 from ordertrail.adapters.config import ConfigError, load_config
-from ordertrail.adapters.ppw.config import sha1_hex
 from ordertrail.adapters.ivcap.plugin import ivcap_config
 from ordertrail.adapters.planomatic.plugin import planomatic_config
 from ordertrail.adapters.planviewer.plugin import planviewer_config
+from ordertrail.adapters.ppw.config import sha1_hex
 from ordertrail.adapters.ppw.plugin import ppw_config
 from ordertrail.adapters.registry import plugin
 from ordertrail.adapters.wiring import receiver_paths

@@ -278,7 +278,7 @@ def test_open_orders_leave_out_finished_ones(tracker: Tracker) -> None:
 
 
 def test_bad_names_and_ids_give_clear_domain_errors(tracker: Tracker) -> None:
-    with pytest.raises(UnknownVendorError, match="'ac me!'.*lowercase identifier"):
+    with pytest.raises(UnknownVendorError, match=r"'ac me!'.*lowercase identifier"):
         tracker.request_order("ac me!", {}, "k")  # which names exist is the registry's to say
     with pytest.raises(MalformedOrderIdError, match="'not-a-uuid'"):
         tracker.get_order("not-a-uuid")

@@ -9,11 +9,11 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from ordertrail.adapters.cli.demo import PPW_PASSWORD
 from ordertrail.adapters.ivcap.simulator import IvcapSim
 from ordertrail.adapters.planomatic.simulator import PlanomaticSim
 from ordertrail.adapters.planviewer.simulator import PlanviewerSim
 from ordertrail.adapters.ppw.config import sha1_hex
+from ordertrail.adapters.ppw.demo import PASSWORD as PPW_PASSWORD
 from ordertrail.adapters.store import open_tracker
 from tests.integration.sims import ROOT
 

@@ -19,11 +19,12 @@ import psycopg
 import pytest
 from eventsourcing.cryptography import AESCipher
 
-from ordertrail.adapters.cli.demo_orders import planomatic_request, ppw_work_order
+from ordertrail.adapters.planomatic.demo import request as planomatic_request
 from ordertrail.adapters.planomatic.simulator import PlanomaticSim
 from ordertrail.adapters.planviewer.simulator import PlanviewerSim
 from ordertrail.adapters.ppw import PPWSimulator
 from ordertrail.adapters.ppw.config import sha1_hex
+from ordertrail.adapters.ppw.demo import work_order as ppw_work_order
 from ordertrail.adapters.store import open_tracker
 from tests.integration import sims as sim
 from tests.integration.test_service import serving
