@@ -137,8 +137,8 @@ def settled(view: OrderView, now: datetime) -> bool:
     """Nothing more will happen to this order without a person, the vendor's people or tomorrow."""
     if view.is_terminal or view.needs_a_person:
         return True
-    if view.state is State.REQUESTED and view.retry_not_before is not None:
-        return view.retry_not_before > now  # deferred: the daily cap resets tomorrow
+    if view.state is State.REQUESTED and view.hold_until is not None:
+        return view.hold_until > now  # held: the daily cap resets tomorrow
     # PlanOmatic has no status route: once placed, its people push the rest.
     return view.vendor == "planomatic" and view.state is State.PLACED
 
@@ -189,7 +189,8 @@ def demo_engine(tracker: Tracker, sims: Simulators, session: aiohttp.ClientSessi
         poll_waiting_seconds=3600, retries=1)
     iv_config = IvcapConfig(
         Secret(sims.ivcap.token), sims.urls["ivcap"], service_id="urn:ivcap:service:demo",
-        account_id="urn:ivcap:account:demo", poll_fast_seconds=0, poll_slow_seconds=0, retries=1)
+        account_id="urn:ivcap:account:demo", poll_fast_seconds=0, poll_slow_seconds=0, retries=1,
+        reconcile_after_seconds=0)
     po_config = PlanomaticConfig(Secret(next(iter(sims.planomatic.tokens))),
                                  base_url=sims.urls["planomatic"])
     vendors: dict[str, PolledVendor] = {
