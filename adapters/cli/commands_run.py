@@ -194,7 +194,8 @@ async def _sync_follow(app: Any, owner: str) -> None:
 async def _watch_sync(watch: Watch, sync: Any, stop: asyncio.Event) -> None:
     """Metrics and health on ``[sync] metrics_host:metrics_port`` (when set), alerts."""
     if sync.metrics_port is not None:
-        await watch.serve_metrics(sync.metrics_host or "127.0.0.1", sync.metrics_port)
+        await watch.serve_metrics(sync.metrics_host or "127.0.0.1", sync.metrics_port,
+                                  api_token(watch.config))
     await watch.start(stop, keep_current=sync.metrics_port is not None)
 
 

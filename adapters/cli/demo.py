@@ -86,8 +86,8 @@ def settled(view: OrderView, now: datetime, run: DemoRun) -> bool:
     """Nothing more will happen to this order without a person, the vendor's people or tomorrow."""
     if view.is_terminal or view.needs_a_person:
         return True
-    if view.state is State.REQUESTED and view.retry_not_before is not None:
-        return view.retry_not_before > now  # deferred: the daily cap resets tomorrow
+    if view.state is State.REQUESTED and view.hold_until is not None:
+        return view.hold_until > now  # held: the daily cap resets tomorrow
     return run.settled(view)
 
 

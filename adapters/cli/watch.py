@@ -22,6 +22,7 @@ from aiohttp import web
 from ordertrail.adapters.alerts.limits import configured_limits
 from ordertrail.adapters.alerts.webhook import AlertSender
 from ordertrail.adapters.common.plugin import Receiver
+from ordertrail.adapters.common.secret import Secret
 from ordertrail.adapters.config import Config, ConfigError
 from ordertrail.adapters.observability import health
 from ordertrail.adapters.observability.access import AccessLogger
@@ -30,6 +31,7 @@ from ordertrail.adapters.observability.logs import get_logger
 from ordertrail.adapters.observability.metrics import Metrics
 from ordertrail.adapters.observability.routes import routes
 from ordertrail.adapters.observability.sync_watch import SyncWatch
+from ordertrail.adapters.service.guard import install_guard, is_loopback
 from ordertrail.domain.tracker import Tracker
 from ordertrail.projections import ProjectionRunner, ReadModels, StuckLimits, open_read_models
 from ordertrail.projections.errors import ReadModelError
@@ -120,9 +122,17 @@ class Watch:
             self._tasks.append(asyncio.create_task(sender.run_forever(stop, every)))
             log.info("alerts on", every_seconds=every)
 
-    async def serve_metrics(self, host: str, port: int) -> None:
-        """``/healthz``, ``/readyz`` and ``/metrics`` on their own address (``sync --follow``)."""
+    async def serve_metrics(self, host: str, port: int, token: Secret | None) -> None:
+        """``/healthz``, ``/readyz`` and ``/metrics`` on their own address (``sync --follow``).
+
+        ``/metrics`` sits behind the same bearer token as ``serve``'s (``[service]
+        api_token_env``); without one, only a loopback address is accepted."""
+        if token is None and not is_loopback(host):
+            raise ConfigError(
+                f"{self.config.source}: [sync] metrics_host = {host!r} is not a loopback address "
+                "and [service] api_token_env is not set: set a token, or listen on 127.0.0.1")
         app = web.Application()
+        install_guard(app, token)
         self.mount(app)
         self._site = web.AppRunner(app, access_log_class=AccessLogger, handle_signals=False)
         await self._site.setup()

@@ -35,7 +35,7 @@ class Running:
         config = IvcapConfig(
             Secret(self.sim.token), self.url, service_id="urn:ivcap:service:demo",
             account_id="urn:ivcap:account:demo", poll_fast_seconds=0, poll_slow_seconds=0,
-            retries=1)
+            retries=1, reconcile_after_seconds=0)
         return IvcapAdapter(IvcapClient(session, config), config)
 
     async def after_pass(self, tracker: Tracker, n: int) -> None:

@@ -9,6 +9,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from ordertrail.adapters.cli.demo import MAX_PASSES
 from ordertrail.adapters.ivcap.simulator import IvcapSim
 from ordertrail.adapters.planomatic.simulator import PlanomaticSim
 from ordertrail.adapters.planviewer.simulator import PlanviewerSim
@@ -43,6 +44,7 @@ def test_the_demo_settles_forty_orders_and_its_tables_agree_with_the_ledger(tmp_
     result = summary["result"]
     assert result["orders"] >= 38 and result["doubled"] == []
     assert result["seconds"] < 60
+    assert result["passes"] < MAX_PASSES, "the demo ran out of passes before its orders settled"
     states = result["states"]
     for needed in ("COMPLETED", "WAITING_FOR_USER", "PAYMENT_DECLINED", "REJECTED",
                    "SUBMISSION_UNCERTAIN"):

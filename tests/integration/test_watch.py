@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import urllib.request
 from collections import Counter, deque
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -176,6 +177,37 @@ def test_sync_follow_serves_metrics_on_its_own_port_and_logs_each_pass_as_json(
     assert passes and passes[0]["submitted"] == 1 and passes[0]["level"] == "info"
     assert {"polled", "changed", "downloaded", "errors", "seconds"} <= set(passes[0])
     assert sum(p["submitted"] for p in passes) == 1
+
+
+def test_sync_follow_keeps_its_metrics_behind_the_service_token(tmp_path: Path) -> None:
+    """The same bearer token as serve's /metrics: a scrape without it is 401, health is open."""
+    with running() as sims:
+        config, _, env = configure(tmp_path, sims, "\n[service]\napi_token_env = \"TEST_TOKEN\"\n"
+                                   "\n[sync]\nmetrics_port = 0\npass_interval_seconds = 0.5\n")
+        token = "s3cret-token-of-32-characters-ok"
+        sync = Running(config, "sync", "--follow", env={**env, "TEST_TOKEN": token})
+        try:
+            metrics = sync.url("metrics on")
+            base = metrics.removesuffix("/metrics")
+            assert get(metrics)[0] == 401
+            request = urllib.request.Request(
+                metrics, headers={"Authorization": f"Bearer {token}"})
+            with urllib.request.urlopen(request, timeout=10) as response:
+                assert response.status == 200 and b"ordertrail_" in response.read()
+            assert get(f"{base}/healthz")[0] == 200
+        finally:
+            assert sync.stop() == 0
+
+
+def test_sync_follow_refuses_metrics_beyond_loopback_without_a_token(tmp_path: Path) -> None:
+    with running() as sims:
+        config, _, env = configure(tmp_path, sims,
+                                   '\n[sync]\nmetrics_port = 0\nmetrics_host = "0.0.0.0"\n')
+        done = ordertrail(config, "sync", "--follow", env=env, timeout=60)
+    assert done.returncode == 2, done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert "[sync] metrics_host = '0.0.0.0' is not a loopback address" in line
+    assert "api_token_env" in line and "Traceback" not in done.stderr
 
 
 def test_sync_logs_one_text_line_per_pass_and_the_level_hides_it(tmp_path: Path) -> None:
