@@ -36,32 +36,12 @@ accepted (``vendor_tables``).
 
     [alerts.stuck_after]                 # seconds in a state before an order is stuck
     REQUESTED = 900
-    [alerts.stuck_after.planviewer]      # one vendor's own limits, over the ones above
+    [alerts.stuck_after.<vendor>]        # one vendor's own limits, over the ones above
     PLACED = 3600
 
-    [vendors.planviewer]
-    base_url = "https://www.planviewer.nl"
-    access_key_id_env = "PLANVIEWER_ACCESS_KEY_ID"
-    access_key_secret_env = "PLANVIEWER_ACCESS_KEY_SECRET"
-    daily_cap = 10
-    poll_interval_seconds = 5
-    timezone = "Europe/Amsterdam"
-
-    [vendors.ivcap]
-    base_url = "https://ivcap.example.org"
-    token_env = "IVCAP_TOKEN"
-    service_id = "urn:ivcap:service:..."
-    account_id = "urn:ivcap:account:..."
-
-    [vendors.planomatic]
-    base_url = "https://planocore.planomatic.com"
-    token_env = "PLANOMATIC_TOKEN"
-
-    [vendors.ppw]
-    username = "ordertrail"
-    password_sha1_env = "PPW_PASSWORD_SHA1"
-    site_id = "dcc363d0-8ed1-48a2-ba2e-f638275db4f"
-    remote_site_id = "1fc25d06-72bd-42f8-ad34-ecbdc5f1a4a4"
+    [vendors.<vendor>]                   # one table per vendor used; its keys are the
+    base_url = "https://vendor.example"  # vendor's own (``adapters/<vendor>/config.py``)
+    token_env = "VENDOR_TOKEN"
 """
 
 from __future__ import annotations

@@ -346,8 +346,9 @@ class ResultRetrieved(OrderEvent):
 
 
 class CancellationRequested(OrderEvent):
-    """Asked of the vendor through ``transaction_id`` (PPW), or, without one, of a person who
-    cancels at the vendor by hand and then confirms (vendors with no cancel route)."""
+    """Asked of the vendor through ``transaction_id`` (a vendor with a cancel route), or,
+    without one, of a person who cancels at the vendor by hand and then confirms (vendors with
+    no cancel route)."""
 
     TOPIC = "ordertrail.order:CancellationRequested"
     settles_submission = False  # asking to cancel says nothing of whether the vendor created it

@@ -2,7 +2,7 @@
 
     import ordertrail
     tracker = ordertrail.open_tracker("sqlite:///orders.db")
-    order_id = tracker.request_order("planviewer", {...}, idempotency_key="invoice-2291")
+    order_id = tracker.request_order("<vendor>", {...}, idempotency_key="invoice-2291")
 
 The names below are the public API. They are imported when first used, so that
 ``import ordertrail`` (and the ``ordertrail`` command's ``--help``) stays cheap.

@@ -24,7 +24,7 @@ _PREFIX = re.compile(r"[0-9a-f-]+")
 
 class OrderPrefixError(click.ClickException):
     """A prefix too short, or shared by several orders: the user's to fix (exit 2, one line).
-    Here rather than in the CLI so that every command module (PPW's too) can name orders."""
+    Here rather than in the CLI so that every command module (a vendor's own too) can name orders."""
 
     exit_code = 2
 

@@ -49,7 +49,7 @@ class Downloader(Protocol):
 
 class PolledVendor(Protocol):
     vendor: str
-    """The vendor's name ("planviewer", "ivcap", ...)."""
+    """The vendor's name (its plugin's ``name``)."""
     daily_cap: int | None
     """Orders a day the vendor allows (checked locally before submit), or None."""
     max_concurrency: int

@@ -1,6 +1,6 @@
 """The HTTP access log of ``serve`` (and of the receiver and metrics of ``sync --follow``):
 one structured line per request. Only the path is logged, never the query string, a header
-or a body (PPW's password hash travels in the body, the API token in a header)."""
+or a body (a receiver's credential may travel in the body, the API token in a header)."""
 
 from __future__ import annotations
 

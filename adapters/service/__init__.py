@@ -1,1 +1,1 @@
-"""The ``ordertrail serve`` HTTP service: the PPW Link receiver and the JSON API behind its token."""
+"""The ``ordertrail serve`` HTTP service: a vendor's receiver and the JSON API behind its token."""

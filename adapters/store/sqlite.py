@@ -30,7 +30,7 @@
   each other and every save compiles its SQL again. ``OrdertrailSQLiteFactory``
   (the store's ``PERSISTENCE_MODULE``) gives the pool connections with the
   driver's default cache of 128 statements instead.
-- Reads of the notification log (every command batch and PPW poll asks it what
+- Reads of the notification log (every command batch and receiver poll asks it what
   is new, mostly to find nothing) are one SELECT on a pooled reader connection
   in autocommit mode, not BEGIN ... ROLLBACK through three context managers.
 """
@@ -159,7 +159,7 @@ class OrdertrailSQLiteRecorder(SQLiteApplicationRecorder):
     ) -> Sequence[Notification]:
         """The library's query, as one statement on a pooled reader connection (see ``_read``).
 
-        Every command batch and PPW poll reads the log for what is new, mostly to find nothing.
+        Every command batch and receiver poll reads the log for what is new, mostly to find nothing.
         """
         where: list[str] = []
         params: list[Any] = []

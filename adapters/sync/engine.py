@@ -103,7 +103,7 @@ class SyncEngine:
         observer: SyncObserver | None = None,
     ) -> None:
         """``configured``: every vendor some part of this deployment serves (the polled ones
-        and those that call us, like PPW); an open order of any other vendor is held, and its
+        and those that call us, through a receiver); an open order of any other vendor is held, and its
         connector asks a person for the configuration."""
         self.tracker = tracker
         self.vendors = dict(vendors)

@@ -11,16 +11,18 @@ from html import escape
 
 from markupsafe import Markup
 
+from ordertrail.adapters.registry import find
+
 OUTCOMES = (("completed", "done"), ("placed", "waiting"), ("declined", "person"),
             ("rejected", "failed"), ("failed", "failed"), ("cancelled", "failed"))
 """Report counters drawn per vendor, each with the colour class of what it means."""
-VENDOR_COLOURS = {"planviewer": "#1b6ca8", "ivcap": "#7a4fb5", "planomatic": "#b5651d",
-                  "ppw": "#2a8c82"}
 _OTHER = "#555555"
 
 
 def vendor_colour(vendor: str) -> str:
-    return VENDOR_COLOURS.get(vendor, _OTHER)
+    """The colour the vendor's plugin declares (grey for a vendor no longer registered)."""
+    plugin = find(vendor)
+    return _OTHER if plugin is None else plugin.colour
 
 
 def outcome_bars(totals: Mapping[str, Mapping[str, int]]) -> Markup:
