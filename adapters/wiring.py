@@ -20,6 +20,7 @@ from ordertrail.adapters.common.polled import PolledVendor
 from ordertrail.adapters.config import Config, ConfigError
 from ordertrail.adapters.registry import plugin as registered_plugin
 from ordertrail.adapters.registry import plugins
+from ordertrail.domain.tracker import Tracker
 
 
 def configured(config: Config) -> list[VendorPlugin]:
@@ -53,7 +54,7 @@ def sync_vendors(config: Config, session: aiohttp.ClientSession) -> dict[str, Po
     return vendors
 
 
-def receivers(config: Config, tracker: Any) -> list[Receiver]:
+def receivers(config: Config, tracker: Tracker) -> list[Receiver]:
     """The receivers of the configured vendors that call us (built, not yet served)."""
     found = []
     for plugin in configured(config):
