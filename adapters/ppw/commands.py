@@ -8,43 +8,25 @@ running ``ordertrail serve`` or ``sync --follow`` offers them on PPW's next call
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 import click
 
 from ordertrail.adapters.common.jsonable import print_json
 from ordertrail.adapters.common.order_ids import resolve_order
-from ordertrail.adapters.ppw.instructions import (
-    request_cancel,
-    request_complete,
-    request_rtv,
-    send_update,
-)
+from ordertrail.adapters.ppw.instructions import request_complete, request_rtv, send_update
 from ordertrail.adapters.ppw.outbox import PPWOutbox, path_for
 from ordertrail.adapters.ppw.translate import UPDATABLE_FIELDS
 from ordertrail.domain.tracker import Tracker
 
 
 def outbox_for(app: Any) -> PPWOutbox:
-    """The receiver's bookkeeping file for the configured store, brought up to date."""
+    """The receiver's bookkeeping file for the configured store, brought up to date (a
+    ``Cancel`` goes through the plugin's ``cancel``, as every vendor's does)."""
     tracker = app.tracker()
     outbox = PPWOutbox(path_for(app.config.store_url, app.config.results_dir),
                        cipher=tracker.cipher)
     outbox.sync(tracker)
     return outbox
-
-
-def cancel_at_ppw(app: Any, order_id: UUID, reason: str | None) -> str:
-    """``ordertrail cancel`` for a PPW order: locally while PPW has not imported it, else a
-    ``Cancel`` offered to PPW. What was done, in words."""
-    outbox = outbox_for(app)
-    try:
-        transaction = request_cancel(app.tracker(), outbox, order_id, reason)
-    finally:
-        outbox.close()
-    if transaction is None:
-        return "cancelled"
-    return f"Cancel offered to PPW (transaction {transaction}); cancelled once PPW acks it"
 
 
 def _instruct(app: Any, order: str, what: str, send: Any) -> None:
