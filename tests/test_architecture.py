@@ -123,3 +123,39 @@ def test_imports_go_down_the_layers_only(path: Path) -> None:
         and _rank(_part(name)) >= _rank(own)
     )
     assert not wrong, f"{_rel(path)} ({own}) imports {wrong}: not below it in LAYERS"
+
+
+def _code_words(path: Path) -> set[str]:
+    """The names, imported modules and string constants of ``path``'s code (docstrings and
+    comments left out: they may cite a vendor's spec)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(node.value) for node in ast.walk(tree)  # a string as a statement
+                  if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)}
+    words: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            words.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            words.add(node.attr)
+        elif isinstance(node, ast.alias):
+            words.add(node.name)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            words.add(node.module)
+        elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
+              and id(node) not in docstrings):
+            words.add(node.value)
+    return words
+
+
+NEUTRAL = sorted(
+    p for folder in ("domain", "adapters", "projections", "migrations", "ordertrail")
+    for p in (ROOT / folder).rglob("*.py")
+    if not (folder == "adapters" and p.relative_to(ROOT / "adapters").parts[0] in VENDORS)
+    and p != ROOT / "adapters" / "registry.py")
+
+
+@pytest.mark.parametrize("path", NEUTRAL, ids=_rel)
+def test_no_code_outside_a_vendors_folder_and_the_registry_names_a_vendor(path: Path) -> None:
+    """A vendor is one folder and one registry line: the rest asks the registry."""
+    named = sorted(w for w in _code_words(path) if any(v in w.lower() for v in VENDORS))
+    assert not named, f"{_rel(path)} names a vendor: {named}"
