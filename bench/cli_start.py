@@ -1,6 +1,6 @@
 """How long ``ordertrail --help`` takes, and what it imports (issue 17: under 0.3 s).
 
-    .venv/bin/python bench/cli_start.py [runs]
+    .venv/bin/python bench/cli_start.py [--runs 10]
 
 Each run is a fresh process, as a person typing the command starts one. The baseline is the
 same ``--help`` with every command's module imported first, as the entry point did before
@@ -11,6 +11,7 @@ is the figure to compare on a busy machine; wall time is what a person waits.
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import subprocess
@@ -50,7 +51,9 @@ def imported_heavy() -> list[str]:
 
 
 def main() -> None:
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10, help="fresh processes per variant")
+    runs = parser.parse_args().runs
     wall, cpu = median_of(LAZY, runs)
     eager_wall, eager_cpu = median_of(EAGER, runs)
     print(f"ordertrail --help, median of {runs} runs: {wall:.3f} s wall, {cpu:.3f} s CPU; "

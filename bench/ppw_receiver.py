@@ -90,7 +90,7 @@ def ledger_alone(link: PPWLink, headers: list[dict[str, Any]], group: int) -> fl
         for header in headers[i:i + group]:
             offer = link.outbox.offer(header["transaction_id"])
             assert offer is not None
-            ack = translate.AckOutcome("imported", None)
+            ack = translate.AckReading(translate.AckOutcome.IMPORTED, None)
             commands += translate.ack_commands(offer, ack, already_placed=False, raw=None)
         link.tracker.execute(commands)
     return len(headers) / (time.perf_counter() - start)
