@@ -44,7 +44,8 @@ from ordertrail.domain.events import (
 from ordertrail.domain.states import Guard, State
 
 __all__ = ["NEEDS_A_PERSON", "NOT_YET_PLACED", "POLLED_STATES", "TERMINAL_STATES", "TRANSITIONS",
-           "Guard", "State", "Transition", "allowed_targets", "mermaid_diagram", "states_allowing"]
+           "Guard", "State", "Transition", "allowed_targets", "mermaid_diagram", "states_allowing",
+           "states_reaching"]
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,12 @@ def allowed_targets(source: State | None, event: type[OrderEvent]) -> tuple[Tran
 def states_allowing(event: type[OrderEvent]) -> frozenset[State]:
     """Every state from which ``event`` may be recorded."""
     return frozenset(t.source for t in TRANSITIONS if t.event is event and t.source is not None)
+
+
+def states_reaching(event: type[OrderEvent], target: State) -> frozenset[State]:
+    """Every state from which ``event`` may lead to ``target``."""
+    return frozenset(t.source for t in TRANSITIONS
+                     if t.event is event and t.target is target and t.source is not None)
 
 
 def mermaid_diagram() -> str:

@@ -159,3 +159,26 @@ def test_no_code_outside_a_vendors_folder_and_the_registry_names_a_vendor(path: 
     """A vendor is one folder and one registry line: the rest asks the registry."""
     named = sorted(w for w in _code_words(path) if any(v in w.lower() for v in VENDORS))
     assert not named, f"{_rel(path)} names a vendor: {named}"
+
+
+def _state_sets(path: Path) -> list[int]:
+    """Lines of ``path`` that write a set of ``State`` members by hand (a set of one, or a
+    tuple or list of two or more)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Set | ast.Tuple | ast.List):
+            continue
+        members = sum(isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name)
+                      and e.value.id in {"State", "S"} for e in node.elts)
+        if members >= (1 if isinstance(node, ast.Set) else 2):
+            found.append(node.lineno)
+    return found
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in SOURCES if p.relative_to(ROOT).parts[0] in FOLDERS
+             and _rel(p) not in ("domain/state_machine.py", "domain/states.py")], ids=_rel)
+def test_sets_of_states_come_from_the_lifecycle_table(path: Path) -> None:
+    """The sync engine, the vendors, the CLI and the read models ask the table
+    (``states_allowing``, ``POLLED_STATES``...) instead of listing states again."""
+    assert not _state_sets(path), f"{_rel(path)} lists states by hand at {_state_sets(path)}"

@@ -15,11 +15,16 @@ from ordertrail.adapters.ppw.errors import NotOfferableError
 from ordertrail.adapters.ppw.outbox import CANCEL, COMPLETE, RTV, UPDATE, PPWOutbox
 from ordertrail.adapters.ppw.translate import UPDATABLE_FIELDS
 from ordertrail.domain import commands as c
-from ordertrail.domain.state_machine import State
+from ordertrail.domain.events import CancellationRequested, ReturnedToVendor, StatusChanged
+from ordertrail.domain.state_machine import POLLED_STATES, State, states_allowing, states_reaching
 from ordertrail.domain.tracker import Tracker
 from ordertrail.domain.vocabulary import Initiator
 
-_UPDATABLE_STATES = frozenset({State.PLACED, State.IN_PROGRESS, State.WAITING_FOR_USER})
+_UPDATABLE_STATES = POLLED_STATES
+"""Placed and not yet delivered: PPW ignores updates from Ready for Office on."""
+_RETURNABLE_STATES = states_allowing(ReturnedToVendor)
+_COMPLETABLE_STATES = states_reaching(StatusChanged, State.COMPLETED)
+_CANCELLABLE_STATES = states_allowing(CancellationRequested)
 
 
 def _require(tracker: Tracker, order_id: UUID, states: frozenset[State], what: str) -> State:
@@ -52,13 +57,13 @@ def send_update(
 
 def request_rtv(tracker: Tracker, outbox: PPWOutbox, order_id: UUID, reason: str) -> str:
     """Return delivered work to the vendor for follow-up (recorded as ReturnedToVendor on ack)."""
-    _require(tracker, order_id, frozenset({State.DELIVERED}), "RTV")
+    _require(tracker, order_id, _RETURNABLE_STATES, "RTV")
     return outbox.queue(order_id, RTV, value=reason)
 
 
 def request_complete(tracker: Tracker, outbox: PPWOutbox, order_id: UUID) -> str:
     """Accept delivered work: COMPLETED once PPW acks the ``Complete``."""
-    _require(tracker, order_id, frozenset({State.DELIVERED}), "Complete")
+    _require(tracker, order_id, _COMPLETABLE_STATES, "Complete")
     return outbox.queue(order_id, COMPLETE)
 
 
@@ -69,10 +74,7 @@ def request_cancel(
 
     Returns the transaction id of the offered Cancel, or None for a local cancel.
     """
-    state = _require(
-        tracker, order_id,
-        frozenset({State.REQUESTED, *_UPDATABLE_STATES, State.DELIVERED}), "a cancel",
-    )
+    state = _require(tracker, order_id, _CANCELLABLE_STATES, "a cancel")
     if state is State.REQUESTED:
         offer = outbox.new_offer_of(order_id)
         if offer is not None and offer.fetched:
