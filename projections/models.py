@@ -1,4 +1,7 @@
-"""The read-model tables, typed SQLAlchemy 2 models. Alembic migrates exactly these.
+"""The read models' shared base (one ``DeclarativeBase``, its naming convention, UTC times) and
+the tables no single read model owns: the alert outbox and the projection tracking rows. Each
+read model's own tables are in its folder (``<model>/table.py``), on this ``Base``; Alembic
+migrates exactly ``Base.metadata`` (with the registry imported).
 
 Secondary indexes are declared in ``__table_args__`` (not ``index=True``) so a
 rebuild can load its fresh tables without them and add them at the swap.

@@ -25,9 +25,10 @@ from ordertrail.projections.bulk import Bulk, Columns
 from ordertrail.projections.decode import Decoded
 from ordertrail.projections.errors import DuplicateDeliveryError
 from ordertrail.projections.models import ProjectionTracking
-from ordertrail.projections.read_model import AnyReadModel, Target
+from ordertrail.projections.read_model import AnyReadModel
 from ordertrail.projections.registry import ORDERED
 from ordertrail.projections.tables import Tables
+from ordertrail.projections.target import Target
 
 TRACKING: sa.Table = ProjectionTracking.__table__  # type: ignore[assignment]
 

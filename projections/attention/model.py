@@ -17,7 +17,8 @@ from ordertrail.projections.attention.rows import AttentionEntry, AttentionRow
 from ordertrail.projections.attention.table import TABLE
 from ordertrail.projections.order_status.check import NAME as ORDER_STATUS
 from ordertrail.projections.order_status.fold import OrderChanges
-from ordertrail.projections.read_model import Batch, Computed, Target, result
+from ordertrail.projections.read_model import Batch, Computed, result
+from ordertrail.projections.target import Target
 
 
 class AttentionModel:

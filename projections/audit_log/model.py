@@ -12,7 +12,8 @@ from ordertrail.projections.audit_log.rows import AuditRow
 from ordertrail.projections.audit_log.table import TABLE
 from ordertrail.projections.order_status.check import NAME as ORDER_STATUS
 from ordertrail.projections.order_status.fold import OrderChanges
-from ordertrail.projections.read_model import Batch, Computed, Target, result
+from ordertrail.projections.read_model import Batch, Computed, result
+from ordertrail.projections.target import Target
 
 
 class AuditLogModel:

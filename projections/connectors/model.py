@@ -17,7 +17,8 @@ from ordertrail.projections.connectors.check import NAME, ConnectorsCheck
 from ordertrail.projections.connectors.fold import ConnectorChanges
 from ordertrail.projections.connectors.rows import ConnectorRow, NoticeRow, Notices
 from ordertrail.projections.connectors.table import ATTENTION, STATUS
-from ordertrail.projections.read_model import Batch, Computed, Target
+from ordertrail.projections.read_model import Batch, Computed
+from ordertrail.projections.target import Target
 
 Prior = tuple[dict[UUID, ConnectorRow], dict[UUID, Notices]]
 

@@ -70,14 +70,15 @@ class OrderChanges:
 def group(batch: Sequence[tuple[int, Decoded]]) -> dict[UUID, Group]:
     """The batch's order events by order, each order's in store order (connectors' left out)."""
     groups: dict[UUID, Group] = {}
-    for position, event in batch:
+    for item in batch:
+        event = item[1]
         if isinstance(event, Connector.Event):
             continue
         found = groups.get(event.originator_id)
         if found is None:
-            groups[event.originator_id] = [(position, event)]
+            groups[event.originator_id] = [item]  # type: ignore[list-item]  # narrowed above
         else:
-            found.append((position, event))
+            found.append(item)  # type: ignore[arg-type]
     return groups
 
 

@@ -13,7 +13,8 @@ from ordertrail.projections.order_status.check import NAME, OrderStatusCheck
 from ordertrail.projections.order_status.fold import Group, OrderChanges
 from ordertrail.projections.order_status.rows import OrderStatusRow
 from ordertrail.projections.order_status.table import TABLE
-from ordertrail.projections.read_model import Batch, Computed, Target
+from ordertrail.projections.read_model import Batch, Computed
+from ordertrail.projections.target import Target
 
 Prior = tuple[dict[UUID, Group], dict[UUID, OrderStatusRow]]
 """The batch's order events by order, and the rows those orders had before it."""

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from ordertrail.domain.tracker import Tracker
 from ordertrail.projections.order_status.check import NAME as ORDER_STATUS
 from ordertrail.projections.order_status.fold import OrderChanges
-from ordertrail.projections.read_model import Batch, Computed, Target, result
+from ordertrail.projections.read_model import Batch, Computed, result
+from ordertrail.projections.target import Target
 from ordertrail.projections.vendor_daily import fold as folding
 from ordertrail.projections.vendor_daily.check import NAME, VendorDailyCheck
 from ordertrail.projections.vendor_daily.rows import DailyCountRow, DayCount

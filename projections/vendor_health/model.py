@@ -14,7 +14,8 @@ from ordertrail.domain.tracker import Tracker
 from ordertrail.domain.views import EventView, OrderView
 from ordertrail.projections.order_status.check import NAME as ORDER_STATUS
 from ordertrail.projections.order_status.fold import OrderChanges
-from ordertrail.projections.read_model import Batch, Computed, Mismatch, Target, result
+from ordertrail.projections.read_model import Batch, Computed, Mismatch, result
+from ordertrail.projections.target import Target
 from ordertrail.projections.vendor_health import fold as folding
 from ordertrail.projections.vendor_health.fold import HourCount
 from ordertrail.projections.vendor_health.table import TABLE

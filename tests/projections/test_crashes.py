@@ -15,10 +15,10 @@ from ordertrail.domain import commands as c
 from ordertrail.domain.tracker import Tracker
 from ordertrail.projections import ProjectionRunner
 from ordertrail.projections.decode import Decoded
-from ordertrail.projections.read_model import Target
 from ordertrail.projections.rebuild import create_fresh
 from ordertrail.projections.registry import READ_MODELS
 from ordertrail.projections.tables import Tables, fresh, live
+from ordertrail.projections.target import Target
 from ordertrail.projections.writer import Writer
 from tests.projections.conftest import order_event_count
 from tests.projections.streams import STREAMS, VENDORS
