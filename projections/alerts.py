@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ordertrail.domain.connector import Notice
-from ordertrail.projections.logic.attention import ACK_PENDING
+from ordertrail.projections.attention.fold import ACK_PENDING
+from ordertrail.projections.attention.rows import AttentionEntry, AttentionItem
 from ordertrail.projections.models import AlertOutbox, AlertState
-from ordertrail.projections.rows import AttentionEntry, AttentionItem
 
 OUTBOX: sa.Table = AlertOutbox.__table__  # type: ignore[assignment]
 STATE: sa.Table = AlertState.__table__  # type: ignore[assignment]

@@ -137,3 +137,38 @@ class Bulk:
         if tail:
             cursor.execute(f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {into}{tail}")
             cursor.execute(f"DELETE FROM {into}")
+
+
+class Columns:
+    """Rows of one NamedTuple type, mapped by field name onto ``table``'s columns.
+
+    ``values(row)`` gives the row's values in the table's column order, as the driver takes
+    them (UUIDs, times and dates differ by database), for ``Bulk.insert`` and ``upsert``. A
+    table column that the row type lacks is an error at construction, not a shifted value.
+    """
+
+    def __init__(self, table: sa.Table, fields: Sequence[str], bulk: Bulk) -> None:
+        self.table = table
+        order = [fields.index(column.name) for column in table.columns]
+        self._order = None if order == list(range(len(fields))) else order
+        self._convert = [
+            (i, convert) for i, column in enumerate(table.columns)
+            if (convert := _converter(column, bulk)) is not None
+        ]
+
+    def values(self, row: Sequence[Any]) -> tuple[Any, ...]:
+        values = list(row) if self._order is None else [row[i] for i in self._order]
+        for i, convert in self._convert:
+            values[i] = convert(values[i])
+        return tuple(values)
+
+
+def _converter(column: sa.Column[Any], bulk: Bulk) -> Callable[[Any], Any] | None:
+    kind = type(column.type).__name__
+    if kind == "Uuid":
+        return bulk.uuid
+    if kind == "UTCDateTime":
+        return bulk.datetime
+    if kind == "Date":
+        return bulk.date
+    return None

@@ -1,4 +1,7 @@
-"""The read-model tables, typed SQLAlchemy 2 models. Alembic migrates exactly these.
+"""The read models' shared base (one ``DeclarativeBase``, its naming convention, UTC times) and
+the tables no single read model owns: the alert outbox and the projection tracking rows. Each
+read model's own tables are in its folder (``<model>/table.py``), on this ``Base``; Alembic
+migrates exactly ``Base.metadata`` (with the registry imported).
 
 Secondary indexes are declared in ``__table_args__`` (not ``index=True``) so a
 rebuild can load its fresh tables without them and add them at the swap.
@@ -45,107 +48,6 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), UUID: sa.Uuid(), date: sa.Date()}
 
 
-class OrderStatus(Base):
-    __tablename__ = "order_status"
-    __table_args__ = (
-        sa.Index(None, "vendor", "state", "state_since"),
-        sa.Index(None, "needs_person"),
-        sa.Index(None, "requested_at"),
-        sa.Index(None, "delivered_at"),
-    )
-
-    order_id: Mapped[UUID] = mapped_column(primary_key=True)
-    vendor: Mapped[str] = mapped_column(sa.String(32))
-    vendor_ref: Mapped[str | None] = mapped_column(sa.Text)
-    idempotency_key: Mapped[str] = mapped_column(sa.Text)
-    state: Mapped[str] = mapped_column(sa.String(32))
-    last_raw_status: Mapped[str | None] = mapped_column(sa.Text)
-    progress_current: Mapped[int | None]
-    progress_total: Mapped[int | None]
-    needs_person: Mapped[bool]
-    attention: Mapped[str | None] = mapped_column(sa.Text)
-    attention_kind: Mapped[str | None] = mapped_column(sa.String(32))
-    hold: Mapped[str | None] = mapped_column(sa.String(32))
-    """Why the order, requested, is not being submitted now (``HoldCause``)."""
-    amount_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
-    """What the order costs in hundredths of its currency, when a vendor or request says."""
-    state_since: Mapped[datetime | None]
-    """When the order entered its state (how long an order has been stuck)."""
-    requested_at: Mapped[datetime | None]
-    placed_at: Mapped[datetime | None]
-    delivered_at: Mapped[datetime | None]
-    finished_at: Mapped[datetime | None]
-    last_version: Mapped[int]
-
-
-class Attention(Base):
-    __tablename__ = "attention"
-    __table_args__ = (sa.Index(None, "since"),)
-
-    order_id: Mapped[UUID] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
-    ref: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
-    """The transaction id for an awaited ack; empty otherwise."""
-    vendor: Mapped[str] = mapped_column(sa.String(32))
-    reason: Mapped[str] = mapped_column(sa.Text)
-    since: Mapped[datetime]
-
-
-class ConnectorStatus(Base):
-    """One vendor account's connector, now."""
-
-    __tablename__ = "connector_status"
-
-    connector_id: Mapped[UUID] = mapped_column(primary_key=True)
-    vendor: Mapped[str] = mapped_column(sa.String(32))
-    account: Mapped[str] = mapped_column(sa.String(200))
-    cap_until: Mapped[datetime | None]
-    last_success_at: Mapped[datetime | None]
-    last_version: Mapped[int]
-
-
-class ConnectorAttention(Base):
-    """What a person must do about a vendor account as a whole (one row per cause)."""
-
-    __tablename__ = "connector_attention"
-    __table_args__ = (sa.Index(None, "since"),)
-
-    connector_id: Mapped[UUID] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
-    ref: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
-    vendor: Mapped[str] = mapped_column(sa.String(32))
-    reason: Mapped[str] = mapped_column(sa.Text)
-    since: Mapped[datetime]
-
-
-class VendorDaily(Base):
-    """Counters per vendor, day and metric (``declined:<reason>`` per decline reason)."""
-
-    __tablename__ = "vendor_daily"
-
-    vendor: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
-    day: Mapped[date] = mapped_column(primary_key=True)
-    metric: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
-    count: Mapped[int]
-
-
-class AuditLog(Base):
-    __tablename__ = "audit_log"
-    __table_args__ = (sa.Index(None, "position", unique=True),)
-
-    order_id: Mapped[UUID] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(primary_key=True)
-    position: Mapped[int] = mapped_column(sa.BigInteger)
-    """The event's notification id in the store."""
-    event_type: Mapped[str] = mapped_column(sa.String(64))
-    recorded_at: Mapped[datetime]
-    occurred_at: Mapped[datetime | None]
-    source: Mapped[str] = mapped_column(sa.Text)
-    from_state: Mapped[str | None] = mapped_column(sa.String(32))
-    to_state: Mapped[str] = mapped_column(sa.String(32))
-    summary: Mapped[str] = mapped_column(sa.Text)
-
-
 class AlertOutbox(Base):
     """Each new attention item, once, to be posted to the webhook: written by the projection in
     the same transaction as the item (so never lost), posted and marked by the alert sender."""
@@ -186,6 +88,3 @@ class ProjectionTracking(Base):
 
     name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     position: Mapped[int] = mapped_column(sa.BigInteger)
-
-
-READ_MODEL_TABLES: tuple[sa.Table, ...] = tuple(Base.metadata.sorted_tables)

@@ -16,26 +16,27 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-from ordertrail.projections.tables import TableSet, fresh, live
+from ordertrail.projections.tables import Tables, fresh, live
 from ordertrail.projections.writer import TRACKING, Writer, advance
 
 REBUILD_SUFFIX = ":rebuild"
 
 
-def create_fresh(engine: sa.Engine, tables: TableSet) -> None:
+def create_fresh(engine: sa.Engine, tables: Tables) -> None:
     with engine.begin() as conn:
-        for table in tables.all():
+        for table in tables.values():
             table.drop(conn, checkfirst=True)
             table.create(conn)
 
 
-def swap(engine: sa.Engine, name: str, rebuilt: TableSet, position: int) -> None:
+def swap(engine: sa.Engine, name: str, rebuilt: Tables, position: int) -> None:
     """Replace the live tables by ``rebuilt`` (complete up to ``position``) atomically."""
     target = live()
     with engine.begin() as conn:
         current = conn.scalar(sa.select(TRACKING.c.position).where(TRACKING.c.name == name))
         advance(conn, name, int(current or 0), position)
-        for old, new in zip(target.all(), rebuilt.all(), strict=True):
+        for table_name, old in target.items():
+            new = rebuilt[table_name]
             old.drop(conn)
             conn.execute(sa.text(f'ALTER TABLE "{new.name}" RENAME TO "{old.name}"'))
             _rename_primary_key(conn, old, new)

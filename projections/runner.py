@@ -13,9 +13,9 @@ from eventsourcing.persistence import OperationalError
 
 from ordertrail.adapters.store.engines import engine_for
 from ordertrail.domain.tracker import Tracker
+from ordertrail.projections.decode import is_connector_event
 from ordertrail.projections.errors import DuplicateDeliveryError
 from ordertrail.projections.listen import waiter_for
-from ordertrail.projections.logic.connectors import is_connector_event
 from ordertrail.projections.rebuild import rebuild
 from ordertrail.projections.schema import prepare
 from ordertrail.projections.source import Source
@@ -45,7 +45,7 @@ def _no_cycle_collection() -> Iterator[None]:
 
 
 class ProjectionRunner:
-    """Feeds order_status, attention, vendor_daily and audit_log from ``tracker``'s store.
+    """Feeds every registered read model (``ordertrail.projections.registry``) from ``tracker``'s store.
 
     Each batch is one transaction holding its row changes and the new tracking
     position; the database refuses a batch whose position was already moved

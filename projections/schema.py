@@ -1,12 +1,12 @@
 """The read-model schema, migrated by Alembic (scripts in the top-level ``migrations`` package).
 
-Alembic owns ONLY the read-model tables (``ordertrail.projections.models``): order_status,
-attention, vendor_daily, audit_log and projection_tracking, with its own version
-table ``read_model_version``. The event store's tables (events, snapshots) are
-created by the eventsourcing library and ``ordertrail_leases`` by the lease book;
-``include_object`` hides those from Alembic, and from autogenerate, so a
-migration can never touch them. A rebuild's transient ``rebuild_*`` tables are
-hidden the same way.
+Alembic owns ONLY the read-model tables: every registered read model's
+(``ordertrail.projections.registry``), the alert outbox and projection_tracking
+(``ordertrail.projections.models``), with its own version table ``read_model_version``.
+The event store's tables (events, snapshots) are created by the eventsourcing library
+and ``ordertrail_leases`` by the lease book; ``include_object`` hides those from Alembic,
+and from autogenerate, so a migration can never touch them. A rebuild's transient
+``rebuild_*`` tables are hidden the same way.
 """
 
 from __future__ import annotations
@@ -24,9 +24,13 @@ from ordertrail import migrations
 from ordertrail.adapters.store.schema_lock import create_alone
 from ordertrail.projections.errors import ReadModelSchemaError
 from ordertrail.projections.models import Base
+from ordertrail.projections.registry import READ_MODELS
 
 VERSION_TABLE = "read_model_version"
 SCRIPT_LOCATION = str(Path(migrations.__file__).resolve().parent)
+
+
+assert READ_MODELS  # importing the registry puts every registered read model's tables on Base
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:

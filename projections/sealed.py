@@ -9,12 +9,16 @@ types instead; the details stay in the encrypted history (``ordertrail history``
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 from ordertrail.domain.connector import Notice
 from ordertrail.domain.views import summarize
-from ordertrail.projections.fold import Changes, Entries
-from ordertrail.projections.logic.connectors import Notices
-from ordertrail.projections.rows import AuditRow, OrderStatusRow
+from ordertrail.projections.attention.rows import AttentionEntry
+from ordertrail.projections.audit_log.rows import AuditRow
+from ordertrail.projections.connectors.rows import Notices
+from ordertrail.projections.order_status.rows import OrderStatusRow
+
+Entries = Mapping[tuple[str, str], AttentionEntry]
 
 DETAILS = "details in its history"
 
@@ -34,7 +38,7 @@ def audit_row(row: AuditRow) -> AuditRow:
     return row._replace(summary=summarize(row.event_type, row.from_state, row.to_state, ()))
 
 
-def entries(found: Entries) -> Entries:
+def entries(found: Entries) -> dict[tuple[str, str], AttentionEntry]:
     return {key: e._replace(reason=reason(e.kind)) for key, e in found.items()}
 
 
@@ -44,14 +48,3 @@ def notices(found: Notices) -> Notices:
 
 def _notice(notice: Notice) -> Notice:
     return dataclasses.replace(notice, reason=reason(notice.kind.value))
-
-
-def changes(found: Changes) -> Changes:
-    """``found`` with every free text replaced as above (the rows before it are already so)."""
-    return dataclasses.replace(
-        found,
-        orders={oid: order_row(row) for oid, row in found.orders.items()},
-        attention={oid: entries(e) for oid, e in found.attention.items()},
-        audit=[audit_row(row) for row in found.audit],
-        notices={cid: notices(n) for cid, n in found.notices.items()},
-    )

@@ -25,8 +25,8 @@ from psycopg.sql import SQL, Identifier
 
 from ordertrail.domain.events import ORDER_EVENT_CLASSES
 from ordertrail.domain.tracker import Tracker
+from ordertrail.projections.connectors.fold import TOPIC_PREFIX as CONNECTOR_TOPIC_PREFIX
 from ordertrail.projections.decode import Decoded, FastDecoder
-from ordertrail.projections.logic.connectors import TOPIC_PREFIX as CONNECTOR_TOPIC_PREFIX
 
 ORDER_TOPICS = frozenset(cls.TOPIC for cls in ORDER_EVENT_CLASSES)
 """Order topics; the store also holds claims and day counters (not projected) and connectors."""

@@ -37,8 +37,7 @@ from ordertrail.domain.errors import (
 )
 from ordertrail.domain.tracker import Tracker
 from ordertrail.domain.vendors import parse_order_id
-from ordertrail.projections import OrderFilter
-from ordertrail.projections.rows import AttentionItem, OrderStatusRow
+from ordertrail.projections import AttentionItem, OrderFilter, OrderStatusRow
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -12,9 +12,15 @@ from typing import Any
 
 from ordertrail.adapters.common.jsonable import to_jsonable
 from ordertrail.domain.tracker import Tracker
-from ordertrail.projections import OrderFilter, ProjectionRunner, StuckLimits, open_read_models
+from ordertrail.projections import (
+    AttentionItem,
+    OrderFilter,
+    OrderStatusRow,
+    ProjectionRunner,
+    StuckLimits,
+    open_read_models,
+)
 from ordertrail.projections.queries import ReadModels
-from ordertrail.projections.rows import AttentionItem, OrderStatusRow
 
 
 class ProjectedReadSide:

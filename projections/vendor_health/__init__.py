@@ -6,11 +6,3 @@ Each order event that records a vendor's answer counts once under its outcome
 The report adds, per vendor, the connector's last successful call and the oldest open order
 (``queries.health``). Depends on ``order_status`` for each order's vendor.
 """
-
-from __future__ import annotations
-
-from ordertrail.projections.vendor_health.model import VendorHealthModel
-
-READ_MODEL = VendorHealthModel()
-
-__all__ = ["READ_MODEL"]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from ordertrail.domain import events as ev
-from ordertrail.projections.decode import Decoded
+from ordertrail.domain.connector import Connector
+from ordertrail.projections.decode import Decoded, OrderFact, as_event
 
 
 class HourCount(NamedTuple):
@@ -31,13 +32,30 @@ _FAILED = ev.SubmissionFailed.TOPIC
 _TROUBLE = ev.TroubleObserved.TOPIC
 
 
-def outcome(topic: str, event: Decoded) -> str | None:
+def outcome(topic: str, event: OrderFact) -> str | None:
     """The outcome ``event`` counts under, or None when it records no answer of a vendor."""
     if topic == _FAILED:
-        return f"failed:{event.classification}"
+        return _failed(as_event(ev.SubmissionFailed, event).classification)
     if topic == _TROUBLE:
-        return f"trouble:{event.trouble}"
+        return _trouble(as_event(ev.TroubleObserved, event).trouble)
     return _PLAIN.get(topic)
+
+
+def recorded_outcome(topic: str, fields: Mapping[str, Any]) -> str | None:
+    """``outcome`` of an event as its history records it (its fields by name)."""
+    if topic == _FAILED:
+        return _failed(fields["classification"])
+    if topic == _TROUBLE:
+        return _trouble(fields["trouble"])
+    return _PLAIN.get(topic)
+
+
+def _failed(classification: str) -> str:
+    return f"failed:{classification}"
+
+
+def _trouble(trouble: str) -> str:
+    return f"trouble:{trouble}"
 
 
 def hour_of(moment: datetime) -> datetime:
@@ -48,9 +66,9 @@ def fold(events: Sequence[tuple[int, Decoded]], vendor_of: Mapping[UUID, str]) -
     """The counts ``events`` add, keyed by (vendor, hour, outcome)."""
     counts: Counter[HourCount] = Counter()
     for _, event in events:
-        vendor = vendor_of.get(event.originator_id)
-        if vendor is None:  # a connector's event
+        if isinstance(event, Connector.Event):
             continue
+        vendor = vendor_of[event.originator_id]
         found = outcome(event.TOPIC, event)
         if found is not None:
             counts[HourCount(vendor, hour_of(event.timestamp), found)] += 1

@@ -3,61 +3,81 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
+from datetime import datetime
+from typing import NamedTuple
 from uuid import UUID
 
 import sqlalchemy as sa
 
+from ordertrail.domain.tracker import Tracker
 from ordertrail.domain.views import EventView, OrderView
-from ordertrail.projections.bulk import Bulk
-from ordertrail.projections.decode import Decoded
+from ordertrail.projections.order_status.check import NAME as ORDER_STATUS
+from ordertrail.projections.order_status.fold import OrderChanges
+from ordertrail.projections.read_model import Batch, Computed, Mismatch, result
+from ordertrail.projections.target import Target
 from ordertrail.projections.vendor_health import fold as folding
 from ordertrail.projections.vendor_health.fold import HourCount
 from ordertrail.projections.vendor_health.table import TABLE
 
+NAME = "vendor_health"
+
+
+class HealthRow(NamedTuple):
+    """One row of the vendor_health table (``count`` is added to the stored one)."""
+
+    vendor: str
+    hour: datetime
+    outcome: str
+    count: int  # type: ignore[assignment]  # the column's name, over tuple.count
+
 
 class VendorHealthModel:
-    name: str = "vendor_health"
-    depends_on: tuple[str, ...] = ("order_status",)
+    name = NAME
+    depends_on: tuple[str, ...] = (ORDER_STATUS,)
     tables: tuple[sa.Table, ...] = (TABLE,)
 
-    def fold(self, events: Sequence[tuple[int, Decoded]],
-             vendor_of: Mapping[UUID, str]) -> Counter[HourCount]:
-        return folding.fold(events, vendor_of)
+    def load(self, target: Target, batch: Batch, computed: Computed) -> None:
+        return None  # the database adds each batch's counts to the stored ones
 
-    def store(self, conn: sa.Connection, tables: Mapping[str, sa.Table],
-              changes: Counter[HourCount], bulk: Bulk) -> None:
-        table = tables[TABLE.name]
-        rows = [{"vendor": key.vendor, "hour": bulk.datetime(key.hour), "outcome": key.outcome,
-                 "count": n} for key, n in changes.items()]
-        bulk.upsert(conn, table, [tuple(row[c.name] for c in table.columns) for row in rows],
-                    add="count")
+    def fold(self, batch: Batch, prior: None, computed: Computed) -> Counter[HourCount]:
+        return folding.fold(batch, result(computed, ORDER_STATUS, OrderChanges).vendor_of())
 
-    def expect(self, view: OrderView, history: Sequence[EventView],
-               expected: Counter[HourCount] | None) -> Counter[HourCount]:
-        counts = expected if expected is not None else Counter()
+    def store(self, target: Target, changes: Counter[HourCount]) -> None:
+        target.upsert(TABLE, [HealthRow(key.vendor, key.hour, key.outcome, n)
+                              for key, n in changes.items()], add="count")
+
+    def check(self, tracker: Tracker, redact: bool) -> VendorHealthCheck:
+        return VendorHealthCheck()
+
+
+class VendorHealthCheck:
+    """The counts a replay of every order's history calls for, compared at the end."""
+
+    def __init__(self) -> None:
+        self.expected: Counter[HourCount] = Counter()
+
+    def order(self, view: OrderView, history: Sequence[EventView]) -> None:
         for event in history:
-            found = folding.outcome(_topic(event), _Fields(event.fields))
+            found = folding.recorded_outcome(_topic(event), event.fields)
             if found is not None:
-                counts[HourCount(view.vendor, folding.hour_of(event.recorded_at), found)] += 1
-        return counts
+                self.expected[HourCount(view.vendor, folding.hour_of(event.recorded_at), found)] += 1
 
-    def compare(self, conn: sa.Connection, expected: Counter[HourCount] | None) -> list[str]:
+    def chunk(self, conn: sa.Connection, order_ids: Sequence[UUID]) -> list[Mismatch]:
+        return []
+
+    def finish(self, conn: sa.Connection) -> list[Mismatch]:
         stored = {HourCount(vendor, hour, outcome): n
                   for vendor, hour, outcome, n in conn.execute(sa.select(TABLE))}
-        want = dict(expected or {})
-        return [f"{key.vendor} {key.hour:%Y-%m-%d %H}:00 {key.outcome}: replay "
-                f"{want.get(key, 0)}, read model {stored.get(key, 0)}"
-                for key in sorted(set(want) | set(stored)) if want.get(key, 0) != stored.get(key, 0)]
-
-
-class _Fields:
-    """An event's recorded fields as attributes, as the fold reads them."""
-
-    def __init__(self, fields: Mapping[str, Any]) -> None:
-        self.__dict__.update(fields)
+        want = dict(self.expected)
+        return [Mismatch(None, NAME, f"{key.vendor} {key.hour:%Y-%m-%d %H}:00 {key.outcome}: "
+                                     f"replay {want.get(key, 0)}, read model {stored.get(key, 0)}")
+                for key in sorted(set(want) | set(stored))
+                if want.get(key, 0) != stored.get(key, 0)]
 
 
 def _topic(event: EventView) -> str:
     return f"ordertrail.order:{event.type}"
+
+
+READ_MODEL = VendorHealthModel()

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from ordertrail.domain.state_machine import TERMINAL_STATES
-from ordertrail.projections.models import ConnectorStatus, OrderStatus
+from ordertrail.projections.connectors.table import ConnectorStatus
+from ordertrail.projections.order_status.table import OrderStatus
 from ordertrail.projections.vendor_health.table import TABLE
 
 CALLS = ("submitted", "status", "retrieved", "placed")

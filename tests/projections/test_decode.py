@@ -22,12 +22,12 @@ from ordertrail.domain.state_machine import State
 from ordertrail.domain.tracker import Tracker
 from ordertrail.domain.views import EventView
 from ordertrail.domain.vocabulary import HoldCause, Trouble
+from ordertrail.projections.audit_log import fold as audit_log
 from ordertrail.projections.bulk import sqlite_datetime
 from ordertrail.projections.decode import EventStruct, FastDecoder
-from ordertrail.projections.fold import fold
-from ordertrail.projections.logic import audit_log
 from ordertrail.projections.models import UTCDateTime
 from ordertrail.projections.source import Source, select_for
+from tests.projections.folding import fold
 
 T0 = datetime(2026, 3, 1, 9, 30, 0, 123456, tzinfo=UTC)
 Script = list[Any]

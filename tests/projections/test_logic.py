@@ -11,10 +11,12 @@ from hypothesis import strategies as st
 from ordertrail.domain import commands as c
 from ordertrail.domain.state_machine import State
 from ordertrail.domain.views import EventView, OrderView
-from ordertrail.projections.fold import fold
-from ordertrail.projections.logic import attention, order_status, vendor_daily
-from ordertrail.projections.replay import expected_row
-from ordertrail.projections.rows import DayCount
+from ordertrail.projections.attention import fold as attention
+from ordertrail.projections.order_status import fold as order_status
+from ordertrail.projections.order_status.check import expected_row
+from ordertrail.projections.vendor_daily import fold as vendor_daily
+from ordertrail.projections.vendor_daily.rows import DayCount
+from tests.projections.folding import fold
 from tests.projections.streams import STREAMS, VENDORS, run_commands
 
 

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from ordertrail.adapters.store import open_tracker
 from ordertrail.domain.tracker import Tracker
 from ordertrail.projections import DuplicateDeliveryError, OrderFilter, ProjectionRunner, ReadModels
-from ordertrail.projections.models import AuditLog, OrderStatus
+from ordertrail.projections.audit_log.table import AuditLog
+from ordertrail.projections.order_status.table import OrderStatus
 from ordertrail.projections.replay import verify
 from tests.projections.conftest import order_event_count, populate
 

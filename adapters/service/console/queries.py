@@ -12,8 +12,8 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from ordertrail.adapters.service.console.states import LIFECYCLE
-from ordertrail.projections.models import OrderStatus
-from ordertrail.projections.rows import OrderStatusRow
+from ordertrail.projections import OrderStatusRow
+from ordertrail.projections.order_status.table import OrderStatus
 
 SORTS = {"requested": OrderStatus.requested_at, "placed": OrderStatus.placed_at,
          "since": OrderStatus.state_since, "vendor": OrderStatus.vendor,

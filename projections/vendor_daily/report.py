@@ -8,8 +8,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from ordertrail.projections.logic.vendor_daily import COUNTERS, DECLINED_PREFIX, PRICED, SPEND_CENTS
-from ordertrail.projections.rows import VendorDayReport
+from ordertrail.projections.vendor_daily.fold import COUNTERS, DECLINED_PREFIX, PRICED, SPEND_CENTS
+from ordertrail.projections.vendor_daily.rows import VendorDayReport
 
 TOTAL = "total"
 

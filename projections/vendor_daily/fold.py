@@ -5,17 +5,23 @@ failed, cancelled, completed, delivered, and ``placed_against_cap``: a submissio
 or held because the daily cap was reached (the vendor's refusal, or the order held by our own
 guard or the vendor's connector), each counted on its day.
 Lead times come from ``order_status`` (placed_at, delivered_at) at query time.
+
+``fold`` runs a batch over order_status's rows before and after each event (it depends on
+order_status: an order's vendor, and what an event changed).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections import Counter
 
 from ordertrail.domain import events as ev
 from ordertrail.domain.state_machine import State
 from ordertrail.domain.vendors import DAILY_CAP_CODES
 from ordertrail.domain.vocabulary import HoldCause
-from ordertrail.projections.rows import DayCount, OrderStatusRow
+from ordertrail.projections.decode import OrderFact, as_event
+from ordertrail.projections.order_status.fold import OrderChanges
+from ordertrail.projections.order_status.rows import OrderStatusRow
+from ordertrail.projections.vendor_daily.rows import DayCount
 
 CAP_CODES = DAILY_CAP_CODES
 COUNTERS = (
@@ -46,7 +52,22 @@ PRICED = "priced"
 """Orders whose cost is known (placed orders without one are shown as unknown, not as zero)."""
 
 
-def apply(old: OrderStatusRow | None, new: OrderStatusRow, event: Any) -> list[DayCount]:
+def fold(orders: OrderChanges) -> Counter[DayCount]:
+    """What the batch adds to each counter (a count, or hundredths for SPEND_CENTS)."""
+    counters: Counter[DayCount] = Counter()
+    before, trail = orders.before, orders.trail
+    for oid, events in orders.groups.items():
+        old = before.get(oid)
+        for (_, event), new in zip(events, trail[oid], strict=True):
+            for count in apply(old, new, event):
+                counters[count] += 1
+            for count, amount in spend(old, new, event):
+                counters[count] += amount
+            old = new
+    return counters
+
+
+def apply(old: OrderStatusRow | None, new: OrderStatusRow, event: OrderFact) -> list[DayCount]:
     """The counters ``event`` (domain event or Struct) adds one to, given the row before and after.
     A cost adds its amount to SPEND_CENTS instead: see ``spend``."""
     topic = event.TOPIC
@@ -55,7 +76,7 @@ def apply(old: OrderStatusRow | None, new: OrderStatusRow, event: Any) -> list[D
     if named is not None:
         metrics.append(named)
     if topic == _DECLINED:
-        metrics.append(DECLINED_PREFIX + event.reason_code)
+        metrics.append(DECLINED_PREFIX + as_event(ev.PaymentDeclined, event).reason_code)
     elif _against_cap(topic, event):
         metrics.append("placed_against_cap")
     was = old.state if old is not None else None
@@ -70,14 +91,16 @@ def apply(old: OrderStatusRow | None, new: OrderStatusRow, event: Any) -> list[D
     return [_new(DayCount, (vendor, day, metric)) for metric in metrics]
 
 
-def _against_cap(topic: str, event: Any) -> bool:
+def _against_cap(topic: str, event: OrderFact) -> bool:
     """The vendor refused a submission for its daily cap, or a submission was held for one."""
     if topic == _SUBMISSION_FAILED:
-        return event.vendor_code in CAP_CODES
-    return topic == _HELD and event.cause == HoldCause.DAILY_CAP
+        return as_event(ev.SubmissionFailed, event).vendor_code in CAP_CODES
+    return topic == _HELD and as_event(ev.SubmissionHeld, event).cause == HoldCause.DAILY_CAP
 
 
-def spend(old: OrderStatusRow | None, new: OrderStatusRow, event: Any) -> list[tuple[DayCount, int]]:
+def spend(
+    old: OrderStatusRow | None, new: OrderStatusRow, event: OrderFact
+) -> list[tuple[DayCount, int]]:
     """What a recorded cost adds to the day's spend (the change from the order's last cost),
     and the order counted as priced the first time it has one."""
     if event.TOPIC != _COST:
