@@ -24,8 +24,13 @@ import sqlalchemy as sa
 Rows = Sequence[Sequence[Any]]
 
 
+def same(value: Any) -> Any:
+    """The driver takes the value as it is (psycopg: UUIDs and dates)."""
+    return value
+
+
 def sqlite_uuid(value: UUID) -> str:
-    return value.hex
+    return "%032x" % value.int  # UUID.hex, without its property call
 
 
 def sqlite_datetime(value: datetime | None) -> str | None:
@@ -54,6 +59,10 @@ _BINARY_COPY_TYPES = {
 """Column types as SQLAlchemy compiles them for PostgreSQL, to the types binary COPY sends."""
 
 
+_STAMPS_KEPT = 250_000
+"""How many formatted times ``Bulk`` remembers before it starts afresh (a few batches' worth)."""
+
+
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -63,13 +72,27 @@ class Bulk:
 
     def __init__(self, dialect: str) -> None:
         self.postgres = dialect == "postgresql"
-        self.uuid: Callable[[UUID], Any] = (lambda u: u) if self.postgres else sqlite_uuid
+        self.uuid: Callable[[UUID], Any] = same if self.postgres else sqlite_uuid
         self.datetime: Callable[[datetime | None], Any] = (
-            postgres_datetime if self.postgres else sqlite_datetime
+            postgres_datetime if self.postgres else self._sqlite_datetime
         )
-        self.date: Callable[[date], Any] = (lambda d: d) if self.postgres else date.isoformat
+        self._stamps: dict[datetime, str | None] = {}
+        self.date: Callable[[date], Any] = same if self.postgres else date.isoformat
         self._statements: dict[tuple[Any, ...], str] = {}
         self._types: dict[str, list[str] | None] = {}
+
+    def _sqlite_datetime(self, value: datetime) -> str | None:
+        """``sqlite_datetime``, remembered: a batch's order rows carry the very times of its
+        events (requested, placed, delivered, ...), which its audit rows carry too, and
+        formatting an aware time costs ten dictionary look-ups. Equal times format equally
+        (an aware time is equal only to the same instant), so the memo cannot mix them up."""
+        stamps = self._stamps
+        found = stamps.get(value)
+        if found is None:
+            if len(stamps) >= _STAMPS_KEPT:
+                stamps.clear()
+            found = stamps[value] = sqlite_datetime(value)
+        return found
 
     def insert(self, conn: sa.Connection, table: sa.Table, rows: Rows) -> None:
         """Insert ``rows`` (tuples in the table's column order)."""
@@ -100,7 +123,7 @@ class Bulk:
             values = ", ".join("?" for _ in table.columns)
             statement = f"INSERT INTO {_quote(table.name)} ({columns}) VALUES ({values}){tail}"
             self._statements[key] = statement
-        conn.exec_driver_sql(statement, list(rows))
+        conn.exec_driver_sql(statement, rows if isinstance(rows, list) else list(rows))
 
     def _binary_types(self, conn: sa.Connection, table: sa.Table) -> list[str] | None:
         """The PostgreSQL type of each column for a binary COPY, or None to COPY as text.
@@ -142,25 +165,34 @@ class Bulk:
 class Columns:
     """Rows of one NamedTuple type, mapped by field name onto ``table``'s columns.
 
-    ``values(row)`` gives the row's values in the table's column order, as the driver takes
+    ``rows(rows)`` gives each row's values in the table's column order, as the driver takes
     them (UUIDs, times and dates differ by database), for ``Bulk.insert`` and ``upsert``. A
     table column that the row type lacks is an error at construction, not a shifted value.
+
+    The conversion is one list comprehension compiled for the table (as ``namedtuple`` compiles
+    its class): a batch's tens of thousands of rows then cost no Python call per row or per
+    value, only one per value to convert that is not None.
     """
 
     def __init__(self, table: sa.Table, fields: Sequence[str], bulk: Bulk) -> None:
         self.table = table
-        order = [fields.index(column.name) for column in table.columns]
-        self._order = None if order == list(range(len(fields))) else order
-        self._convert = [
-            (i, convert) for i, column in enumerate(table.columns)
-            if (convert := _converter(column, bulk)) is not None
-        ]
+        namespace: dict[str, Any] = {}
+        values = []
+        for column in table.columns:
+            value = f"r[{fields.index(column.name)}]"
+            convert = _converter(column, bulk)
+            if convert is not None and convert is not same:
+                name = f"c{len(namespace)}"
+                namespace[name] = convert
+                value = f"(None if {value} is None else {name}({value}))"
+            values.append(value)
+        source = f"lambda rows: [({', '.join(values)},) for r in rows]"
+        self.rows: Callable[[Sequence[Sequence[Any]]], list[tuple[Any, ...]]] = eval(
+            source, namespace)
 
     def values(self, row: Sequence[Any]) -> tuple[Any, ...]:
-        values = list(row) if self._order is None else [row[i] for i in self._order]
-        for i, convert in self._convert:
-            values[i] = convert(values[i])
-        return tuple(values)
+        """One row's values (``rows`` of one row)."""
+        return self.rows([row])[0]
 
 
 def _converter(column: sa.Column[Any], bulk: Bulk) -> Callable[[Any], Any] | None:

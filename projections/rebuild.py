@@ -12,10 +12,12 @@ their snapshot).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
 
+from ordertrail.projections.read_model import AnyReadModel
+from ordertrail.projections.registry import ORDERED
 from ordertrail.projections.tables import Tables, fresh, live
 from ordertrail.projections.writer import TRACKING, Writer, advance
 
@@ -30,13 +32,13 @@ def create_fresh(engine: sa.Engine, tables: Tables) -> None:
 
 
 def swap(engine: sa.Engine, name: str, rebuilt: Tables, position: int) -> None:
-    """Replace the live tables by ``rebuilt`` (complete up to ``position``) atomically."""
+    """Replace the live tables ``rebuilt`` stands for (complete up to ``position``) atomically."""
     target = live()
     with engine.begin() as conn:
         current = conn.scalar(sa.select(TRACKING.c.position).where(TRACKING.c.name == name))
         advance(conn, name, int(current or 0), position)
-        for table_name, old in target.items():
-            new = rebuilt[table_name]
+        for table_name, new in rebuilt.items():
+            old = target[table_name]
             old.drop(conn)
             conn.execute(sa.text(f'ALTER TABLE "{new.name}" RENAME TO "{old.name}"'))
             _rename_primary_key(conn, old, new)
@@ -56,12 +58,14 @@ def _rename_primary_key(conn: sa.Connection, live_table: sa.Table, fresh_table: 
 
 
 def rebuild(
-    engine: sa.Engine, name: str, catch_up: Callable[[Writer], int], sealed: bool = False
+    engine: sa.Engine, name: str, catch_up: Callable[[Writer], int], sealed: bool = False,
+    models: Sequence[AnyReadModel] = ORDERED,
 ) -> tuple[int, int]:
-    """Load fresh tables with ``catch_up``, swap them in; (events applied, position) swapped."""
-    tables = fresh()
+    """Load fresh tables of ``models`` (in dependency order) with ``catch_up``, swap them in;
+    (events applied, position) swapped."""
+    tables = fresh(models=models)
     create_fresh(engine, tables)
-    writer = Writer(engine, tables, name + REBUILD_SUFFIX, sealed=sealed)
+    writer = Writer(engine, tables, name + REBUILD_SUFFIX, sealed=sealed, models=models)
     with engine.begin() as conn:
         conn.execute(sa.delete(TRACKING).where(TRACKING.c.name == writer.name))
     applied = catch_up(writer)

@@ -43,6 +43,8 @@ class Batch:
     last: int
     """The id of the last notification read (the position to record), or the start if none."""
     events: list[tuple[int, Decoded]]
+    order_events: int = 0
+    """How many of ``events`` are order events (the rest are connectors')."""
 
 
 class Source:
@@ -61,6 +63,7 @@ class Source:
         ids: dict[Any, UUID] = {}
         events: list[tuple[int, Decoded]] = []
         append = events.append
+        connectors = 0
         for position, originator_id, version, topic, state in rows:
             if topic in ORDER_TOPICS or topic.startswith(ORDER_TOPIC_PREFIX):
                 oid = ids.get(originator_id)
@@ -68,9 +71,10 @@ class Source:
                     oid = ids[originator_id] = _uuid(originator_id)
                 append((position, decode(topic, oid, version, state)))
             elif topic.startswith(CONNECTOR_TOPIC_PREFIX):
+                connectors += 1
                 append((position, self.decoder.connector_event(
                     topic, _uuid(originator_id), version, state)))
-        return Batch(rows[-1][0], events)
+        return Batch(rows[-1][0], events, len(events) - connectors)
 
 
 def _uuid(value: Any) -> UUID:

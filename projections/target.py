@@ -62,10 +62,10 @@ class Target:
         """Insert ``rows`` (NamedTuples named like the columns) into ``live``'s table."""
         if rows:
             columns = self.columns(live, rows[0]._fields)
-            self.bulk.insert(self.conn, columns.table, [columns.values(r) for r in rows])
+            self.bulk.insert(self.conn, columns.table, columns.rows(rows))
 
     def upsert(self, live: sa.Table, rows: Sequence[NamedTuple], add: str | None = None) -> None:
         """Upsert ``rows`` (NamedTuples named like the columns) into ``live``'s table."""
         if rows:
             columns = self.columns(live, rows[0]._fields)
-            self.bulk.upsert(self.conn, columns.table, [columns.values(r) for r in rows], add)
+            self.bulk.upsert(self.conn, columns.table, columns.rows(rows), add)

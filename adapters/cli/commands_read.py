@@ -23,6 +23,7 @@ from ordertrail.domain.state_machine import State
 from ordertrail.projections import OrderFilter, ProjectionRunner, StuckLimits, open_read_models
 from ordertrail.projections.queries import span
 from ordertrail.projections.replay import verify
+from ordertrail.projections.runner import DEFAULT_BATCH_SIZE
 from ordertrail.projections.schema import upgrade
 from ordertrail.projections.vendor_health.queries import CALLS, VendorHealth
 
@@ -306,9 +307,9 @@ def projections() -> None:
               help="Events per transaction (default: the runner's).")
 @click.pass_obj
 def projections_run(app: Any, follow: bool, batch_size: int | None) -> None:
-    options = {} if batch_size is None else {"batch_size": batch_size}
     runner = ProjectionRunner(app.tracker(), app.config.store_url,
-                              auto_upgrade=app.config.auto_migrate, **options)
+                              auto_upgrade=app.config.auto_migrate,
+                              batch_size=batch_size or DEFAULT_BATCH_SIZE)
     try:
         applied = runner.catch_up()
         click.echo(f"applied {applied} event(s); read models are current")

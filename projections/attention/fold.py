@@ -57,10 +57,9 @@ def fold(orders: OrderChanges, previous: Mapping[UUID, Entries]) -> AttentionCha
     """Each touched order's entries after the batch, given those before it."""
     changes = AttentionChanges(previous, vendors=orders.vendor_of())
     entries = changes.entries
-    trail = orders.trail
-    for oid, events in orders.groups.items():
-        current = previous.get(oid, {})
-        for (_, event), row in zip(events, trail[oid], strict=True):
+    for oid, _, events, after in orders.trails:
+        current = previous.get(oid, {}) if previous else {}
+        for (_, event), row in zip(events, after, strict=True):
             current = apply(current, row, event)
         entries[oid] = current
     return changes

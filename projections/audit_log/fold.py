@@ -23,10 +23,8 @@ def fold(orders: OrderChanges) -> list[AuditRow]:
     """The audit rows of the batch's order events, in position order."""
     rows: list[AuditRow] = []
     append = rows.append
-    before, trail = orders.before, orders.trail
-    for oid, events in orders.groups.items():
-        old = before.get(oid)
-        for (position, event), new in zip(events, trail[oid], strict=True):
+    for _, old, events, after in orders.trails:
+        for (position, event), new in zip(events, after, strict=True):
             append(apply(old, event, position))
             old = new
     rows.sort(key=_position)

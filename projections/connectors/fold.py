@@ -6,7 +6,7 @@ notices, so what a person must do about a vendor is decided in one place, the ag
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -28,18 +28,21 @@ class ConnectorChanges:
     """The notices the touched connectors had before the batch."""
 
 
-def touched(batch: Batch) -> list[UUID]:
-    """The connectors whose events the batch holds."""
-    return list(dict.fromkeys(e.originator_id for _, e in batch if isinstance(e, Connector.Event)))
+def connector_events(batch: Batch) -> list[Connector.Event]:
+    """The batch's connector events, in store order (few: the batch is read once for them)."""
+    return [event for _, event in batch if isinstance(event, Connector.Event)]
 
 
-def fold(batch: Batch, rows: Mapping[UUID, ConnectorRow],
+def touched(events: Sequence[Connector.Event]) -> list[UUID]:
+    """The connectors whose events these are."""
+    return list(dict.fromkeys(event.originator_id for event in events))
+
+
+def fold(events: Sequence[Connector.Event], rows: Mapping[UUID, ConnectorRow],
          notices: Mapping[UUID, Notices]) -> ConnectorChanges:
-    """The touched connectors' rows and notices after the batch, given those before it."""
+    """The touched connectors' rows and notices after their ``events``, given those before."""
     changes = ConnectorChanges(previous=notices)
-    for _, event in batch:
-        if not isinstance(event, Connector.Event):
-            continue
+    for event in events:
         cid = event.originator_id
         before = changes.rows.get(cid) or rows.get(cid)
         held = changes.notices.get(cid, notices.get(cid, {}))

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from ordertrail.domain.connector import Notice, notice_key
+from ordertrail.domain.connector import Connector, Notice, notice_key
 from ordertrail.domain.tracker import Tracker
 from ordertrail.domain.vocabulary import AttentionKind
 from ordertrail.projections import alerts, sealed
@@ -20,7 +20,8 @@ from ordertrail.projections.connectors.table import ATTENTION, STATUS
 from ordertrail.projections.read_model import Batch, Computed
 from ordertrail.projections.target import Target
 
-Prior = tuple[dict[UUID, ConnectorRow], dict[UUID, Notices]]
+Prior = tuple[list[Connector.Event], dict[UUID, ConnectorRow], dict[UUID, Notices]]
+"""The batch's connector events, and the touched connectors' rows and notices before it."""
 
 
 class ConnectorsModel:
@@ -29,9 +30,10 @@ class ConnectorsModel:
     tables: tuple[sa.Table, ...] = (STATUS, ATTENTION)
 
     def load(self, target: Target, batch: Batch, computed: Computed) -> Prior:
-        ids = folding.touched(batch)
-        if not ids:
-            return {}, {}
+        events = folding.connector_events(batch)
+        if not events:
+            return events, {}, {}
+        ids = folding.touched(events)
         status, table = target.table(STATUS), target.table(ATTENTION)
         rows = {row.connector_id: ConnectorRow._make(row) for row in target.conn.execute(
             sa.select(*[status.c[n] for n in ConnectorRow._fields])
@@ -41,10 +43,10 @@ class ConnectorsModel:
             kind = AttentionKind(row.kind)
             notices.setdefault(row.connector_id, {})[notice_key(kind, row.ref)] = Notice(
                 kind, row.ref, row.reason, row.since)
-        return rows, notices
+        return events, rows, notices
 
     def fold(self, batch: Batch, prior: Prior, computed: Computed) -> ConnectorChanges:
-        return folding.fold(batch, *prior)
+        return folding.fold(*prior)
 
     def store(self, target: Target, changes: ConnectorChanges) -> None:
         if not changes.rows:

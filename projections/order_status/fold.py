@@ -6,7 +6,7 @@ events or the Structs of ``ordertrail.projections.decode`` (same names, same fie
 apart by ``TOPIC``; each event type's rule edits a list of the row's values.
 
 ``fold`` runs a batch: it groups the order events by order and keeps each order's row after
-every event (``OrderChanges.trail``), which the models depending on order_status read.
+every event (``OrderChanges.trails``), which the models depending on order_status read.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 from uuid import UUID
 
 from ordertrail.domain import events as ev
@@ -50,16 +50,29 @@ E = TypeVar("E", bound=ev.OrderEvent)
 Group = list[tuple[int, OrderFact]]
 
 
+class OrderTrail(NamedTuple):
+    """One touched order's way through the batch."""
+
+    order_id: UUID
+    before: OrderStatusRow | None
+    """Its row before the batch (None: requested in it)."""
+    events: Group
+    """Its events (position, event), in store order."""
+    after: list[OrderStatusRow]
+    """Its row after each of ``events``."""
+
+
 @dataclass
 class OrderChanges:
-    """What a batch did to order_status, and what the models depending on it read."""
+    """What a batch did to order_status, and what the models depending on it read.
+
+    A dependent walks ``trails`` (each order's events beside its rows) rather than looking
+    orders up by id: hashing a UUID is a Python call, and a batch has tens of thousands."""
 
     before: Mapping[UUID, OrderStatusRow] = field(default_factory=dict)
     """The rows the touched orders had before the batch (orders requested in it have none)."""
-    groups: dict[UUID, Group] = field(default_factory=dict)
-    """Each touched order's events (position, event), in store order."""
-    trail: dict[UUID, list[OrderStatusRow]] = field(default_factory=dict)
-    """Each touched order's row after each of its events in ``groups``."""
+    trails: list[OrderTrail] = field(default_factory=list)
+    """Each touched order's events and rows, in the order of its first event in the batch."""
     rows: dict[UUID, OrderStatusRow] = field(default_factory=dict)
     """The new row of every order the batch touched."""
 
@@ -91,16 +104,16 @@ def known_before(groups: Mapping[UUID, Group]) -> list[UUID]:
 
 def fold(groups: dict[UUID, Group], before: Mapping[UUID, OrderStatusRow]) -> OrderChanges:
     """Each touched order's rows after each of its events, given the rows before the batch."""
-    changes = OrderChanges(before, groups)
-    trail, rows = changes.trail, changes.rows
+    changes = OrderChanges(before)
+    trails, rows = changes.trails, changes.rows
     for oid, events in groups.items():
-        row = before.get(oid)
+        row = first = before.get(oid) if before else None  # a catch-up's batches find few
         after: list[OrderStatusRow] = []
         keep = after.append
         for _, event in events:
             row = apply(row, event)
             keep(row)
-        trail[oid] = after
+        trails.append(_new(OrderTrail, (oid, first, events, after)))
         rows[oid] = after[-1]
     return changes
 

@@ -55,14 +55,13 @@ PRICED = "priced"
 def fold(orders: OrderChanges) -> Counter[DayCount]:
     """What the batch adds to each counter (a count, or hundredths for SPEND_CENTS)."""
     counters: Counter[DayCount] = Counter()
-    before, trail = orders.before, orders.trail
-    for oid, events in orders.groups.items():
-        old = before.get(oid)
-        for (_, event), new in zip(events, trail[oid], strict=True):
+    for _, old, events, after in orders.trails:
+        for (_, event), new in zip(events, after, strict=True):
             for count in apply(old, new, event):
                 counters[count] += 1
-            for count, amount in spend(old, new, event):
-                counters[count] += amount
+            if event.TOPIC == _COST:
+                for count, amount in spend(old, new, event):
+                    counters[count] += amount
             old = new
     return counters
 

@@ -41,7 +41,7 @@ class VendorHealthModel:
         return None  # the database adds each batch's counts to the stored ones
 
     def fold(self, batch: Batch, prior: None, computed: Computed) -> Counter[HourCount]:
-        return folding.fold(batch, result(computed, ORDER_STATUS, OrderChanges).vendor_of())
+        return folding.fold(result(computed, ORDER_STATUS, OrderChanges))
 
     def store(self, target: Target, changes: Counter[HourCount]) -> None:
         target.upsert(TABLE, [HealthRow(key.vendor, key.hour, key.outcome, n)
