@@ -9,7 +9,10 @@ once, then projected by:
   projection runner does. It does less work per event than ours (one row, not
   four models), so the ratio is conservative. It runs over the first
   ``--baseline-events`` events only, to keep the run short; rates are per second.
-Then a full rebuild of the same history is timed.
+Then a full rebuild of the same history is timed, and the fifth read model's cost shown
+apart: the same history caught up again into two empty read-model stores (a SQLite file,
+a PostgreSQL schema), by a runner over every read model and one over all but
+``vendor_health``, each timed in wall-clock and in CPU seconds of this process.
 
 On SQLite a third figure bounds what any Python runner could reach: the bare
 ``sqlite3`` driver writing exactly the rows ours wrote (read back from the read
@@ -45,6 +48,7 @@ from ordertrail.domain.events import OrderEvent
 from ordertrail.domain.tracker import Tracker
 from ordertrail.projections import ProjectionRunner
 from ordertrail.projections.models import Base
+from ordertrail.projections.registry import READ_MODELS
 from ordertrail.projections.runner import DEFAULT_BATCH_SIZE
 from ordertrail.projections.source import ORDER_TOPICS
 
@@ -146,8 +150,34 @@ def sql_floor(path: Path) -> float:
     return len(audit) / elapsed
 
 
+def caught_up(tracker: Tracker, url: str, without: str | None) -> tuple[float, float]:
+    """(events/s, CPU µs/event) of a catch-up of ``tracker``'s history into the empty read
+    models at ``url``, by every read model or all but ``without``."""
+    models = [m for m in READ_MODELS if m.name != without]
+    runner = ProjectionRunner(tracker, url, read_models=models)
+    try:
+        cpu, started = time.process_time(), time.perf_counter()
+        applied = runner.catch_up()
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    finally:
+        runner.close()
+    return applied / wall, cpu / applied * 1e6
+
+
+def model_cost(tracker: Tracker, target: Callable[[str], str], model: str) -> str:
+    """``model``'s share of a catch-up: the history caught up into two fresh read-model
+    stores (``target(label)`` gives each one's URL), without ``model`` first, then with it."""
+    without, without_cpu = caught_up(tracker, target("without"), model)
+    full, full_cpu = caught_up(tracker, target("all"), None)
+    return (f"{'':10} {model}: all {len(READ_MODELS)} read models {full:>9,.0f} ev/s "
+            f"({full_cpu:.1f} µs CPU/ev), without it {without:>9,.0f} ev/s "
+            f"({without_cpu:.1f} µs CPU/ev): it costs {full_cpu - without_cpu:+.1f} µs CPU/ev "
+            f"({1e6 / full - 1e6 / without:+.1f} µs wall/ev)")
+
+
 def measure(name: str, url: str, connect: Callable[[], Any], placeholder: str,
-            orders: int, baseline_events: int, floor: Path | None = None) -> None:
+            orders: int, baseline_events: int, target: Callable[[str], str],
+            floor: Path | None = None) -> None:
     tracker = open_tracker(url)
     try:
         started = time.perf_counter()
@@ -163,12 +193,14 @@ def measure(name: str, url: str, connect: Callable[[], Any], placeholder: str,
         rebuild = time.perf_counter() - started
         runner.close()
         stock = baseline(tracker, connect, placeholder, baseline_events)
+        cost = model_cost(tracker, target, "vendor_health")
     finally:
         tracker.close()
     print(f"{name:10} {events:>7} events (written in {written:.1f} s) | "
           f"ours {ours:>9,.0f} ev/s | stock {stock:>8,.0f} ev/s "
           f"(first {min(baseline_events, events)}) | ratio {ours / stock:5.1f}x | "
           f"rebuild {rebuild:.2f} s ({events / rebuild:,.0f} ev/s)")
+    print(cost)
     if floor is not None:
         bare = sql_floor(floor)
         print(f"{'':10} SQL floor: the bare driver writing the same rows {bare:>9,.0f} ev/s "
@@ -179,7 +211,8 @@ def on_sqlite(orders: int, baseline_events: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.db"
         measure("sqlite", f"sqlite:///{path}", lambda: sqlite3.connect(path), "?",
-                orders, baseline_events, floor=path)
+                orders, baseline_events, lambda label: f"sqlite:///{Path(folder) / label}.db",
+                floor=path)
 
 
 def on_postgres(orders: int, baseline_events: int) -> None:
@@ -193,11 +226,20 @@ def on_postgres(orders: int, baseline_events: int) -> None:
         return psycopg.connect(host=store.host, port=store.port, dbname=store.dbname,
                                user=store.user or "postgres", options=f"-csearch_path={schema}")
 
+    schemas = [schema]
+
+    def target(label: str) -> str:
+        schemas.append(f"{schema}_{label}")
+        with psycopg.connect(POSTGRES_DSN, autocommit=True) as admin:
+            admin.execute(f'CREATE SCHEMA "{schemas[-1]}"')
+        return f"{POSTGRES_DSN}?schema={schemas[-1]}"
+
     try:
-        measure("postgresql", url, connect, "%s", orders, baseline_events)
+        measure("postgresql", url, connect, "%s", orders, baseline_events, target)
     finally:
         with psycopg.connect(POSTGRES_DSN, autocommit=True) as admin:
-            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+            for name in schemas:
+                admin.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
 
 
 def main() -> None:
@@ -206,7 +248,7 @@ def main() -> None:
     parser.add_argument("--baseline-events", type=int, default=3000)
     parser.add_argument("--stores", default="sqlite,postgres")
     args = parser.parse_args()
-    print("catch-up of order_status + attention + vendor_daily + audit_log; "
+    print(f"catch-up of {' + '.join(m.name for m in READ_MODELS)}; "
           "targets >= 100k ev/s SQLite, >= 50k ev/s PostgreSQL, >= 10x stock")
     for store in args.stores.split(","):
         {"sqlite": on_sqlite, "postgres": on_postgres}[store.strip()](

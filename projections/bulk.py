@@ -30,7 +30,7 @@ def same(value: Any) -> Any:
 
 
 def sqlite_uuid(value: UUID) -> str:
-    return "%032x" % value.int  # UUID.hex, without its property call
+    return value.hex
 
 
 def sqlite_datetime(value: datetime | None) -> str | None:
@@ -81,11 +81,13 @@ class Bulk:
         self._statements: dict[tuple[Any, ...], str] = {}
         self._types: dict[str, list[str] | None] = {}
 
-    def _sqlite_datetime(self, value: datetime) -> str | None:
+    def _sqlite_datetime(self, value: datetime | None) -> str | None:
         """``sqlite_datetime``, remembered: a batch's order rows carry the very times of its
         events (requested, placed, delivered, ...), which its audit rows carry too, and
         formatting an aware time costs ten dictionary look-ups. Equal times format equally
         (an aware time is equal only to the same instant), so the memo cannot mix them up."""
+        if value is None:
+            return None
         stamps = self._stamps
         found = stamps.get(value)
         if found is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import logging
 import threading
 from collections.abc import Iterator, Sequence
@@ -65,9 +66,9 @@ class ProjectionRunner:
         self.url = url
         self.batch_size = batch_size
         self.models = ordered(read_models)
-        names = [model.name for model in self.models]
-        self.name = NAME if set(names) == {m.name for m in READ_MODELS} else (
-            f"{NAME}[{','.join(names)}]")
+        names = ",".join(model.name for model in self.models)
+        self.name = NAME if len(self.models) == len(READ_MODELS) else (
+            f"{NAME}-{hashlib.sha1(names.encode()).hexdigest()[:12]}")  # the column holds 64
         self.source = Source(tracker)
         self.engine = engine_for(url)
         prepare(self.engine, auto_upgrade)
