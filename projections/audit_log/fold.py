@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 from ordertrail.domain.state_machine import State
@@ -27,12 +29,11 @@ def fold(orders: OrderChanges) -> list[AuditRow]:
         for (position, event), new in zip(events, after, strict=True):
             append(apply(old, event, position))
             old = new
-    rows.sort(key=_position)
+    rows.sort(key=_POSITION)
     return rows
 
 
-def _position(row: AuditRow) -> int:
-    return row.position
+_POSITION = attrgetter("position")
 
 
 def apply(old: OrderStatusRow | None, event: OrderFact, position: int) -> AuditRow:
@@ -51,7 +52,25 @@ def apply(old: OrderStatusRow | None, event: OrderFact, position: int) -> AuditR
 
 def details(event: OrderFact) -> list[tuple[str, Any]]:
     """The event's own fields (not those every order event has), in their stored order."""
-    names: tuple[str, ...] | None = getattr(event, "DETAILS", None)
-    if names is None:
-        return [(k, v) for k, v in vars(event).items() if k not in COMMON_FIELDS]
-    return [(name, getattr(event, name)) for name in names]
+    read = _READERS.get(type(event))
+    if read is None:
+        read = _READERS[type(event)] = _reader(type(event))
+    return read(event)
+
+
+Reader = Callable[[OrderFact], list[tuple[str, Any]]]
+_READERS: dict[type, Reader] = {}
+"""``details`` of each event class: a Struct's ``DETAILS`` read by one ``attrgetter``."""
+
+
+def _reader(cls: type) -> Reader:
+    names: tuple[str, ...] | None = getattr(cls, "DETAILS", None)
+    if names is None:  # a domain event (the mapper's): whatever fields it has
+        return lambda event: [(k, v) for k, v in vars(event).items() if k not in COMMON_FIELDS]
+    if not names:
+        return lambda event: []
+    if len(names) == 1:
+        name = names[0]
+        return lambda event: [(name, getattr(event, name))]
+    values = attrgetter(*names)
+    return lambda event: list(zip(names, values(event), strict=True))

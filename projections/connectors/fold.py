@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 from uuid import UUID
 
 from ordertrail.domain.connector import Connector
 from ordertrail.projections.connectors.rows import ConnectorRow, Notices
+from ordertrail.projections.decode import CONNECTOR_CLASSES
 from ordertrail.projections.errors import ProjectionError
 from ordertrail.projections.read_model import Batch
 
@@ -30,7 +32,8 @@ class ConnectorChanges:
 
 def connector_events(batch: Batch) -> list[Connector.Event]:
     """The batch's connector events, in store order (few: the batch is read once for them)."""
-    return [event for _, event in batch if isinstance(event, Connector.Event)]
+    connector = CONNECTOR_CLASSES
+    return [cast(Connector.Event, event) for _, event in batch if connector[type(event)]]
 
 
 def touched(events: Sequence[Connector.Event]) -> list[UUID]:

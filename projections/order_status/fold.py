@@ -18,12 +18,11 @@ from typing import Any, NamedTuple, TypeVar, cast
 from uuid import UUID
 
 from ordertrail.domain import events as ev
-from ordertrail.domain.connector import Connector
 from ordertrail.domain.state_machine import NEEDS_A_PERSON, TERMINAL_STATES, State
 from ordertrail.domain.vendors import DAILY_CAP_CODES
 from ordertrail.domain.vocabulary import AttentionKind as K
 from ordertrail.domain.vocabulary import Classification, HoldCause, Initiator
-from ordertrail.projections.decode import Decoded, OrderFact, as_event
+from ordertrail.projections.decode import CONNECTOR_CLASSES, Decoded, OrderFact, as_event
 from ordertrail.projections.errors import ProjectionError
 from ordertrail.projections.order_status.rows import OrderStatusRow
 
@@ -83,9 +82,10 @@ class OrderChanges:
 def group(batch: Sequence[tuple[int, Decoded]]) -> dict[UUID, Group]:
     """The batch's order events by order, each order's in store order (connectors' left out)."""
     groups: dict[UUID, Group] = {}
+    connector = CONNECTOR_CLASSES
     for item in batch:
         event = item[1]
-        if isinstance(event, Connector.Event):
+        if connector[type(event)]:
             continue
         found = groups.get(event.originator_id)
         if found is None:

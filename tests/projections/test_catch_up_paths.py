@@ -15,10 +15,12 @@ import pytest
 import sqlalchemy as sa
 
 from ordertrail.domain import events as ev
+from ordertrail.domain.connector import Connector
 from ordertrail.domain.tracker import Tracker
 from ordertrail.projections import ProjectionRunner
 from ordertrail.projections import bulk as bulk_module
 from ordertrail.projections.bulk import Bulk, Columns, sqlite_datetime, sqlite_uuid
+from ordertrail.projections.decode import CONNECTOR_CLASSES, STRUCTS
 from ordertrail.projections.models import UTCDateTime
 from ordertrail.projections.order_status import fold as order_status
 from ordertrail.projections.read_model import ordered
@@ -139,3 +141,12 @@ def test_vendor_health_counts_each_event_in_its_own_hour_whatever_the_order_of_h
                                "status")] += 1
     assert counted == expected
     assert len({key.hour for key in counted}) >= 5
+
+
+def test_connector_classes_are_told_apart_once_per_class_subclasses_included() -> None:
+    class Later(Connector.Event):  # a connector event class the memo has not met
+        pass
+
+    assert CONNECTOR_CLASSES[Later] and CONNECTOR_CLASSES[Connector.Opened]
+    assert not any(CONNECTOR_CLASSES[struct] for struct in STRUCTS.values())
+    assert not any(CONNECTOR_CLASSES[cls] for cls in ev.ORDER_EVENT_CLASSES)
