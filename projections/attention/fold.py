@@ -60,7 +60,10 @@ def fold(orders: OrderChanges, previous: Mapping[UUID, Entries]) -> AttentionCha
     for oid, _, events, after in orders.trails:
         current = previous.get(oid, {}) if previous else {}
         for (_, event), row in zip(events, after, strict=True):
-            current = apply(current, row, event)
+            if (current or row.attention_kind is not None or row.state in _STATE_KINDS
+                    or event.TOPIC == _ATTEMPTED):
+                current = apply(current, row, event)
+            # else nothing to keep and nothing called for: ``apply`` would give {} too
         entries[oid] = current
     return changes
 

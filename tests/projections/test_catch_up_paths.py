@@ -19,6 +19,7 @@ from ordertrail.domain.connector import Connector
 from ordertrail.domain.tracker import Tracker
 from ordertrail.projections import ProjectionRunner
 from ordertrail.projections import bulk as bulk_module
+from ordertrail.projections.attention import fold as attention
 from ordertrail.projections.bulk import Bulk, Columns, sqlite_datetime, sqlite_uuid
 from ordertrail.projections.decode import CONNECTOR_CLASSES, STRUCTS
 from ordertrail.projections.models import UTCDateTime
@@ -26,6 +27,7 @@ from ordertrail.projections.order_status import fold as order_status
 from ordertrail.projections.read_model import ordered
 from ordertrail.projections.registry import READ_MODELS
 from ordertrail.projections.runner import NAME
+from ordertrail.projections.source import Source
 from ordertrail.projections.vendor_health import fold as vendor_health
 from ordertrail.projections.vendor_health.fold import HourCount
 from tests.projections.conftest import order_event_count, populate
@@ -150,3 +152,19 @@ def test_connector_classes_are_told_apart_once_per_class_subclasses_included() -
     assert CONNECTOR_CLASSES[Later] and CONNECTOR_CLASSES[Connector.Opened]
     assert not any(CONNECTOR_CLASSES[struct] for struct in STRUCTS.values())
     assert not any(CONNECTOR_CLASSES[cls] for cls in ev.ORDER_EVENT_CLASSES)
+
+
+def test_attention_skips_only_events_that_apply_would_answer_with_nothing(
+    tracker: Tracker
+) -> None:
+    populate(tracker, 40)
+    batch = Source(tracker).read(0, 100_000).events
+    orders = order_status.fold(order_status.group(batch), {})
+    naive: dict[UUID, attention.Entries] = {}
+    for oid, _, events, after in orders.trails:
+        current: attention.Entries = {}
+        for (_, event), row in zip(events, after, strict=True):
+            current = attention.apply(current, row, event)
+        naive[oid] = current
+    folded = attention.fold(orders, {}).entries
+    assert folded == naive and any(folded.values())
