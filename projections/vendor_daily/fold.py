@@ -46,6 +46,8 @@ _HELD = ev.SubmissionHeld.TOPIC
 _COST = ev.CostRecorded.TOPIC
 _CAP_TOPICS = frozenset((_SUBMISSION_FAILED, _HELD))
 """The topics ``_against_cap`` looks into (a set test is cheaper than its call)."""
+_NAMED = frozenset(_BY_TOPIC) | _CAP_TOPICS
+"""The topics ``apply`` may count whatever the order's rows (declines are in ``_BY_TOPIC``)."""
 
 
 SPEND_CENTS = "spend_cents"
@@ -59,9 +61,13 @@ def fold(orders: OrderChanges) -> Counter[DayCount]:
     counters: Counter[DayCount] = Counter()
     for _, old, events, after in orders.trails:
         for (_, event), new in zip(events, after, strict=True):
-            for count in apply(old, new, event):
-                counters[count] += 1
-            if event.TOPIC == _COST:
+            topic = event.TOPIC
+            delivered = new.delivered_at is not None and (old is None or old.delivered_at is None)
+            if topic in _NAMED or new.state == _COMPLETED or delivered:
+                for count in apply(old, new, event):
+                    counters[count] += 1
+            # else ``apply`` would count nothing: no counted topic, completion or delivery
+            if topic == _COST:
                 for count, amount in spend(old, new, event):
                     counters[count] += amount
             old = new

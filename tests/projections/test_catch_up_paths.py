@@ -28,6 +28,8 @@ from ordertrail.projections.read_model import ordered
 from ordertrail.projections.registry import READ_MODELS
 from ordertrail.projections.runner import NAME
 from ordertrail.projections.source import Source
+from ordertrail.projections.vendor_daily import fold as vendor_daily
+from ordertrail.projections.vendor_daily.rows import DayCount
 from ordertrail.projections.vendor_health import fold as vendor_health
 from ordertrail.projections.vendor_health.fold import HourCount
 from tests.projections.conftest import order_event_count, populate
@@ -168,3 +170,19 @@ def test_attention_skips_only_events_that_apply_would_answer_with_nothing(
         naive[oid] = current
     folded = attention.fold(orders, {}).entries
     assert folded == naive and any(folded.values())
+
+
+def test_vendor_daily_skips_only_events_that_apply_would_count_nothing_for(
+    tracker: Tracker
+) -> None:
+    populate(tracker, 40)
+    orders = order_status.fold(order_status.group(Source(tracker).read(0, 100_000).events), {})
+    naive: Counter[DayCount] = Counter()
+    for _, old, events, after in orders.trails:
+        for (_, event), new in zip(events, after, strict=True):
+            naive.update(vendor_daily.apply(old, new, event))
+            for count, amount in vendor_daily.spend(old, new, event):
+                naive[count] += amount
+            old = new
+    folded = vendor_daily.fold(orders)
+    assert folded == naive and len(folded) > 5
