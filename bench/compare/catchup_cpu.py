@@ -16,6 +16,7 @@ bare ``domain``/``adapters``/``projections`` before (395ac29).
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import tempfile
@@ -26,16 +27,22 @@ from typing import Any
 
 import psycopg
 
-try:
-    from ordertrail.adapters.store import open_tracker
-    from ordertrail.domain.order import Order
-    from ordertrail.domain.state_machine import State
-    from ordertrail.projections import ProjectionRunner
-except ImportError:  # a checkout before the one-package move
-    from adapters.store import open_tracker  # type: ignore[no-redef]
-    from domain.order import Order  # type: ignore[no-redef]
-    from domain.state_machine import State  # type: ignore[no-redef]
-    from projections import ProjectionRunner  # type: ignore[no-redef]
+
+def _module(name: str) -> Any:
+    """``ordertrail.<name>``, or on a checkout from before the one-package move (which has no
+    ``ordertrail``) the bare ``<name>``: one name per process either way, never both."""
+    try:
+        return importlib.import_module(f"ordertrail.{name}")
+    except ModuleNotFoundError as missing:
+        if missing.name not in ("ordertrail", f"ordertrail.{name.split('.')[0]}"):
+            raise
+        return importlib.import_module(name)
+
+
+open_tracker = _module("adapters.store").open_tracker
+Order = _module("domain.order").Order
+State = _module("domain.state_machine").State
+ProjectionRunner = _module("projections").ProjectionRunner
 
 DSN = os.environ.get("ORDERTRAIL_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -63,8 +70,8 @@ def run(url: str, orders: int, without: list[str]) -> dict[str, float]:
         events = write_history(tracker, orders)
         options: dict[str, Any] = {}
         if without:  # only checkouts with ProjectionRunner(read_models=...)
-            from ordertrail.projections.registry import READ_MODELS
-            options["read_models"] = [m for m in READ_MODELS if m.name not in without]
+            models = _module("projections.registry").READ_MODELS
+            options["read_models"] = [m for m in models if m.name not in without]
         runner = ProjectionRunner(tracker, url, **options)
         cpu, wall = time.process_time(), time.perf_counter()
         applied = runner.catch_up()
