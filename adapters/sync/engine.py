@@ -52,6 +52,10 @@ PROBE_EVERY = timedelta(minutes=1)
 """How often refused credentials are tried again with a safe read (when the vendor has one)."""
 RECORD_BATCH = 5000
 """Poll observations recorded per store transaction."""
+PASS_CHUNK = 5000
+"""Open orders a pass works on at once (listed, submitted, polled, recorded, then the next
+chunk), when the store layer streams them: a pass's memory does not grow with the number of
+open orders."""
 HUMAN_ONLY = frozenset({
     AttentionKind.SUBMISSION_FAILED, AttentionKind.INVALID_REQUEST,
     AttentionKind.AMBIGUOUS_RECONCILIATION, AttentionKind.CANCEL_AT_VENDOR,
@@ -101,6 +105,7 @@ class SyncEngine:
         configured: Collection[str] | None = None,
         pass_interval: timedelta = timedelta(seconds=5),
         observer: SyncObserver | None = None,
+        pass_chunk: int = PASS_CHUNK,
     ) -> None:
         """``configured``: every vendor some part of this deployment serves (the polled ones
         and those that call us, like PPW); an open order of any other vendor is held, and its
@@ -114,6 +119,7 @@ class SyncEngine:
         self.configured = frozenset(configured if configured is not None else self.vendors)
         self.pass_interval = pass_interval
         self.observer: SyncObserver = observer or Unobserved()
+        self.pass_chunk = pass_chunk
         self._next_poll: dict[UUID, datetime] = {}
         self._previous_pass: datetime | None = None
 
@@ -176,7 +182,7 @@ class SyncEngine:
         if chunks is None:
             yield self.tracker.open_orders()
             return
-        yield from cast(Iterator[list[OrderView]], chunks())
+        yield from cast(Iterator[list[OrderView]], chunks(size=self.pass_chunk))
 
     async def _note_configuration(
         self, by_vendor: dict[str, list[OrderView]], now: datetime, report: PassReport

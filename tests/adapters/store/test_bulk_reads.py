@@ -15,6 +15,7 @@ from ordertrail.adapters.store import bulk_read, open_tracker
 from ordertrail.adapters.store.fast import CACHE_MEGABYTES, FastTracker
 from ordertrail.domain import commands as c
 from ordertrail.domain.tracker import Tracker
+from ordertrail.domain.vocabulary import Initiator
 
 
 @pytest.fixture
@@ -116,3 +117,29 @@ def test_the_cache_can_be_capped_in_megabytes(sqlite_url: str) -> None:
     finally:
         tracker.close()
 
+
+
+def test_open_orders_stream_in_chunks_each_read_when_asked_for(store_url: str,
+                                                               small_cache: None) -> None:
+    writer = open_tracker(store_url, fast=False)
+    try:
+        ids = fill(writer, 120)
+        writer.run(c.Cancel(order_id=ids[5], initiator=Initiator.VENDOR, reason="gone"))
+    finally:
+        writer.close()
+    tracker = open_tracker(store_url, fast=True)
+    other = open_tracker(store_url, fast=True)
+    assert isinstance(tracker, FastTracker)
+    try:
+        everything = tracker.open_orders()
+        chunks = tracker.open_order_chunks(size=50)
+        first = next(chunks)
+        assert [v.id for v in first] == [o for o in ids[:51] if o != ids[5]]  # the cancelled one left out
+        other.run(c.ReportProgress(order_id=ids[100], current=7, total=100))  # another writer
+        rest = [view for chunk in chunks for view in chunk]
+        assert [len(first), len(rest)] == [50, 69]
+        assert [v.id for v in first + rest] == [v.id for v in everything]
+        assert next(v for v in rest if v.id == ids[100]).progress_current == 7  # read when asked
+    finally:
+        tracker.close()
+        other.close()
