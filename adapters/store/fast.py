@@ -69,6 +69,7 @@ class FastTracker(Tracker):
             notifications=self.recorder.select_notifications,
             decode=self.mapper.to_domain_event,
             max_bytes=int(float(megabytes) * 2**20) if megabytes else None,
+            scan_size=PASS_CHUNK + BULK,
         )
         self._prefetched: dict[UUID, Order] = {}
         """Orders a batch will change, read in bulk by ``_begin`` (not held by the cache)."""
@@ -140,6 +141,8 @@ class FastTracker(Tracker):
         of views at a time, however many orders are open."""
         wanted = None if vendor is None else Vendor.parse(vendor).value
         ids = [oid for oid in self.order_ids() if oid not in self._finished]
+        if size:  # what a pass reads of a chunk stays at hand for the commands it records
+            self._cache.scan_size = max(self._cache.scan_size, size + BULK)
         size = size or max(1, len(ids))
         for start in range(0, len(ids), size):
             self._begin()
