@@ -137,12 +137,15 @@ async def pass_child(url: str, sims_json: str, refs: Path, rounds: int, tmp: str
 
 # ---------------------------------------------------------------- projections at size
 def events_at(kind: str, events: int) -> dict[str, Any]:
+    """Each phase in its own process; a line as each ends (10 million events take a while)."""
+    found: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp, store(kind, Path(tmp)) as url:
-        written = child("--write-child", url, str(events // 5))
-        caught = child("--catch-up-child", url)
-        rebuilt = child("--rebuild-child", url)
-        verified = child("--verify-child", url)
-        return {**written, **caught, **rebuilt, **verified}
+        for phase, args in (("write", (str(events // 5),)), ("catch-up", ()),
+                            ("rebuild", ()), ("verify", ())):
+            found.update(child(f"--{phase}-child", url, *args))
+            print(f"  ({kind} {events:,} events, {phase} done: "
+                  f"{json.dumps({k: round(v, 1) for k, v in found.items()})})", flush=True)
+        return found
 
 
 def write_child(url: str, orders: int) -> None:
