@@ -6,7 +6,8 @@ and recorded as PLACED by one process; a fresh process then opens the store, not
 resident memory (the empty process), runs ``--rounds`` rounds of one sync pass (ours) and one
 bare aiohttp loop sending the same requests at the same concurrency, and reports the pass time,
 the time per order, the ratio of request rates ours/bare, the peak resident memory and that
-peak above the empty process per open order.
+peak above the empty process per open order (the bare loop runs in a process of its own after
+each pass; its peak above its own empty process is printed beside ours).
 
 Projections, per store and size: a history of five events an order is written, then the
 catch-up rate of ``ProjectionRunner.catch_up``, the time of ``projections rebuild`` and of
@@ -111,28 +112,43 @@ async def seed_child(url: str, sims_json: str, orders: int, refs: Path) -> None:
 
 
 async def pass_child(url: str, sims_json: str, refs: Path, rounds: int, tmp: str) -> None:
-    from sync_throughput import bare, ours
+    """Our passes, each followed by the bare loop in a process of its own (its tasks would
+    otherwise count in our peak memory)."""
+    from sync_throughput import ours
 
     from ordertrail.adapters.common.runtime import tune_garbage_collector
     from ordertrail.adapters.store import open_tracker
 
     tune_garbage_collector()  # as the ordertrail command does
     sims = json.loads(sims_json)
-    known = json.loads(refs.read_text())
     tracker = open_tracker(url)
     empty = rss_kib()
-    passes, ratios = [], []
+    passes, ratios, bare_peaks = [], [], []
     for _ in range(rounds):
         our_requests, _recorded, seconds = await ours(sims, tracker, Path(tmp))
         passes.append(seconds)
         if os.environ.get(PASS_ONLY) == "1":
             ratios.append(float("nan"))
             continue
-        bare_requests, bare_seconds = await bare(sims, known["jobs"], known["ivcap"])
-        ratios.append((our_requests / seconds) / (bare_requests / bare_seconds))
+        bare = child("--bare-child", sims_json, str(refs))
+        ratios.append((our_requests / seconds) / (bare["requests"] / bare["seconds"]))
+        bare_peaks.append(bare["peak_above_kib"])
     tracker.close()
     print(json.dumps({"passes": passes, "ratios": ratios, "empty_kib": empty,
-                      "peak_kib": peak_kib()}))
+                      "peak_kib": peak_kib(), "bare_peak_above_kib": max(bare_peaks, default=0)}))
+
+
+async def bare_child(sims_json: str, refs: Path) -> None:
+    from sync_throughput import bare
+
+    from ordertrail.adapters.common.runtime import tune_garbage_collector
+
+    tune_garbage_collector()
+    known = json.loads(refs.read_text())
+    empty = rss_kib()
+    requests, seconds = await bare(json.loads(sims_json), known["jobs"], known["ivcap"])
+    print(json.dumps({"requests": requests, "seconds": seconds,
+                      "peak_above_kib": peak_kib() - empty}))
 
 
 # ---------------------------------------------------------------- projections at size
@@ -254,8 +270,11 @@ def main() -> None:
     stores = [s.strip() for s in args.stores.split(",")]
     if "sync" not in args.skip:
         print("sync: one pass over every open order, ours vs a bare loop (same requests)")
+        print("(pass s, us/order: the median pass (of two, the slower); ratio: the median; "
+              "KiB/order: peak RSS above the empty process per open order, ours and the bare "
+              "loop's own)")
         print(f"{'store':10} {'orders':>8} {'pass s':>8} {'us/order':>9} {'ratio':>6} "
-              f"{'peak MiB':>9} {'KiB/order':>10}")
+              f"{'peak MiB':>9} {'KiB/order':>10} {'bare KiB/order':>15}  passes s, ratios")
         for kind in stores:
             for size in sizes:
                 r = sync_at(kind, size, rounds)
@@ -263,7 +282,10 @@ def main() -> None:
                 ratio = sorted(r["ratios"])[len(r["ratios"]) // 2]
                 per = (r["peak_kib"] - r["empty_kib"]) / size
                 print(f"{kind:10} {size:>8,} {best:>8.2f} {best / size * 1e6:>9.1f} {ratio:>6.2f} "
-                      f"{r['peak_kib'] / 1024:>9.0f} {per:>10.2f}", flush=True)
+                      f"{r['peak_kib'] / 1024:>9.0f} {per:>10.2f} "
+                      f"{r['bare_peak_above_kib'] / size:>15.2f}  "
+                      f"{'/'.join(f'{p:.2f}' for p in r['passes'])}, "
+                      f"{'/'.join(f'{q:.2f}' for q in r['ratios'])}", flush=True)
     if "events" not in args.skip:
         print("projections: catch-up, rebuild and verify of a history of five events an order")
         print(f"{'store':10} {'events':>11} {'catch-up ev/s':>14} {'rebuild s':>10} "
@@ -288,6 +310,8 @@ if __name__ == "__main__":
     rest = sys.argv[2:]
     if role == "--seed-child":
         asyncio.run(seed_child(rest[0], rest[1], int(rest[2]), Path(rest[3])))
+    elif role == "--bare-child":
+        asyncio.run(bare_child(rest[0], Path(rest[1])))
     elif role == "--pass-child":
         asyncio.run(pass_child(rest[0], rest[1], Path(rest[2]), int(rest[3]), rest[4]))
     elif role == "--write-child":
