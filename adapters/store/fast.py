@@ -12,6 +12,9 @@ changes is how orders are loaded and saved:
   orders to the cache;
 - open orders are viewed once per change of the held order, and a terminal order is
   never looked at again.
+- open orders can be listed a chunk at a time (``open_order_chunks``): a sync pass holds one
+  chunk of views, and the orders it reads for a chunk while the cache is full stay at hand
+  (apart from the cache) for the commands it records on them, so each is read once a pass.
 
 The cache is never trusted with a write: a command on an order it got wrong is refused by
 the store's unique (order, version) key, and the tracker reads those orders again.
