@@ -6,7 +6,8 @@ and recorded as PLACED by one process; a fresh process then opens the store, not
 resident memory (the empty process), runs ``--rounds`` rounds of one sync pass (ours) and one
 bare aiohttp loop sending the same requests at the same concurrency, and reports the pass time,
 the time per order, the ratio of request rates ours/bare, the peak resident memory and that
-peak above the empty process per open order.
+peak above the empty process per open order (the bare loop runs in a process of its own after
+each pass; its peak above its own empty process is printed beside ours).
 
 Projections, per store and size: a history of five events an order is written, then the
 catch-up rate of ``ProjectionRunner.catch_up``, the time of ``projections rebuild`` and of
@@ -15,7 +16,9 @@ catch-up rate of ``ProjectionRunner.catch_up``, the time of ``projections rebuil
     python bench/scale.py [--quick] [--stores sqlite,postgres] [--sizes 1000,10000,100000]
                           [--events 1000000,3000000,10000000] [--rounds 3] [--skip sync|events]
 
-``--quick`` (under five minutes): 1,000 and 10,000 orders, 100,000 and 300,000 events.
+``--quick`` (under five minutes): 1,000 and 10,000 orders, 50,000 and 150,000 events (verify
+reads each order's events in a query of its own: on PostgreSQL it took 605 s for 1,000,000
+events on a busy machine on 2026-12-04).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import asyncio
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,6 +41,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 PG = os.environ.get("ORDERTRAIL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+PASS_ONLY = "SCALE_PASS_ONLY"
+"""Set to 1: the pass child runs our passes without the bare loop (for a profiler)."""
 
 
 def rss_kib() -> int:
@@ -109,35 +115,56 @@ async def seed_child(url: str, sims_json: str, orders: int, refs: Path) -> None:
 
 
 async def pass_child(url: str, sims_json: str, refs: Path, rounds: int, tmp: str) -> None:
-    from sync_throughput import bare, ours
+    """Our passes, each followed by the bare loop in a process of its own (its tasks would
+    otherwise count in our peak memory)."""
+    from sync_throughput import ours
 
     from ordertrail.adapters.common.runtime import tune_garbage_collector
     from ordertrail.adapters.store import open_tracker
 
     tune_garbage_collector()  # as the ordertrail command does
     sims = json.loads(sims_json)
-    known = json.loads(refs.read_text())
     tracker = open_tracker(url)
     empty = rss_kib()
-    passes, ratios = [], []
+    passes, ratios, bare_peaks = [], [], []
     for _ in range(rounds):
         our_requests, _recorded, seconds = await ours(sims, tracker, Path(tmp))
-        bare_requests, bare_seconds = await bare(sims, known["jobs"], known["ivcap"])
         passes.append(seconds)
-        ratios.append((our_requests / seconds) / (bare_requests / bare_seconds))
+        if os.environ.get(PASS_ONLY) == "1":
+            ratios.append(float("nan"))
+            continue
+        bare = child("--bare-child", sims_json, str(refs))
+        ratios.append((our_requests / seconds) / (bare["requests"] / bare["seconds"]))
+        bare_peaks.append(bare["peak_above_kib"])
     tracker.close()
     print(json.dumps({"passes": passes, "ratios": ratios, "empty_kib": empty,
-                      "peak_kib": peak_kib()}))
+                      "peak_kib": peak_kib(), "bare_peak_above_kib": max(bare_peaks, default=0)}))
+
+
+async def bare_child(sims_json: str, refs: Path) -> None:
+    from sync_throughput import bare
+
+    from ordertrail.adapters.common.runtime import tune_garbage_collector
+
+    tune_garbage_collector()
+    known = json.loads(refs.read_text())
+    empty = rss_kib()
+    requests, seconds = await bare(json.loads(sims_json), known["jobs"], known["ivcap"])
+    print(json.dumps({"requests": requests, "seconds": seconds,
+                      "peak_above_kib": peak_kib() - empty}))
 
 
 # ---------------------------------------------------------------- projections at size
 def events_at(kind: str, events: int) -> dict[str, Any]:
+    """Each phase in its own process; a line as each ends (10 million events take a while)."""
+    found: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp, store(kind, Path(tmp)) as url:
-        written = child("--write-child", url, str(events // 5))
-        caught = child("--catch-up-child", url)
-        rebuilt = child("--rebuild-child", url)
-        verified = child("--verify-child", url)
-        return {**written, **caught, **rebuilt, **verified}
+        for phase, args in (("write", (str(events // 5),)), ("catch-up", ()),
+                            ("rebuild", ()), ("verify", ())):
+            found.update(child(f"--{phase}-child", url, *args))
+            print(f"  ({kind} {events:,} events, {phase} done: "
+                  f"{json.dumps({k: round(v, 1) for k, v in found.items()})})", flush=True)
+        return found
 
 
 def write_child(url: str, orders: int) -> None:
@@ -241,21 +268,27 @@ def main() -> None:
     parser.add_argument("--skip", choices=["sync", "events", "long"], action="append", default=[])
     args = parser.parse_args()
     sizes = [1000, 10_000] if args.quick else [int(s) for s in args.sizes.split(",")]
-    events = [100_000, 300_000] if args.quick else [int(s) for s in args.events.split(",")]
+    events = [50_000, 150_000] if args.quick else [int(s) for s in args.events.split(",")]
     rounds = 2 if args.quick else args.rounds
     stores = [s.strip() for s in args.stores.split(",")]
     if "sync" not in args.skip:
         print("sync: one pass over every open order, ours vs a bare loop (same requests)")
+        print("(pass s, us/order: the median pass; ratio: the median ratio; "
+              "KiB/order: peak RSS above the empty process per open order, ours and the bare "
+              "loop's own)")
         print(f"{'store':10} {'orders':>8} {'pass s':>8} {'us/order':>9} {'ratio':>6} "
-              f"{'peak MiB':>9} {'KiB/order':>10}")
+              f"{'peak MiB':>9} {'KiB/order':>10} {'bare KiB/order':>15}  passes s, ratios")
         for kind in stores:
             for size in sizes:
                 r = sync_at(kind, size, rounds)
-                best = sorted(r["passes"])[len(r["passes"]) // 2]
-                ratio = sorted(r["ratios"])[len(r["ratios"]) // 2]
+                best = statistics.median(r["passes"])
+                ratio = statistics.median(r["ratios"])
                 per = (r["peak_kib"] - r["empty_kib"]) / size
                 print(f"{kind:10} {size:>8,} {best:>8.2f} {best / size * 1e6:>9.1f} {ratio:>6.2f} "
-                      f"{r['peak_kib'] / 1024:>9.0f} {per:>10.2f}", flush=True)
+                      f"{r['peak_kib'] / 1024:>9.0f} {per:>10.2f} "
+                      f"{r['bare_peak_above_kib'] / size:>15.2f}  "
+                      f"{'/'.join(f'{p:.2f}' for p in r['passes'])}, "
+                      f"{'/'.join(f'{q:.2f}' for q in r['ratios'])}", flush=True)
     if "events" not in args.skip:
         print("projections: catch-up, rebuild and verify of a history of five events an order")
         print(f"{'store':10} {'events':>11} {'catch-up ev/s':>14} {'rebuild s':>10} "
@@ -280,6 +313,8 @@ if __name__ == "__main__":
     rest = sys.argv[2:]
     if role == "--seed-child":
         asyncio.run(seed_child(rest[0], rest[1], int(rest[2]), Path(rest[3])))
+    elif role == "--bare-child":
+        asyncio.run(bare_child(rest[0], Path(rest[1])))
     elif role == "--pass-child":
         asyncio.run(pass_child(rest[0], rest[1], Path(rest[2]), int(rest[3]), rest[4]))
     elif role == "--write-child":

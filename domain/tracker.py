@@ -285,6 +285,15 @@ class Tracker(Application[UUID]):
         return views
 
     # ------------------------------------------------------------------ following the log
+    def events_of(self, order_ids: Sequence[UUID]) -> Iterator[tuple[UUID, list[OrderEvent]]]:
+        """Each of ``order_ids`` (that has events) with its every event, oldest first: for a
+        pass over many orders, such as ``projections verify`` (the store layer reads them in
+        bulk)."""
+        for order_id in order_ids:
+            events = [e for e in self.events.get(order_id) if isinstance(e, OrderEvent)]
+            if events:
+                yield order_id, events
+
     def last_position(self) -> int:
         """The id of the newest notification in the store's log (0 when it is empty)."""
         return int(self.recorder.max_notification_id() or 0)

@@ -18,16 +18,17 @@ __all__ = ["Mismatch", "verify"]
 def verify(tracker: Tracker, models: ReadModels, chunk: int = 2000) -> list[Mismatch]:
     """Every difference between a replay of each order and every registered read model.
 
-    Orders are taken ``chunk`` at a time, in the order they were requested: each one is
-    replayed from its own events once and shown to every model's check, which then compares
-    the chunk's rows, so memory stays flat however many orders the store holds.
+    Orders are taken ``chunk`` at a time, in the order they were requested, their events read
+    together (``Tracker.events_of``): each one is replayed from its own events once and shown
+    to every model's check, which then compares the chunk's rows, so memory stays flat however
+    many orders the store holds.
     """
     redact = tracker.cipher is not None  # as the runner wrote them
     checks = [model.check(tracker, redact) for model in READ_MODELS]
     mismatches: list[Mismatch] = []
     for ids in tracker.order_id_chunks(chunk):
-        for order_id in ids:
-            view, history = _replayed(tracker, order_id)
+        for order_id, events in tracker.events_of(ids):
+            view, history = _replayed(order_id, events)
             for check in checks:
                 check.order(view, history)
         with models.engine.connect() as conn:
@@ -39,12 +40,11 @@ def verify(tracker: Tracker, models: ReadModels, chunk: int = 2000) -> list[Mism
     return mismatches
 
 
-def _replayed(tracker: Tracker, order_id: UUID) -> tuple[OrderView, list[EventView]]:
-    """The order as its events make it, and its history, from one read of its events."""
+def _replayed(order_id: UUID, events: list[OrderEvent]) -> tuple[OrderView, list[EventView]]:
+    """The order as its events make it, and its history."""
     order: Order | None = None
     history: list[EventView] = []
-    for event in tracker.events.get(order_id):
-        assert isinstance(event, OrderEvent)
+    for event in events:
         history.append(EventView.of(event, history[-1].to_state if history else None))
         order = event.mutate(order)
     assert order is not None, order_id

@@ -12,6 +12,9 @@ changes is how orders are loaded and saved:
   orders to the cache;
 - open orders are viewed once per change of the held order, and a terminal order is
   never looked at again.
+- open orders can be listed a chunk at a time (``open_order_chunks``): a sync pass holds one
+  chunk of views, and the orders it reads for a chunk while the cache is full stay at hand
+  (apart from the cache) for the commands it records on them, so each is read once a pass.
 
 The cache is never trusted with a write: a command on an order it got wrong is refused by
 the store's unique (order, version) key, and the tracker reads those orders again.
@@ -20,7 +23,7 @@ the store's unique (order, version) key, and the tracker reads those orders agai
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -30,6 +33,7 @@ from ordertrail.adapters.store.bulk_read import select_events_of
 from ordertrail.adapters.store.frozen import from_fields
 from ordertrail.adapters.store.order_cache import OrderCache, copy_of
 from ordertrail.domain.errors import OrderNotFoundError
+from ordertrail.domain.events import OrderEvent
 from ordertrail.domain.order import Order
 from ordertrail.domain.tracker import Tracker
 from ordertrail.domain.vendors import Vendor
@@ -41,6 +45,8 @@ CACHE_MEGABYTES = "ORDERTRAIL_CACHE_MEGABYTES"
 """Caps the cache in megabytes as well (estimated from sampled orders); unset: no cap."""
 BULK = 1000
 """Orders read per bulk read when a pass or a batch needs many that are not held."""
+PASS_CHUNK = 5000
+"""Open orders per chunk of ``open_order_chunks`` (what a sync pass holds at once)."""
 
 
 def replay(aggregate: Any, events: Iterable[Any]) -> Any:
@@ -67,6 +73,7 @@ class FastTracker(Tracker):
             notifications=self.recorder.select_notifications,
             decode=self.mapper.to_domain_event,
             max_bytes=int(float(megabytes) * 2**20) if megabytes else None,
+            scan_size=PASS_CHUNK + BULK,
         )
         self._prefetched: dict[UUID, Order] = {}
         """Orders a batch will change, read in bulk by ``_begin`` (not held by the cache)."""
@@ -128,17 +135,36 @@ class FastTracker(Tracker):
 
     # ------------------------------------------------------------------ queries
     def open_orders(self, vendor: str | None = None) -> list[OrderView]:
+        return [view for chunk in self.open_order_chunks(vendor, size=0) for view in chunk]
+
+    def open_order_chunks(self, vendor: str | None = None,
+                          size: int = PASS_CHUNK) -> Iterator[list[OrderView]]:
+        """The open orders, ``size`` at a time (0: all in one list), in the order they were
+        requested. Each chunk is read when it is asked for, current as of then, so a caller
+        that is done with one chunk before it asks for the next (a sync pass) holds one chunk
+        of views at a time, however many orders are open."""
         wanted = None if vendor is None else Vendor.parse(vendor).value
-        self._begin()
-        views = []
         ids = [oid for oid in self.order_ids() if oid not in self._finished]
+        if size:  # what a pass reads of a chunk stays at hand for the commands it records
+            self._cache.scan_size = max(self._cache.scan_size, size + BULK)
+        size = size or max(1, len(ids))
+        for start in range(0, len(ids), size):
+            self._begin()
+            views = self._open_views_of(ids[start:start + size], wanted)
+            if views:
+                yield views
+
+    def _open_views_of(self, ids: list[UUID], wanted: str | None) -> list[OrderView]:
+        views = []
         for start in range(0, len(ids), BULK):
             chunk = ids[start:start + BULK]
             before = self._cache.position
             held = {oid: order for oid in chunk if (order := self._cache.get(oid)) is not None}
             read = self._read_many([oid for oid in chunk if oid not in held])
             for oid in chunk:
-                order = held.get(oid) or read[oid]
+                order = held.get(oid) or read.get(oid)
+                if order is None:
+                    continue  # listed but not found: never on our stores (orders are never deleted)
                 if oid in read:
                     self._cache.loaded(order, before, scan=True)
                 view = self._view(order)
@@ -173,6 +199,18 @@ class FastTracker(Tracker):
             except OrderNotFoundError:
                 continue  # the command that names it is refused when it is run
         return found
+
+    def events_of(self, order_ids: Sequence[UUID]) -> Iterator[tuple[UUID, list[OrderEvent]]]:
+        """As ``Tracker.events_of``, from one query for all of ``order_ids``."""
+        stored = select_events_of(self.recorder, list(order_ids))
+        if stored is None:
+            yield from super().events_of(order_ids)
+            return
+        decode = self.mapper.to_domain_event
+        for order_id in order_ids:
+            events = [decode(e) for e in stored.get(order_id, ())]
+            if events:
+                yield order_id, [e for e in events if isinstance(e, OrderEvent)]
 
     def _reconstruct(self, order_id: UUID, version: int | None = None) -> Order:
         try:

@@ -26,6 +26,12 @@ Staleness is avoided by these rules, all under one lock:
   events in between may belong to it, and they were passed over);
 - an order just saved is kept only if the log has not been read past its
   events yet, or the held copy is older.
+
+A pass over more orders than the cache holds must not churn it: the orders it
+reads while the cache is full are kept apart, the last ``scan_size`` of them
+(a sync pass's chunk), followed and saved under the same rules, so the commands
+the pass records on them find them instead of reading them again; they never
+evict a held order.
 """
 
 from __future__ import annotations
@@ -49,10 +55,17 @@ PAGE = 1000
 
 class OrderCache:
     def __init__(self, maxsize: int, position: int, notifications: Notifications,
-                 decode: Decode, max_bytes: int | None = None) -> None:
+                 decode: Decode, max_bytes: int | None = None, scan_size: int = 0) -> None:
         """``maxsize`` orders at most, and about ``max_bytes`` of them when given (their size
-        is estimated from a sample of the orders kept, see ``approximate_size``)."""
+        is estimated from a sample of the orders kept, see ``approximate_size``).
+
+        ``scan_size``: orders read in turn by a pass while the cache is full are kept, this many
+        at most (the most recent), apart from the cache and followed like it, so the commands
+        the pass records on them next find them instead of reading them again; they neither
+        evict a held order nor become one."""
         self.limit = maxsize
+        self.scan_size = scan_size
+        self._scanned: OrderedDict[UUID, Order] = OrderedDict()
         self.maxsize = maxsize
         self.max_bytes = max_bytes
         self._sampled = 0
@@ -85,19 +98,23 @@ class OrderCache:
         oid = notification.originator_id
         if not isinstance(oid, UUID):
             oid = UUID(str(oid))
-        order = self._orders.get(oid)
+        where = self._orders
+        order = where.get(oid)
+        if order is None:
+            where = self._scanned
+            order = where.get(oid)
         if order is None or notification.originator_version <= order.version:
             return
         if notification.originator_version != order.version + 1:
-            del self._orders[oid]  # a gap: read it again from the store when next needed
+            del where[oid]  # a gap: read it again from the store when next needed
             return
         try:
             updated = copy_of(order)
             self._decode(notification).mutate(updated)
         except Exception:
-            del self._orders[oid]  # reading it from the store raises the typed error
+            del where[oid]  # reading it from the store raises the typed error
             return
-        self._orders[oid] = updated
+        where[oid] = updated
 
     def get(self, order_id: UUID) -> Order | None:
         """The held order (``None`` if not held): read it, or change a ``copy_of`` it."""
@@ -105,7 +122,8 @@ class OrderCache:
             order = self._orders.get(order_id)
             if order is not None:
                 self._orders.move_to_end(order_id)
-            return order
+                return order
+            return self._scanned.get(order_id)
 
     def loaded(self, order: Order, position_before: int, scan: bool = False) -> None:
         """Keep ``order`` (nobody changes it from now on), read from the store while the log
@@ -115,12 +133,13 @@ class OrderCache:
         it."""
         with self.lock:
             held = self._orders.get(order.id)
+            if held is None and scan and len(self._orders) >= self.maxsize:
+                self._scan(order, position_before)
+                return
             if held is not None and held.version >= order.version:
                 return
             if held is None and self.position != position_before:
                 return  # the log moved on while we read; its events were not applied to us
-            if scan and held is None and len(self._orders) >= self.maxsize:
-                return
             self._put(order)
 
     def saved(self, orders: Iterable[tuple[Order, int]], first_id: int, last_id: int,
@@ -134,15 +153,19 @@ class OrderCache:
         reading them back.
         """
         with self.lock:
-            held_orders, position = self._orders, self.position
+            held_orders, scanned, position = self._orders, self._scanned, self.position
             for order, order_last_id in orders:
                 oid = order.id
-                held = held_orders.get(oid)
+                where = held_orders if oid in held_orders or oid not in scanned else scanned
+                held = where.get(oid)
                 if position >= order_last_id:
                     if held is not None and held.version < order.version:
-                        del held_orders[oid]  # passed over while not held: stale
+                        del where[oid]  # passed over while not held: stale
                 elif held is None or held.version < order.version:
-                    self._put(order, oid)
+                    if where is scanned:
+                        scanned[oid] = order  # a pass's order stays out of the cache
+                    else:
+                        self._put(order, oid)
             if position == first_id - 1 and last_id - first_id + 1 == count:
                 self.position = last_id
 
@@ -150,6 +173,21 @@ class OrderCache:
         with self.lock:
             for oid in order_ids:
                 self._orders.pop(oid, None)
+                self._scanned.pop(oid, None)
+
+    def _scan(self, order: Order, position_before: int) -> None:
+        """Keep ``order``, read by a pass while the cache is full, among the last ``scan_size``
+        so read (under the rules of ``loaded``)."""
+        scanned = self._scanned
+        held = scanned.get(order.id)
+        if held is not None and held.version >= order.version:
+            return
+        if held is None and self.position != position_before:
+            return
+        scanned[order.id] = order
+        scanned.move_to_end(order.id)
+        while len(scanned) > self.scan_size:
+            scanned.popitem(last=False)
 
     def _put(self, order: Order, oid: UUID | None = None) -> None:
         if not self.maxsize:
@@ -159,6 +197,7 @@ class OrderCache:
         self._sampled += 1
         held_orders = self._orders
         key = order.id if oid is None else oid
+        self._scanned.pop(key, None)
         if key in held_orders:
             held_orders.move_to_end(key)  # then replaced in place, as the most recent
         held_orders[key] = order

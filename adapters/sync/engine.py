@@ -23,10 +23,10 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Collection, Coroutine, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import aiohttp
@@ -52,6 +52,10 @@ PROBE_EVERY = timedelta(minutes=1)
 """How often refused credentials are tried again with a safe read (when the vendor has one)."""
 RECORD_BATCH = 5000
 """Poll observations recorded per store transaction."""
+PASS_CHUNK = 5000
+"""Open orders a pass works on at once (listed, submitted, polled, recorded, then the next
+chunk), when the store layer streams them: a pass's memory does not grow with the number of
+open orders."""
 HUMAN_ONLY = frozenset({
     AttentionKind.SUBMISSION_FAILED, AttentionKind.INVALID_REQUEST,
     AttentionKind.AMBIGUOUS_RECONCILIATION, AttentionKind.CANCEL_AT_VENDOR,
@@ -101,6 +105,7 @@ class SyncEngine:
         configured: Collection[str] | None = None,
         pass_interval: timedelta = timedelta(seconds=5),
         observer: SyncObserver | None = None,
+        pass_chunk: int = PASS_CHUNK,
     ) -> None:
         """``configured``: every vendor some part of this deployment serves (the polled ones
         and those that call us, through a receiver); an open order of any other vendor is held, and its
@@ -114,6 +119,7 @@ class SyncEngine:
         self.configured = frozenset(configured if configured is not None else self.vendors)
         self.pass_interval = pass_interval
         self.observer: SyncObserver = observer or Unobserved()
+        self.pass_chunk = pass_chunk
         self._next_poll: dict[UUID, datetime] = {}
         self._previous_pass: datetime | None = None
 
@@ -124,22 +130,35 @@ class SyncEngine:
         previous = self._previous_pass or now - self.pass_interval
         self._previous_pass = now
         report = PassReport()
-        views = await asyncio.to_thread(self._open_views)
+        passes: dict[str, _VendorPass] = {}
+        chunks = self._open_view_chunks()
+        try:
+            while (views := await asyncio.to_thread(next, chunks, None)) is not None:
+                await self._run_chunk(views, passes, now, previous, report)
+        finally:
+            chunks.close()
+        await asyncio.gather(*(vendor_pass.finish() for vendor_pass in passes.values()))
+        report.seconds = time.monotonic() - started
+        self.observer.pass_done(report)
+        return report
+
+    async def _run_chunk(self, views: list[OrderView], passes: dict[str, _VendorPass],
+                         now: datetime, previous: datetime, report: PassReport) -> None:
+        """One chunk of the open orders, each vendor's share by its ``_VendorPass`` (made on
+        the first chunk that has orders of the vendor, kept for the rest of the pass)."""
         if self.leases is not None:
             mine = await asyncio.to_thread(self.leases.share, [v.id for v in views], now)
             views = [v for v in views if v.id in mine]
-        report.open_orders = len(views)
+        report.open_orders += len(views)
         by_vendor: dict[str, list[OrderView]] = {}
         for view in views:
             by_vendor.setdefault(view.vendor, []).append(view)
         await self._note_configuration(by_vendor, now, report)
-        await asyncio.gather(*(
-            _VendorPass(self, self.vendors[name], group, now, previous, report).run()
-            for name, group in by_vendor.items() if name in self.vendors
-        ))
-        report.seconds = time.monotonic() - started
-        self.observer.pass_done(report)
-        return report
+        for name in by_vendor:
+            if name in self.vendors and name not in passes:
+                passes[name] = _VendorPass(self, self.vendors[name], now, previous, report)
+        await asyncio.gather(*(passes[name].run(group) for name, group in by_vendor.items()
+                               if name in passes))
 
     async def run_forever(self, stop: asyncio.Event, pass_interval: float | None = None) -> None:
         if pass_interval is not None:
@@ -156,8 +175,14 @@ class SyncEngine:
         if self.leases is not None:
             await asyncio.to_thread(self.leases.release_all)
 
-    def _open_views(self) -> list[OrderView]:
-        return self.tracker.open_orders()
+    def _open_view_chunks(self) -> Generator[list[OrderView], None, None]:
+        """The open orders a chunk at a time when the store layer streams them (``FastTracker``:
+        a pass holds one chunk of views, however many orders are open), else in one list."""
+        chunks = getattr(self.tracker, "open_order_chunks", None)
+        if chunks is None:
+            yield self.tracker.open_orders()
+            return
+        yield from cast(Iterator[list[OrderView]], chunks(size=self.pass_chunk))
 
     async def _note_configuration(
         self, by_vendor: dict[str, list[OrderView]], now: datetime, report: PassReport
@@ -200,25 +225,32 @@ class SyncEngine:
 class _VendorPass:
     """One vendor's share of a pass: its connector first, then its orders by state."""
 
-    def __init__(self, engine: SyncEngine, vendor: PolledVendor, views: list[OrderView],
-                 now: datetime, previous: datetime, report: PassReport) -> None:
+    def __init__(self, engine: SyncEngine, vendor: PolledVendor, now: datetime,
+                 previous: datetime, report: PassReport) -> None:
         self.engine = engine
         self.tracker = engine.tracker
         self.vendor = vendor
-        self.views = views
+        self.views: list[OrderView] = []
+        """The chunk of the vendor's open orders being worked on."""
         self.now = now
         self.previous = previous
         self.report = report
         self.limit = asyncio.Semaphore(max(1, vendor.max_concurrency))
         self.connector: ConnectorView | None = None
+        self.usable: bool | None = None
+        """Whether our credentials may be used this pass (decided on the first chunk)."""
         self.succeeded = False
         """Some call to the vendor worked this pass."""
         self.refused = False
         """The vendor refused our credentials this pass: make no more calls."""
 
-    async def run(self) -> None:
-        self.connector = await asyncio.to_thread(self.tracker.connector, self.vendor.vendor)
-        if not await self._credentials_usable():
+    async def run(self, views: list[OrderView]) -> None:
+        """One chunk of the vendor's open orders; the connector is asked on the first."""
+        self.views = views
+        if self.usable is None:
+            self.connector = await asyncio.to_thread(self.tracker.connector, self.vendor.vendor)
+            self.usable = await self._credentials_usable()
+        if not self.usable:
             await self._hold_all()
             return
         stranded = await self._mark_stranded()
@@ -236,7 +268,11 @@ class _VendorPass:
         await self._each(delivered, "retrieve", lambda v: self.vendor.retrieve(
             v, self.engine.downloader.for_order(v.id, v.vendor), self.now))
         self.report.retrieved += len(delivered)
-        await self._note_success()
+
+    async def finish(self) -> None:
+        """After the last chunk: note a successful pass on the connector."""
+        if self.usable:
+            await self._note_success()
 
     # ------------------------------------------------------------------ the connector
     async def _credentials_usable(self) -> bool:

@@ -310,3 +310,19 @@ def test_values_come_back_with_their_exact_types(tracker: Tracker) -> None:
     assert isinstance(event.fields["amount"], Decimal)
     assert event.occurred_at == when
     assert event.order_id == oid
+
+
+def test_events_of_many_orders_are_each_orders_whole_history(tracker: Tracker) -> None:
+    """``events_of`` (read in bulk by the fast tracker) gives what reading each order alone
+    gives, past its snapshots too, and leaves out ids with no events."""
+    long_one, _ = placed_order(tracker)
+    for n in range(120):  # past two snapshots (every 50 events)
+        tracker.run(c.ReportProgress(order_id=long_one, current=n + 1, total=500, source="poll"))
+    short_one = tracker.request_order("ivcap", {}, "short")
+    unknown = uuid4()
+    found = dict(tracker.events_of([short_one, unknown, long_one]))
+    assert list(found) == [short_one, long_one]
+    for oid in (short_one, long_one):
+        assert [(e.originator_version, type(e)) for e in found[oid]] == [
+            (e.originator_version, type(e)) for e in tracker.events.get(oid)]
+    assert len(found[long_one]) == tracker.get_order(long_one).version == 122

@@ -15,6 +15,7 @@ from ordertrail.adapters.store import bulk_read, open_tracker
 from ordertrail.adapters.store.fast import CACHE_MEGABYTES, FastTracker
 from ordertrail.domain import commands as c
 from ordertrail.domain.tracker import Tracker
+from ordertrail.domain.vocabulary import Initiator
 
 
 @pytest.fixture
@@ -66,9 +67,11 @@ def test_a_pass_over_more_orders_than_the_cache_holds_reads_them_in_bulk_and_kee
         second = tracker.open_orders()
         assert set(tracker._cache._orders) == held  # the pass did not churn the cache
         assert sorted(first, key=lambda v: v.id) == expected == sorted(second, key=lambda v: v.id)
-        # two passes, each: one read of snapshots and one of events for the ids not held
-        assert len(sizes) == 4 and max(sizes) <= 150
-        # a batch of commands on orders not held reads them in bulk too, and records right
+        # the first pass: one read of snapshots and one of events for the ids not held; the
+        # second finds them among the orders the last pass read (``scan_size`` of them)
+        assert len(sizes) == 2 and max(sizes) <= 150
+        # a batch of commands on orders not at hand reads them in bulk too, and records right
+        tracker._cache._scanned.clear()
         sizes.clear()
         outside = [oid for oid in ids if oid not in held]
         outcomes = tracker.execute([c.ReportProgress(order_id=o, current=99, total=100)
@@ -116,3 +119,65 @@ def test_the_cache_can_be_capped_in_megabytes(sqlite_url: str) -> None:
     finally:
         tracker.close()
 
+
+
+def test_open_orders_stream_in_chunks_each_read_when_asked_for(store_url: str,
+                                                               small_cache: None) -> None:
+    writer = open_tracker(store_url, fast=False)
+    try:
+        ids = fill(writer, 120)
+        writer.run(c.Cancel(order_id=ids[5], initiator=Initiator.VENDOR, reason="gone"))
+    finally:
+        writer.close()
+    tracker = open_tracker(store_url, fast=True)
+    other = open_tracker(store_url, fast=True)
+    assert isinstance(tracker, FastTracker)
+    try:
+        everything = tracker.open_orders()
+        chunks = tracker.open_order_chunks(size=50)
+        first = next(chunks)
+        assert [v.id for v in first] == [o for o in ids[:51] if o != ids[5]]  # the cancelled one left out
+        other.run(c.ReportProgress(order_id=ids[100], current=7, total=100))  # another writer
+        rest = [view for chunk in chunks for view in chunk]
+        assert [len(first), len(rest)] == [50, 69]
+        assert [v.id for v in first + rest] == [v.id for v in everything]
+        assert next(v for v in rest if v.id == ids[100]).progress_current == 7  # read when asked
+    finally:
+        tracker.close()
+        other.close()
+
+
+def test_a_chunked_pass_over_more_orders_than_the_cache_holds_reads_each_once(
+    store_url: str, small_cache: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pass lists a chunk, then records a command on each of its orders: the orders it read
+    for the listing are at hand for the commands (not read again), and neither evicts the
+    orders the cache holds."""
+    writer = open_tracker(store_url, fast=False)
+    try:
+        ids = fill(writer, 150)
+    finally:
+        writer.close()
+    monkeypatch.setattr("ordertrail.adapters.store.fast.PASS_CHUNK", 20)
+    monkeypatch.setattr("ordertrail.adapters.store.fast.BULK", 10)
+    tracker = open_tracker(store_url, fast=True)
+    assert isinstance(tracker, FastTracker)
+    try:
+        tracker.open_orders()  # the cache takes the first 40
+        held = set(tracker._cache._orders)
+        assert tracker._cache.scan_size == 30 < 150 - 40  # fewer than the orders not held
+        for current in (10, 11):  # two passes
+            sizes = counted(monkeypatch)
+            for chunk in tracker.open_order_chunks(size=20):
+                outcomes = tracker.execute([c.ReportProgress(order_id=v.id, current=current,
+                                                             total=100) for v in chunk])
+                assert all(o.recorded for o in outcomes)
+            assert sum(sizes) == 2 * (150 - 40)  # snapshots and events, once per order not held
+            assert set(tracker._cache._orders) == held
+    finally:
+        tracker.close()
+    check = open_tracker(store_url, fast=False)
+    try:
+        assert {check.get_order(o).progress_current for o in ids} == {11}
+    finally:
+        check.close()

@@ -260,3 +260,38 @@ def test_two_engines_without_leases_place_every_order_at_most_once(
     assert len(attempts) == 30
     a.close()
     b.close()
+
+
+def test_a_pass_works_on_the_open_orders_a_chunk_at_a_time(tracker: Tracker,
+                                                           tmp_path: Path) -> None:
+    """With the store layer's streamed listing, a pass asks for the next chunk of open orders
+    only when it is done with the last (submitted and recorded), so it holds one chunk at a
+    time; the orders come to the same end as in one chunk, each submitted once."""
+    pv = [pv_order(tracker, n) for n in range(7)]
+    iv = [iv_order(tracker, n) for n in range(4)]
+    asked: list[set[State]] = []
+    real = getattr(tracker, "open_order_chunks", None)
+    if real is not None:
+        def spy(*args: Any, **kwargs: Any) -> Any:
+            for chunk in real(*args, **kwargs):
+                assert len(chunk) <= 3
+                yield chunk
+                # the engine asks for the next chunk: this one has been worked on
+                asked.append({tracker.get_order(v.id).state for v in chunk})
+
+        tracker.open_order_chunks = spy  # type: ignore[attr-defined]
+
+    async def go() -> list[Any]:
+        async with rig(tracker, tmp_path, daily_cap=100, pv=PlanviewerSim(daily_cap=100),
+                       pass_chunk=3) as r:
+            reports = await passes(r.engine, 8)
+            assert all(r.planviewer.jobs_per_intention[f"i-{n}"] == 1 for n in range(7))
+            assert all(r.ivcap.created_per_name[str(o)] == 1 for o in iv)
+            return reports
+
+    reports = asyncio.run(go())
+    assert reports[0].open_orders == 11 and reports[0].submitted == 11
+    assert {tracker.get_order(o).state for o in pv + iv} == {State.COMPLETED}
+    if real is not None:
+        assert len(asked) >= 4  # the first pass alone: chunks of 3, 3, 3, 2
+        assert State.REQUESTED not in asked[0]
