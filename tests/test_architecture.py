@@ -182,3 +182,17 @@ def test_sets_of_states_come_from_the_lifecycle_table(path: Path) -> None:
     """The sync engine, the vendors, the CLI and the read models ask the table
     (``states_allowing``, ``POLLED_STATES``...) instead of listing states again."""
     assert not _state_sets(path), f"{_rel(path)} lists states by hand at {_state_sets(path)}"
+
+
+def test_no_file_names_a_path_of_the_machine_it_was_written_on() -> None:
+    """Paths outside the checkout (``<parent of the checkout>/...``, a home folder) would not
+    exist on a user's machine: commands and docs name paths relative to the repository."""
+    outside = {str(ROOT.parent) + "/", str(Path.home()) + "/"}
+    found = []
+    for path in sorted(p for p in ROOT.rglob("*") if p.is_file()):
+        rel = path.relative_to(ROOT)
+        if rel.parts[0].startswith(".") or path.suffix in {".db", ".png", ".pyc"}:
+            continue
+        text = path.read_text(encoding="utf-8", errors="ignore")
+        found += [f"{rel}: {where}" for where in outside if where in text]
+    assert not found, found

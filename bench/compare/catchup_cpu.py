@@ -8,7 +8,7 @@ file or PostgreSQL schema, then times ``ProjectionRunner.catch_up`` with
 line. It imports the package as the checkout names it: ``ordertrail.*`` since issue 19, the
 bare ``domain``/``adapters``/``projections`` before (395ac29).
 
-    for py in /work/wt-old/.venv/bin/python .venv/bin/python; do
+    for py in ../wt-old/.venv/bin/python .venv/bin/python; do  # ../wt-old: a worktree of 395ac29
         $py bench/compare/catchup_cpu.py --store sqlite; done
     .venv/bin/python bench/compare/catchup_cpu.py --without vendor_health
 """
