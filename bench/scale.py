@@ -10,8 +10,11 @@ peak above the empty process per open order (the bare loop runs in a process of 
 each pass; its peak above its own empty process is printed beside ours).
 
 Projections, per store and size: a history of five events an order is written, then the
-catch-up rate of ``ProjectionRunner.catch_up``, the time of ``projections rebuild`` and of
-``projections verify`` with the peak memory of each (verify runs in its own process).
+catch-up rate of ``ProjectionRunner.catch_up`` (wall clock, and CPU of its process), the
+database's own floor for the same work (``floor_child``), the time of ``projections rebuild``
+and of ``projections verify``, with the peak memory of catch-up and verify (each phase runs in
+a process of its own). A catch-up slower at ten million events than at one is ours to fix
+only as far as the floor stays flat.
 
     python bench/scale.py [--quick] [--stores sqlite,postgres] [--sizes 1000,10000,100000]
                           [--events 1000000,3000000,10000000] [--rounds 3] [--skip sync|events]
@@ -160,7 +163,8 @@ def events_at(kind: str, events: int) -> dict[str, Any]:
     found: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp, store(kind, Path(tmp)) as url:
         for phase, args in (("write", (str(events // 5),)), ("catch-up", ()),
-                            ("rebuild", ()), ("verify", ())):
+                            ("floor", (str(Path(tmp) / "floor.db"),)), ("rebuild", ()),
+                            ("verify", ())):
             found.update(child(f"--{phase}-child", url, *args))
             print(f"  ({kind} {events:,} events, {phase} done: "
                   f"{json.dumps({k: round(v, 1) for k, v in found.items()})})", flush=True)
@@ -186,13 +190,104 @@ def catch_up_child(url: str) -> None:
     tracker = open_tracker(url)
     runner = ProjectionRunner(tracker, url)
     empty = rss_kib()
-    started = time.perf_counter()
+    cpu, started = time.process_time(), time.perf_counter()
     applied = runner.catch_up()
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     runner.close()
     tracker.close()
-    print(json.dumps({"catch_up_ev_s": applied / seconds, "catch_up_peak_above_kib":
-                      peak_kib() - empty}))
+    print(json.dumps({"catch_up_ev_s": applied / seconds, "catch_up_cpu_us": cpu / applied * 1e6,
+                      "catch_up_peak_above_kib": peak_kib() - empty}))
+
+
+def floor_child(url: str, sqlite_target: str) -> None:
+    """The database's own share of a catch-up: the store's raw notification query and the
+    writes of the very rows ours wrote (read back, untimed, from the caught-up read models)
+    into empty copies of the tables, through the same ``Bulk`` statements, in the same
+    batches of ``DEFAULT_BATCH_SIZE`` notifications, one transaction each with the tracking
+    row; each order's status row upserted in a batch in proportion. No fold, no decoding:
+    what is left is the driver and the database."""
+    import sqlalchemy as sa
+
+    from ordertrail.adapters.store import open_tracker
+    from ordertrail.adapters.store.engines import engine_for
+    from ordertrail.projections.bulk import Bulk
+    from ordertrail.projections.models import Base
+    from ordertrail.projections.runner import DEFAULT_BATCH_SIZE
+    from ordertrail.projections.source import select_for
+
+    tracker = open_tracker(url)
+    select = select_for(tracker.recorder)
+    source = engine_for(url)
+    postgres = source.dialect.name == "postgresql"
+    schema = f"floor_{uuid.uuid4().hex[:10]}"
+    if postgres:
+        with source.begin() as conn:
+            conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+        target_url = f"{url.split('?')[0]}?schema={schema}"
+    else:
+        target_url = f"sqlite:///{sqlite_target}"
+    target = engine_for(target_url)
+    tables = Base.metadata.tables
+    Base.metadata.create_all(target)
+    bulk = Bulk(target.dialect.name)
+    audit, status = tables["audit_log"], tables["order_status"]
+
+    def every_row(name: str, tail: str = "") -> str:
+        """The driver's values (as Bulk sends them) in the model's column order: migrations
+        that added a column may have stored the columns in another order."""
+        columns = ", ".join(f'"{c.name}"' for c in tables[name].columns)
+        return f'SELECT {columns} FROM "{name}"{tail}'
+
+    with source.connect() as conn:
+        orders = conn.execute(sa.select(sa.func.count()).select_from(status)).scalar_one()
+        events = conn.execute(sa.select(sa.func.count()).select_from(audit)).scalar_one()
+        rest = {name: conn.exec_driver_sql(every_row(name)).all() for name in tables
+                if name not in ("audit_log", "order_status", "projection_tracking")}
+    track = tables["projection_tracking"]
+    with target.begin() as conn:
+        conn.execute(track.insert().values(name="floor", position=0))
+    reader = source.connect().execution_options(stream_results=True, yield_per=DEFAULT_BATCH_SIZE)
+    audit_rows = reader.exec_driver_sql(every_row("audit_log", " ORDER BY position")).partitions(
+        DEFAULT_BATCH_SIZE)
+    status_reader = source.connect().execution_options(stream_results=True, yield_per=1000)
+    status_rows = status_reader.exec_driver_sql(every_row("order_status")).partitions(1000)
+    per_event = orders / max(events, 1)
+    timed, after, written, owed = 0.0, 0, 0, 0.0
+    pending: list[Any] = []
+    while True:
+        started = time.perf_counter()
+        raw = select(after, DEFAULT_BATCH_SIZE)
+        timed += time.perf_counter() - started
+        if not raw:
+            break
+        after = raw[-1][0]
+        rows = [tuple(r) for r in next(audit_rows, [])]  # untimed: the rows ours wrote
+        owed += len(rows) * per_event
+        while len(pending) < int(owed) and (more := next(status_rows, None)):
+            pending += [tuple(r) for r in more]
+        share, pending, owed = pending[:int(owed)], pending[int(owed):], owed - int(owed)
+        started = time.perf_counter()
+        with target.begin() as conn:
+            conn.execute(track.update().values(position=after))
+            bulk.upsert(conn, status, share)
+            bulk.insert(conn, audit, rows)
+        timed += time.perf_counter() - started
+        written += len(rows)
+    started = time.perf_counter()
+    with target.begin() as conn:
+        bulk.upsert(conn, status, pending + [tuple(r) for part in status_rows for r in part])
+        for name, found in rest.items():
+            bulk.insert(conn, tables[name], [tuple(r) for r in found])
+    timed += time.perf_counter() - started
+    reader.close()
+    status_reader.close()
+    target.dispose()
+    if postgres:
+        with source.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    source.dispose()
+    tracker.close()
+    print(json.dumps({"floor_ev_s": written / timed}))
 
 
 def rebuild_child(url: str) -> None:
@@ -291,12 +386,23 @@ def main() -> None:
                       f"{'/'.join(f'{q:.2f}' for q in r['ratios'])}", flush=True)
     if "events" not in args.skip:
         print("projections: catch-up, rebuild and verify of a history of five events an order")
-        print(f"{'store':10} {'events':>11} {'catch-up ev/s':>14} {'rebuild s':>10} "
-              f"{'verify s':>9} {'verify peak MiB':>16}")
+        print("(floor: the database's own share, the raw event read and the same rows written "
+              "by the same statements; 'of first': the rate at this size over the rate at the "
+              "store's first size, for ours and for the floor; CPU: this process's µs per event)")
+        print(f"{'store':10} {'events':>11} {'catch-up ev/s':>14} {'of first':>9} "
+              f"{'floor ev/s':>11} {'of first':>9} {'ours/floor':>11} {'CPU us/ev':>10} "
+              f"{'peak MiB':>9} {'rebuild s':>10} {'verify s':>9} {'verify peak MiB':>16}")
         for kind in stores:
+            first: dict[str, Any] = {}
             for size in events:
                 r = events_at(kind, size)
-                print(f"{kind:10} {size:>11,} {r['catch_up_ev_s']:>14,.0f} {r['rebuild_s']:>10.1f} "
+                first = first or r
+                print(f"{kind:10} {size:>11,} {r['catch_up_ev_s']:>14,.0f} "
+                      f"{r['catch_up_ev_s'] / first['catch_up_ev_s']:>9.2f} "
+                      f"{r['floor_ev_s']:>11,.0f} {r['floor_ev_s'] / first['floor_ev_s']:>9.2f} "
+                      f"{r['catch_up_ev_s'] / r['floor_ev_s']:>11.2f} "
+                      f"{r['catch_up_cpu_us']:>10.1f} "
+                      f"{r['catch_up_peak_above_kib'] / 1024:>9.0f} {r['rebuild_s']:>10.1f} "
                       f"{r['verify_s']:>9.1f} {r['verify_peak_above_kib'] / 1024:>16.0f}",
                       flush=True)
     if "long" not in args.skip:
@@ -321,6 +427,8 @@ if __name__ == "__main__":
         write_child(rest[0], int(rest[1]))
     elif role == "--catch-up-child":
         catch_up_child(rest[0])
+    elif role == "--floor-child":
+        floor_child(rest[0], rest[1])
     elif role == "--rebuild-child":
         rebuild_child(rest[0])
     elif role == "--verify-child":
