@@ -14,7 +14,8 @@ changes is how orders are loaded and saved:
   never looked at again.
 - open orders can be listed a chunk at a time (``open_order_chunks``): a sync pass holds one
   chunk of views, and the orders it reads for a chunk while the cache is full stay at hand
-  (apart from the cache) for the commands it records on them, so each is read once a pass.
+  (apart from the cache) for the commands it records on them, so each is read once a pass;
+  orders leaving the cache are kept packed, so the next pass unpacks rather than reads them.
 
 The cache is never trusted with a write: a command on an order it got wrong is refused by
 the store's unique (order, version) key, and the tracker reads those orders again.
@@ -42,7 +43,11 @@ from ordertrail.domain.views import ORDER_ATTRIBUTES, OrderView
 CACHE_SIZE = 20_000
 """Orders kept decoded in memory; the environment variable AGGREGATE_CACHE_MAXSIZE overrides."""
 CACHE_MEGABYTES = "ORDERTRAIL_CACHE_MEGABYTES"
-"""Caps the cache in megabytes as well (estimated from sampled orders); unset: no cap."""
+"""Caps the cache in megabytes as well, its decoded orders (estimated from sampled orders) and
+its packed ones together; unset: ``CACHE_SIZE`` decoded orders and ``PACKED_MEGABYTES``."""
+PACKED_MEGABYTES = 64
+"""Orders leaving the cache are kept packed (a few hundred bytes each), this many megabytes of
+them: about 100,000 orders. Under ``CACHE_MEGABYTES`` they take a quarter of the cap."""
 BULK = 1000
 """Orders read per bulk read when a pass or a batch needs many that are not held."""
 PASS_CHUNK = 5000
@@ -67,13 +72,16 @@ class FastTracker(Tracker):
                           f"{self.name.upper()}_{self.AGGREGATE_CACHE_MAXSIZE}": ""})
         self._to_stored = self.mapper.to_stored_event
         megabytes = (env or {}).get(CACHE_MEGABYTES, os.environ.get(CACHE_MEGABYTES, ""))
+        cap = int(float(megabytes) * 2**20) if megabytes else None
+        packed = int(PACKED_MEGABYTES * 2**20) if cap is None else cap // 4
         self._cache = OrderCache(
             maxsize=int(size) if size else 0,  # "" in the environment: no cache
             position=int(self.recorder.max_notification_id() or 0),
             notifications=self.recorder.select_notifications,
             decode=self.mapper.to_domain_event,
-            max_bytes=int(float(megabytes) * 2**20) if megabytes else None,
+            max_bytes=None if cap is None else cap - packed,
             scan_size=PASS_CHUNK + BULK,
+            packed_bytes=packed,
         )
         self._prefetched: dict[UUID, Order] = {}
         """Orders a batch will change, read in bulk by ``_begin`` (not held by the cache)."""

@@ -32,15 +32,24 @@ reads while the cache is full are kept apart, the last ``scan_size`` of them
 (a sync pass's chunk), followed and saved under the same rules, so the commands
 the pass records on them find them instead of reading them again; they never
 evict a held order.
+
+An order that leaves either (the least recently used held order, the oldest
+scanned one) is packed: its values pickled into a few hundred bytes, up to
+``packed_bytes`` of them, so the next pass unpacks it (microseconds) instead of
+reading and replaying it from the store (a query and every event). A packed
+order is current as of ``position``: ``refresh`` drops it when the log shows
+a newer event of it, and a save or a read replaces it. The pickles never
+leave the process's memory.
 """
 
 from __future__ import annotations
 
+import pickle
 import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from ordertrail.domain.order import Order
@@ -51,19 +60,39 @@ Decode = Callable[[Any], Any]
 """A notification to its domain event."""
 
 PAGE = 1000
+PACKED_ENTRY_OVERHEAD = 200
+"""Bytes a packed order costs beyond its pickle: the bytes and tuple objects, the key, the slot."""
+
+
+class Packed(NamedTuple):
+    """An order's values in a pickle, with what it takes to make the order again."""
+
+    version: int
+    kind: type
+    names: tuple[str, ...]
+    """Its attribute names, one tuple shared by every order with the same names."""
+    values: bytes
 
 
 class OrderCache:
     def __init__(self, maxsize: int, position: int, notifications: Notifications,
-                 decode: Decode, max_bytes: int | None = None, scan_size: int = 0) -> None:
+                 decode: Decode, max_bytes: int | None = None, scan_size: int = 0,
+                 packed_bytes: int = 0) -> None:
         """``maxsize`` orders at most, and about ``max_bytes`` of them when given (their size
         is estimated from a sample of the orders kept, see ``approximate_size``).
 
         ``scan_size``: orders read in turn by a pass while the cache is full are kept, this many
         at most (the most recent), apart from the cache and followed like it, so the commands
         the pass records on them next find them instead of reading them again; they neither
-        evict a held order nor become one."""
+        evict a held order nor become one.
+
+        ``packed_bytes``: orders leaving either are kept packed, about this many bytes of them
+        (0: none), the oldest dropped first."""
         self.limit = maxsize
+        self.packed_bytes = packed_bytes if maxsize else 0
+        self._packed: OrderedDict[UUID, Packed] = OrderedDict()
+        self._packed_size = 0
+        self._names: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.scan_size = scan_size
         self._scanned: OrderedDict[UUID, Order] = OrderedDict()
         self.maxsize = maxsize
@@ -103,7 +132,12 @@ class OrderCache:
         if order is None:
             where = self._scanned
             order = where.get(oid)
-        if order is None or notification.originator_version <= order.version:
+        if order is None:
+            packed = self._packed.get(oid)
+            if packed is not None and notification.originator_version > packed.version:
+                self._unpack_drop(oid)
+            return
+        if notification.originator_version <= order.version:
             return
         if notification.originator_version != order.version + 1:
             del where[oid]  # a gap: read it again from the store when next needed
@@ -123,7 +157,10 @@ class OrderCache:
             if order is not None:
                 self._orders.move_to_end(order_id)
                 return order
-            return self._scanned.get(order_id)
+            order = self._scanned.get(order_id)
+            if order is None and order_id in self._packed:
+                order = self._unpack(order_id)
+            return order
 
     def loaded(self, order: Order, position_before: int, scan: bool = False) -> None:
         """Keep ``order`` (nobody changes it from now on), read from the store while the log
@@ -174,6 +211,12 @@ class OrderCache:
             for oid in order_ids:
                 self._orders.pop(oid, None)
                 self._scanned.pop(oid, None)
+                self._unpack_drop(oid)
+
+    @property
+    def packed(self) -> int:
+        """How many orders are kept packed."""
+        return len(self._packed)
 
     def _scan(self, order: Order, position_before: int) -> None:
         """Keep ``order``, read by a pass while the cache is full, among the last ``scan_size``
@@ -184,10 +227,11 @@ class OrderCache:
             return
         if held is None and self.position != position_before:
             return
+        self._unpack_drop(order.id)
         scanned[order.id] = order
         scanned.move_to_end(order.id)
         while len(scanned) > self.scan_size:
-            scanned.popitem(last=False)
+            self._pack(scanned.popitem(last=False)[1])
 
     def _put(self, order: Order, oid: UUID | None = None) -> None:
         if not self.maxsize:
@@ -198,11 +242,51 @@ class OrderCache:
         held_orders = self._orders
         key = order.id if oid is None else oid
         self._scanned.pop(key, None)
+        self._unpack_drop(key)
         if key in held_orders:
             held_orders.move_to_end(key)  # then replaced in place, as the most recent
         held_orders[key] = order
         while len(held_orders) > self.maxsize:
-            held_orders.popitem(last=False)
+            self._pack(held_orders.popitem(last=False)[1])
+
+    # ------------------------------------------------------------------ packed orders
+    def _pack(self, order: Order) -> None:
+        """Keep ``order``, current as of ``position``, leaving the held or scanned ones."""
+        if not self.packed_bytes:
+            return
+        values = order.__dict__
+        names = tuple(values)
+        names = self._names.setdefault(names, names)
+        try:
+            pickled = pickle.dumps(tuple(values.values()), pickle.HIGHEST_PROTOCOL)
+        except Exception:  # a value pickle refuses: the order is read again when needed
+            return
+        self._unpack_drop(order.id)
+        self._packed[order.id] = Packed(order.version, type(order), names, pickled)
+        self._packed_size += len(pickled) + PACKED_ENTRY_OVERHEAD
+        while self._packed_size > self.packed_bytes and self._packed:
+            self._forget(self._packed.popitem(last=False)[1])
+
+    def _unpack(self, order_id: UUID) -> Order:
+        """The packed order ``order_id``, held again (as ``loaded`` by a pass would hold it)."""
+        packed = self._packed.pop(order_id)
+        self._forget(packed)
+        order: Order = object.__new__(packed.kind)
+        order.__dict__.update(zip(packed.names, pickle.loads(packed.values), strict=True))
+        order._pending_events = []
+        if len(self._orders) < self.maxsize:
+            self._put(order, order_id)
+        else:
+            self._scan(order, self.position)
+        return order
+
+    def _unpack_drop(self, order_id: UUID) -> None:
+        packed = self._packed.pop(order_id, None)
+        if packed is not None:
+            self._forget(packed)
+
+    def _forget(self, packed: Packed) -> None:
+        self._packed_size -= len(packed.values) + PACKED_ENTRY_OVERHEAD
 
 
     def _resize(self, size: int) -> None:

@@ -71,9 +71,9 @@ def test_a_pass_over_more_orders_than_the_cache_holds_reads_them_in_bulk_and_kee
         # second finds them among the orders the last pass read (``scan_size`` of them)
         assert len(sizes) == 2 and max(sizes) <= 150
         # a batch of commands on orders not at hand reads them in bulk too, and records right
-        tracker._cache._scanned.clear()
-        sizes.clear()
         outside = [oid for oid in ids if oid not in held]
+        tracker._cache.evict(outside)  # neither scanned nor packed any more
+        sizes.clear()
         outcomes = tracker.execute([c.ReportProgress(order_id=o, current=99, total=100)
                                     for o in outside])
         assert all(o.recorded for o in outcomes)
@@ -108,14 +108,15 @@ def test_the_cache_can_be_capped_in_megabytes(sqlite_url: str) -> None:
         fill(writer, 300)
     finally:
         writer.close()
-    with mock.patch.dict(os.environ, {CACHE_MEGABYTES: "0.1"}):
+    with mock.patch.dict(os.environ, {CACHE_MEGABYTES: "0.2"}):
         tracker = open_tracker(sqlite_url, fast=True)
     assert isinstance(tracker, FastTracker)
     try:
         tracker.open_orders()
         held = len(tracker._cache._orders)
-        assert 10 < held < 300  # 0.1 MB holds some orders of a few KB each, not all 300
+        assert 10 < held < 300  # 0.15 MB holds some orders of a few KB each, not all 300
         assert held == tracker._cache.maxsize
+        assert tracker._cache.packed_bytes == int(0.2 * 2**20) // 4  # a quarter: packed ones
     finally:
         tracker.close()
 
@@ -147,12 +148,15 @@ def test_open_orders_stream_in_chunks_each_read_when_asked_for(store_url: str,
         other.close()
 
 
+@pytest.mark.parametrize("packed", [False, True], ids=["nothing packed", "packed"])
 def test_a_chunked_pass_over_more_orders_than_the_cache_holds_reads_each_once(
-    store_url: str, small_cache: None, monkeypatch: pytest.MonkeyPatch
+    store_url: str, small_cache: None, monkeypatch: pytest.MonkeyPatch, packed: bool
 ) -> None:
     """A pass lists a chunk, then records a command on each of its orders: the orders it read
     for the listing are at hand for the commands (not read again), and neither evicts the
-    orders the cache holds."""
+    orders the cache holds. With room for packed orders, the next pass reads none at all."""
+    if not packed:
+        monkeypatch.setattr("ordertrail.adapters.store.fast.PACKED_MEGABYTES", 0)
     writer = open_tracker(store_url, fast=False)
     try:
         ids = fill(writer, 150)
@@ -172,7 +176,8 @@ def test_a_chunked_pass_over_more_orders_than_the_cache_holds_reads_each_once(
                 outcomes = tracker.execute([c.ReportProgress(order_id=v.id, current=current,
                                                              total=100) for v in chunk])
                 assert all(o.recorded for o in outcomes)
-            assert sum(sizes) == 2 * (150 - 40)  # snapshots and events, once per order not held
+            # without packing: snapshots and events, once per order not held; with it: none
+            assert sum(sizes) == (0 if packed else 2 * (150 - 40))
             assert set(tracker._cache._orders) == held
     finally:
         tracker.close()
@@ -181,3 +186,63 @@ def test_a_chunked_pass_over_more_orders_than_the_cache_holds_reads_each_once(
         assert {check.get_order(o).progress_current for o in ids} == {11}
     finally:
         check.close()
+
+
+@pytest.fixture
+def small_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pass keeps 30 orders apart from the cache (chunks of 20, bulk reads of 10)."""
+    monkeypatch.setattr("ordertrail.adapters.store.fast.PASS_CHUNK", 20)
+    monkeypatch.setattr("ordertrail.adapters.store.fast.BULK", 10)
+
+
+def test_packed_orders_are_unpacked_as_they_were_and_never_served_stale(
+    store_url: str, small_cache: None, small_scan: None
+) -> None:
+    """Orders that left the cache are kept packed: unpacked, each equals what the store
+    replays; another writer's event on a packed order drops it, and the next read sees it;
+    a command on an unpacked order is recorded on the right version."""
+    writer = open_tracker(store_url, fast=False)
+    try:
+        ids = fill(writer, 150, long_ones=2)
+    finally:
+        writer.close()
+    tracker = open_tracker(store_url, fast=True)
+    other = open_tracker(store_url, fast=False)
+    assert isinstance(tracker, FastTracker)
+    try:
+        tracker.open_orders()
+        cache = tracker._cache
+        packed = list(cache._packed)
+        assert cache.packed == 150 - 40 - cache.scan_size > 0
+        other.run(c.ReportProgress(order_id=packed[0], current=77, total=100))
+        tracker.run(c.ReportProgress(order_id=packed[1], current=88, total=100))
+        views = {v.id: v for v in tracker.open_orders()}
+        assert views[packed[0]].progress_current == 77  # dropped, then read from the store
+        assert views[packed[1]].progress_current == 88
+        for oid in ids:
+            assert views[oid] == other.get_order(oid)
+    finally:
+        tracker.close()
+        other.close()
+
+
+def test_packed_orders_stay_within_their_bytes_the_oldest_dropped_first(
+    sqlite_url: str, small_cache: None, small_scan: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = open_tracker(sqlite_url, fast=False)
+    try:
+        ids = fill(writer, 200)
+    finally:
+        writer.close()
+    monkeypatch.setattr("ordertrail.adapters.store.fast.PACKED_MEGABYTES", 0.02)  # ~20 KB
+    tracker = open_tracker(sqlite_url, fast=True)
+    assert isinstance(tracker, FastTracker)
+    try:
+        tracker.open_orders()
+        cache = tracker._cache
+        assert 0 < cache.packed < 200 - 40 - cache.scan_size  # not room for all
+        assert cache._packed_size <= 0.02 * 2**20
+        assert list(cache._packed) == [o for o in ids if o in cache._packed]  # the newest kept
+        assert ids[-1 - cache.scan_size] in cache._packed
+    finally:
+        tracker.close()

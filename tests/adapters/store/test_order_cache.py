@@ -168,14 +168,20 @@ def test_snapshots_due_in_one_save_are_written_together_and_load_exactly(store_u
 STEP = st.tuples(st.integers(0, 1), st.integers(0, 2), st.integers(0, 6))
 
 
+@pytest.mark.parametrize("held", ["20000", "1"], ids=["all held", "one held, two packed"])
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(STEP, min_size=1, max_size=25))
 def test_two_writers_interleaved_always_read_what_the_store_replays(
-    store_url: str, steps: list[tuple[int, int, int]]
+    store_url: str, held: str, steps: list[tuple[int, int, int]]
 ) -> None:
     """Random commands from two trackers on three orders: after every step each tracker's
-    view of every order equals a replay from the store by a tracker with no cache."""
-    trackers = [fast(store_url), fast(store_url)]
+    view of every order equals a replay from the store by a tracker with no cache. With room
+    for one order, the others come and go packed."""
+    os.environ["AGGREGATE_CACHE_MAXSIZE"] = held
+    try:
+        trackers = [fast(store_url), fast(store_url)]
+    finally:
+        del os.environ["AGGREGATE_CACHE_MAXSIZE"]
     judge = uncached(store_url)
     try:
         run = os.urandom(4).hex()
