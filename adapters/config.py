@@ -114,7 +114,8 @@ class StoreTable(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_field
     """Orders the sync engine and the service keep decoded in memory (default 20,000)."""
     cache_megabytes: Annotated[float, msgspec.Meta(
         gt=0, description="a number of megabytes greater than 0")] | None = None
-    """A cap on that cache in megabytes, estimated from sampled orders (default: none)."""
+    """A cap on that cache in megabytes, estimated from sampled orders, the packed orders
+    included (a quarter of it); default: none, and 64 MB of packed orders."""
 
 
 class ResultsTable(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):

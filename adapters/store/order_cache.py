@@ -49,6 +49,7 @@ import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from enum import Enum
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -304,10 +305,11 @@ SAMPLE_EVERY = 64
 
 def approximate_size(value: Any, seen: set[int] | None = None) -> int:
     """Bytes held by ``value`` and what it refers to (dicts, lists, tuples, sets, objects'
-    ``__dict__``), each object counted once: what keeping an order in memory costs."""
+    ``__dict__``), each object counted once, enumeration members not at all: what keeping an
+    order in memory costs."""
     seen = set() if seen is None else seen
-    if id(value) in seen:
-        return 0
+    if id(value) in seen or isinstance(value, Enum):
+        return 0  # counted already, or a member every order shares (a State is 2 KB deep)
     seen.add(id(value))
     size = sys.getsizeof(value)
     if isinstance(value, dict):
