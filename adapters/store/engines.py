@@ -21,6 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ordertrail.adapters.store import StoreURL
+from ordertrail.adapters.store.postgres import NO_JIT
 
 SQLITE_CACHE_KIB = 64 * 1024
 """Page cache per read-model connection on SQLite, in KiB (an upper bound, used as needed)."""
@@ -37,8 +38,8 @@ def engine_for(url: str) -> sa.Engine:
         "postgresql+psycopg", username=store.user or "postgres", password=store.password or None,
         host=store.host, port=store.port, database=store.dbname,
     )
-    options = {"options": f"-csearch_path={store.schema}"} if store.schema else {}
-    return sa.create_engine(sa_url, connect_args=options, pool_pre_ping=True)
+    options = f"-csearch_path={store.schema} {NO_JIT}" if store.schema else NO_JIT
+    return sa.create_engine(sa_url, connect_args={"options": options}, pool_pre_ping=True)
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:

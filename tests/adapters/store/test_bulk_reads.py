@@ -246,3 +246,23 @@ def test_packed_orders_stay_within_their_bytes_the_oldest_dropped_first(
         assert ids[-1 - cache.scan_size] in cache._packed
     finally:
         tracker.close()
+
+
+def test_postgres_statements_are_never_jit_compiled(postgres_url: str) -> None:
+    """Our statements are short; on a large table PostgreSQL has not analyzed yet, compiling
+    each bulk read cost ten times running it. Neither the event store's connections nor the
+    read models' compile."""
+    from ordertrail.adapters.store.engines import engine_for
+
+    tracker = open_tracker(postgres_url)
+    engine = engine_for(postgres_url)
+    try:
+        with tracker.recorder.datastore.get_connection() as conn:  # type: ignore[attr-defined]
+            assert conn.execute("SHOW jit").fetchone()["jit"] == "off"
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
+            assert "?schema=" not in postgres_url or conn.exec_driver_sql(
+                "SHOW search_path").scalar() == postgres_url.split("schema=")[1]
+    finally:
+        engine.dispose()
+        tracker.close()
