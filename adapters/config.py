@@ -111,7 +111,7 @@ class StoreTable(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_field
     auto_migrate: bool = True
     cache_orders: Annotated[int, msgspec.Meta(
         ge=0, description="a whole number of orders, 0 or more (0: no cache)")] | None = None
-    """Orders the sync engine and the service keep decoded in memory (default 20,000)."""
+    """Orders the sync engine and the service keep decoded in memory (default 10,000)."""
     cache_megabytes: Annotated[float, msgspec.Meta(
         gt=0, description="a number of megabytes greater than 0")] | None = None
     """A cap on that cache in megabytes, estimated from sampled orders, the packed orders

@@ -177,7 +177,7 @@ def open_tracker(
     ``fast`` (default: on, unless the environment says ``ORDERTRAIL_FAST=0``) adds the store
     layer's order cache and batched saves (``ordertrail.adapters.store.fast``); the answers
     are the same either way. ``cache_orders`` and ``cache_megabytes`` bound its cache (by
-    default 20,000 decoded orders, 64 MB of packed ones and no megabyte cap).
+    default 10,000 decoded orders, 64 MB of packed ones and no megabyte cap).
     """
     if fast is None:
         fast = os.environ.get(FAST_ENV, "1").strip() not in ("0", "false", "no", "off")
