@@ -24,6 +24,16 @@ class Chaos:
     stall_seconds: float = 3.0
     injected: Counter[str] = field(default_factory=Counter)
     faulty_posts: bool = True
+    on_their_way: int = 0
+    """Requests the proxy took and has not yet had answered by the vendor (a stalled one
+    reaches the vendor after the client gave up on it)."""
+
+    async def delivered(self, within: float = 60.0) -> None:
+        """Wait until every request the proxy took has reached the vendor and been answered."""
+        deadline = asyncio.get_running_loop().time() + within
+        while self.on_their_way and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
+        assert not self.on_their_way, f"{self.on_their_way} requests still held by the proxy"
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
@@ -45,15 +55,21 @@ async def start_proxy(target: str, chaos: Chaos) -> tuple[web.AppRunner, str]:
 
     async def forward(request: web.Request) -> web.StreamResponse:
         fault = chaos.pick(request.method)
-        if fault == "timeout":
-            await asyncio.sleep(chaos.stall_seconds)
-        headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_HEADERS}
-        body = await request.read()
-        async with session.request(request.method, target + request.path_qs, headers=headers,
-                                   data=body, allow_redirects=False) as upstream:
-            content = (await upstream.read()).replace(target.encode(), box["base"].encode())
-            status, content_type = upstream.status, upstream.headers.get("Content-Type")
-            passed = {k: v for k, v in upstream.headers.items() if k.lower() not in HOP_HEADERS}
+        chaos.on_their_way += 1
+        try:
+            if fault == "timeout":
+                await asyncio.sleep(chaos.stall_seconds)
+            headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_HEADERS}
+            body = await request.read()
+            async with session.request(request.method, target + request.path_qs,
+                                       headers=headers, data=body,
+                                       allow_redirects=False) as upstream:
+                content = (await upstream.read()).replace(target.encode(), box["base"].encode())
+                status, content_type = upstream.status, upstream.headers.get("Content-Type")
+                passed = {k: v for k, v in upstream.headers.items()
+                          if k.lower() not in HOP_HEADERS}
+        finally:
+            chaos.on_their_way -= 1
         if fault in ("http_500", "http_503"):
             return web.Response(status=int(fault[-3:]), text="upstream trouble")
         if fault == "reset":

@@ -76,10 +76,11 @@ async def weather(store_url: str, sims: Sims, chaos: Chaos, results: Path) -> Co
                 report = await engine.run_once()
                 problems.update(p.split(":")[0] for p in report.errors)
             chaos.rate = 0.0
-            # The clock below skips minutes; let the real ones pass for what the proxy still
-            # holds back (a stalled create reaches the vendor after our timeout), or a lookup
-            # "ten minutes later" would run before the vendor ever saw the create.
-            await asyncio.sleep(chaos.stall_seconds + 0.5)
+            # The clock below skips minutes; let what the proxy still holds back reach the
+            # vendor first (a stalled create arrives after our timeout), or a lookup "ten
+            # minutes later" would run before the vendor ever saw the create. Production waits
+            # reconcile_after_seconds of real time; a fixed sleep here was too short under load.
+            await chaos.delivered()
             for n in range(30):  # clear skies: everything settles
                 # Time flies, so submissions backed off after many failures become due.
                 engine.clock = lambda n=n: datetime.now(UTC) + timedelta(minutes=10 * n)
