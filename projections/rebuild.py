@@ -77,8 +77,8 @@ def rebuild(
 
 def analyze(engine: sa.Engine, table_names: Sequence[str]) -> None:
     """Gather the planner's statistics of tables just loaded whole. Until then PostgreSQL plans
-    on defaults (where autovacuum is off, for good): ``verify``'s look-ups by order id in a
-    rebuilt ten-million-row audit log became whole-table scans."""
+    on defaults (where autovacuum is off, for good), and look-ups by order id in a large
+    rebuilt table (``verify``'s) become whole-table scans."""
     with engine.begin() as conn:
         for table_name in table_names:
             conn.execute(sa.text(f'ANALYZE "{table_name}"'))

@@ -53,8 +53,8 @@ def _sqlite(recorder: Any, ids: Sequence[UUID]) -> list[Any]:
 def _postgres(recorder: Any, ids: Sequence[UUID]) -> list[Any]:
     from psycopg.sql import SQL, Identifier
 
-    # One index probe per id, whatever the planner knows: with "= ANY(ids)" on a table never
-    # analyzed (a store just filled) it scanned all ten million rows for each 500 ids.
+    # One index probe per id, whatever the planner knows: with "= ANY(ids)" on a large table
+    # never analyzed (a store just filled) it chose to scan the whole table.
     statement = SQL(
         "SELECT e.originator_id, e.originator_version, e.topic, e.state "
         "FROM unnest(%s::uuid[]) AS wanted(id) CROSS JOIN LATERAL ("

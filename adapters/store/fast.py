@@ -42,8 +42,8 @@ from ordertrail.domain.views import ORDER_ATTRIBUTES, OrderView
 
 CACHE_SIZE = 10_000
 """Orders kept decoded in memory; the environment variable AGGREGATE_CACHE_MAXSIZE overrides.
-A decoded order and its view cost about 4 KB, a packed one about 650 bytes and some 20 µs a
-pass to unpack and pack again: past this many, orders are cheaper kept packed."""
+A decoded order and its view cost several times what a packed one does, and unpacking is
+cheap next to a pass's other work: past this many, orders are kept packed."""
 CACHE_MEGABYTES = "ORDERTRAIL_CACHE_MEGABYTES"
 """Caps the cache in megabytes as well, its decoded orders (estimated from sampled orders) and
 its packed ones together; unset: ``CACHE_SIZE`` decoded orders and ``PACKED_MEGABYTES``."""

@@ -241,10 +241,9 @@ class OrdertrailPostgresRecorder(_CreatesTablesOneAtATime, PostgresApplicationRe
 
 
 NO_JIT = "-c jit=off"
-"""Every statement of ours is short: compiling one costs more than running it. On a table of
-ten million events never analyzed (autovacuum off, or a store just filled) the planner's
-estimates are high enough to compile a bulk read of 500 orders, 128 ms of a 200 ms query
-that takes 14 ms without."""
+"""Every statement of ours is short: compiling one costs more than running it. On a large
+table never analyzed (autovacuum off, or a store just filled) the planner's estimates are
+high enough to compile even a bulk read (bench/README.md, issue 21's quiet runs)."""
 
 
 class OrdertrailPostgresFactory(PostgresFactory):
