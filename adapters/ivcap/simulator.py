@@ -62,6 +62,9 @@ class IvcapSim:
     unavailable_after_create: int = 0
     """Create the order, then answer 503 as an overloaded gateway would."""
     unknown_status: str | None = None
+    shapeless_next_lists: int = 0
+    """Answer that many order listings 200 with a JSON object that is not a list of orders
+    (no ``orders`` field), as a confused gateway or cache might."""
     read_failures: int = 0
     read_failure_status: int = 503
     """What each of ``read_failures`` answers (503, 429, 500...)."""
@@ -186,6 +189,9 @@ async def read(request: web.Request) -> web.Response:
 
 async def list_orders(request: web.Request) -> web.Response:
     sim = request.app[SIM]
+    if sim.shapeless_next_lists > 0:
+        sim.shapeless_next_lists -= 1
+        return web.json_response({"status": "ok", "id": []})
     query = request.query
     try:
         limit = int(query.get("limit", query.get("$top", "10")))

@@ -68,7 +68,10 @@ class OrderListItem(msgspec.Struct, frozen=True):
 
 
 class OrderList(msgspec.Struct, frozen=True):
-    orders: list[OrderListItem] = []
+    """``OrderListRT``. ``orders`` is required (as the spec marks it): an answer without it
+    is not "no order has that name", and taking it for one would create an order twice."""
+
+    orders: list[OrderListItem]
     links: Links | None = None
 
 

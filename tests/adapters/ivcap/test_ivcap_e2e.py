@@ -15,6 +15,7 @@ import aiohttp
 import pytest
 
 from ordertrail.adapters.common.download import SafeDownloader
+from ordertrail.adapters.common.errors import VendorProtocolError
 from ordertrail.adapters.common.secret import Secret
 from ordertrail.adapters.ivcap.adapter import IvcapAdapter
 from ordertrail.adapters.ivcap.client import IvcapClient
@@ -194,6 +195,27 @@ def test_a_503_after_creation_is_found_by_name_before_any_second_create(
         d.tracker.execute(await d.adapter.submit(d.tracker.get_order(oid), now()))
         view = d.tracker.get_order(oid)
         assert view.state is State.PLACED and view.vendor_ref in d.sim.orders
+        assert d.sim.created_per_name[str(oid)] == 1
+
+    drive(tracker, tmp_path, scenario)
+
+
+def test_a_listing_that_is_not_a_list_of_orders_is_never_taken_for_none(
+    tracker: Tracker, tmp_path: Path
+) -> None:
+    """The lookup before a retried create gets a 200 that is no ``OrderListRT``: that is not
+    "IVCAP has none", so nothing is created; the next lookup finds the order."""
+
+    async def scenario(d: Driver) -> None:
+        d.sim.unavailable_after_create = 1
+        oid = await d.submit("iv-shapeless")
+        d.sim.shapeless_next_lists = 1
+        d.tracker.run(c.AttemptSubmission(order_id=oid, channel="POST /1/orders"))
+        with pytest.raises(VendorProtocolError, match="orders"):
+            await d.adapter.submit(d.tracker.get_order(oid), now())
+        assert d.sim.created_per_name[str(oid)] == 1
+        d.tracker.execute(await d.adapter.submit(d.tracker.get_order(oid), now()))
+        assert d.tracker.get_order(oid).state is State.PLACED
         assert d.sim.created_per_name[str(oid)] == 1
 
     drive(tracker, tmp_path, scenario)
