@@ -38,7 +38,10 @@ scanned one) is packed: its values pickled into a few hundred bytes, up to
 ``packed_bytes`` of them, so the next pass unpacks it (microseconds) instead of
 reading and replaying it from the store (a query and every event). A packed
 order is current as of ``position``: ``refresh`` drops it when the log shows
-a newer event of it, and a save or a read replaces it. The pickles never
+a newer event of it, and a save or a read of a newer version replaces it. An
+unpacked order keeps its pickle while it stays at that version (the same
+version is the same state: the cache only ever holds committed orders), so an
+order that leaves again unchanged is not pickled again. The pickles never
 leave the process's memory.
 """
 
@@ -140,6 +143,7 @@ class OrderCache:
             return
         if notification.originator_version <= order.version:
             return
+        self._unpack_drop(oid)  # a pickle kept of the held version is older now
         if notification.originator_version != order.version + 1:
             del where[oid]  # a gap: read it again from the store when next needed
             return
@@ -199,8 +203,10 @@ class OrderCache:
                 if position >= order_last_id:
                     if held is not None and held.version < order.version:
                         del where[oid]  # passed over while not held: stale
+                        self._unpack_drop(oid)
                 elif held is None or held.version < order.version:
                     if where is scanned:
+                        self._unpack_drop(oid)
                         scanned[oid] = order  # a pass's order stays out of the cache
                     else:
                         self._put(order, oid)
@@ -216,7 +222,7 @@ class OrderCache:
 
     @property
     def packed(self) -> int:
-        """How many orders are kept packed."""
+        """How many orders are kept packed (those unpacked and unchanged since included)."""
         return len(self._packed)
 
     def _scan(self, order: Order, position_before: int) -> None:
@@ -228,7 +234,7 @@ class OrderCache:
             return
         if held is None and self.position != position_before:
             return
-        self._unpack_drop(order.id)
+        self._drop_other_version(order.id, order.version)
         scanned[order.id] = order
         scanned.move_to_end(order.id)
         while len(scanned) > self.scan_size:
@@ -243,7 +249,7 @@ class OrderCache:
         held_orders = self._orders
         key = order.id if oid is None else oid
         self._scanned.pop(key, None)
-        self._unpack_drop(key)
+        self._drop_other_version(key, order.version)
         if key in held_orders:
             held_orders.move_to_end(key)  # then replaced in place, as the most recent
         held_orders[key] = order
@@ -254,6 +260,10 @@ class OrderCache:
     def _pack(self, order: Order) -> None:
         """Keep ``order``, current as of ``position``, leaving the held or scanned ones."""
         if not self.packed_bytes:
+            return
+        kept = self._packed.get(order.id)
+        if kept is not None and kept.version == order.version:
+            self._packed.move_to_end(order.id)  # left unchanged since it was unpacked
             return
         values = order.__dict__
         names = tuple(values)
@@ -269,9 +279,9 @@ class OrderCache:
             self._forget(self._packed.popitem(last=False)[1])
 
     def _unpack(self, order_id: UUID) -> Order:
-        """The packed order ``order_id``, held again (as ``loaded`` by a pass would hold it)."""
-        packed = self._packed.pop(order_id)
-        self._forget(packed)
+        """The packed order ``order_id``, held again (as ``loaded`` by a pass would hold it);
+        its pickle is kept until the order changes."""
+        packed = self._packed[order_id]
         order: Order = object.__new__(packed.kind)
         order.__dict__.update(zip(packed.names, pickle.loads(packed.values), strict=True))
         order._pending_events = []
@@ -280,6 +290,13 @@ class OrderCache:
         else:
             self._scan(order, self.position)
         return order
+
+    def _drop_other_version(self, order_id: UUID, version: int) -> None:
+        """Drop the pickle of ``order_id`` unless it is of ``version`` (the order held now)."""
+        packed = self._packed.get(order_id)
+        if packed is not None and packed.version != version:
+            del self._packed[order_id]
+            self._forget(packed)
 
     def _unpack_drop(self, order_id: UUID) -> None:
         packed = self._packed.pop(order_id, None)

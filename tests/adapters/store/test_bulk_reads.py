@@ -266,3 +266,39 @@ def test_postgres_statements_are_never_jit_compiled(postgres_url: str) -> None:
     finally:
         engine.dispose()
         tracker.close()
+
+
+def test_an_order_unpacked_and_left_unchanged_keeps_its_pickle_a_changed_one_gets_a_new_one(
+    store_url: str, small_cache: None, small_scan: None
+) -> None:
+    """Passes over more orders than the cache holds unpack every packed order: those that
+    leave again unchanged are not pickled again; one changed in between (here, or by another
+    writer) is packed anew and read back as it now is."""
+    writer = open_tracker(store_url, fast=False)
+    try:
+        ids = fill(writer, 150)
+    finally:
+        writer.close()
+    tracker = open_tracker(store_url, fast=True)
+    other = open_tracker(store_url, fast=False)
+    assert isinstance(tracker, FastTracker)
+    try:
+        tracker.open_orders()
+        cache = tracker._cache
+        pickles = {oid: packed.values for oid, packed in cache._packed.items()}
+        mine, theirs = list(pickles)[:2]
+        tracker.open_orders()  # every packed order unpacked, others packed in turn
+        tracker.run(c.ReportProgress(order_id=mine, current=55, total=100))
+        other.run(c.ReportProgress(order_id=theirs, current=66, total=100))
+        for _ in range(2):
+            views = {v.id: v for v in tracker.open_orders()}
+        unchanged = [o for o in pickles if o not in (mine, theirs) and o in cache._packed]
+        assert len(unchanged) > 50
+        assert all(cache._packed[o].values is pickles[o] for o in unchanged)
+        assert cache._packed[mine].values != pickles[mine]
+        assert views[mine].progress_current == 55 and views[theirs].progress_current == 66
+        for oid in ids:
+            assert views[oid] == other.get_order(oid)
+    finally:
+        tracker.close()
+        other.close()
