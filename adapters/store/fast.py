@@ -23,6 +23,7 @@ the store's unique (order, version) key, and the tracker reads those orders agai
 
 from __future__ import annotations
 
+import operator
 import os
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
@@ -54,6 +55,12 @@ BULK = 1000
 """Orders read per bulk read when a pass or a batch needs many that are not held."""
 PASS_CHUNK = 5000
 """Open orders per chunk of ``open_order_chunks`` (what a sync pass holds at once)."""
+
+
+VIEW_FIELDS = (*ORDER_ATTRIBUTES, "id", "version", "modified_on")
+VIEW_VALUES = operator.itemgetter(*ORDER_ATTRIBUTES, "_id", "_version", "_modified_on")
+"""An order view's fields, and their values in the order's ``__dict__`` in one C call (the
+library keeps ``id``, ``version`` and ``modified_on`` as ``_id``, ``_version``, ``_modified_on``)."""
 
 
 def replay(aggregate: Any, events: Iterable[Any]) -> Any:
@@ -116,12 +123,17 @@ class FastTracker(Tracker):
     def _save(self, aggregates: Sequence[Any]) -> None:
         events: list[Any] = []
         by_id: dict[UUID, Any] = {}
+        due: list[Any] = []
+        intervals = self.snapshotting_intervals if self.snapshots else None
         for aggregate in aggregates:
-            events.extend(aggregate.collect_events())
+            new = aggregate.collect_events()
+            events.extend(new)
             by_id[aggregate.id] = aggregate
+            if intervals and new and _crosses(new, intervals.get(type(aggregate))):
+                due.append(aggregate)
         stored = [self._to_stored(event) for event in events]
         ids = self.recorder.insert_events(stored) or []
-        self._snapshot_saved(events, by_id)
+        self._snapshot(due)
         if ids:
             last_ids = {s.originator_id: nid for s, nid in zip(stored, ids, strict=True)}
             self._cache.saved(
@@ -134,9 +146,8 @@ class FastTracker(Tracker):
         made = self._views.get(order.id)
         if made is not None and made[0] is order:
             return made[1]
-        values = {name: order.__dict__[name] for name in ORDER_ATTRIBUTES}
-        values.update(id=order.id, version=order.version, modified_on=order.modified_on)
-        view = from_fields(OrderView, values)
+        view = from_fields(OrderView, dict(zip(VIEW_FIELDS, VIEW_VALUES(order.__dict__),
+                                               strict=True)))
         if self._cache.get(order.id) is order:
             if len(self._views) > 2 * max(self._cache.maxsize, 1):
                 self._views.clear()  # bounded: orders evicted from the cache leave stale entries
@@ -231,22 +242,25 @@ class FastTracker(Tracker):
             raise OrderNotFoundError(order_id)
         return order
 
-    def _snapshot_saved(self, events: list[Any], aggregates: dict[UUID, Any]) -> None:
-        """A snapshot of each saved order whose new events cross its snapshot interval, taken
-        from the saved order in memory and written together (the library reads each one back
-        and writes it alone)."""
-        if not self.snapshots or not self.snapshotting_intervals:
+    def _snapshot(self, due: list[Any]) -> None:
+        """A snapshot of each of the saved aggregates ``due`` (their new events crossed their
+        snapshot interval), taken from the aggregate in memory and written together (the
+        library reads each one back and writes it alone)."""
+        if not due or not self.snapshots:
             return
-        due: dict[UUID, Any] = {}
-        for event in events:
-            aggregate = aggregates.get(event.originator_id)
-            interval = self.snapshotting_intervals.get(type(aggregate))
-            if interval and event.originator_version % interval == 0:
-                due[event.originator_id] = aggregate
-        if due:
-            snapshots = []
-            for aggregate in due.values():
-                snapshot_class = getattr(type(aggregate), "Snapshot", type(self).snapshot_class)
-                assert snapshot_class is not None, f"no snapshot class for {type(aggregate)}"
-                snapshots.append(snapshot_class.take(aggregate))
-            self.snapshots.put(snapshots)
+        snapshots = []
+        for aggregate in due:
+            snapshot_class = getattr(type(aggregate), "Snapshot", type(self).snapshot_class)
+            assert snapshot_class is not None, f"no snapshot class for {type(aggregate)}"
+            snapshots.append(snapshot_class.take(aggregate))
+        self.snapshots.put(snapshots)
+
+
+def _crosses(new_events: list[Any], interval: int | None) -> bool:
+    """Whether an aggregate's ``new_events`` (consecutive versions) reach a multiple of its
+    snapshot ``interval``: one check an aggregate, not one an event."""
+    if not interval:
+        return False
+    first: int = new_events[0].originator_version
+    last: int = new_events[-1].originator_version
+    return last // interval > (first - 1) // interval
