@@ -64,10 +64,13 @@ def placement_problem(config: Config, vendor: str, request: Mapping[str, Any]) -
     found = plugin(vendor)
     name = found.name
     if name not in config.vendors:
-        return BadInput("vendor", f"vendor {name} is not configured: {config.source} has no "
-                                  f"[vendors.{name}] table")
+        where = ("no configuration file was found (--config, or ./ordertrail.toml)"
+                 if config.source == "(defaults)" else f"{config.source} has no [vendors.{name}] table")
+        return BadInput("vendor", f"vendor {name} is not configured: {where}; without a "
+                                  f"[vendors.{name}] table no {name} order would ever be sent")
     problem = found.request_problem(request)
-    return None if problem is None else BadInput("request", f"not a {name} request: {problem}")
+    return None if problem is None else BadInput("request",
+                                                 f"{name} would refuse this request: {problem}")
 
 
 def place(ctx: Context, vendor: str, request: dict[str, Any], idempotency_key: str | None,

@@ -9,7 +9,6 @@ so a missing one is a ConfigError naming the file, the table and the variable.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,21 +25,6 @@ from ordertrail.domain.tracker import Tracker
 def configured(config: Config) -> list[VendorPlugin]:
     """The registered vendors the configuration has a ``[vendors.<name>]`` table for."""
     return [p for p in plugins() if p.name in config.vendors]
-
-
-def place_problem(config: Config, vendor: str, request: Mapping[str, Any]) -> str | None:
-    """Why an order for ``vendor`` would never go out, in one line, or None: the vendor has
-    no ``[vendors.<vendor>]`` table (nothing would serve it), or the vendor would refuse the
-    request (the field named)."""
-    if vendor not in config.vendors:
-        where = ("no configuration file (--config, or ./ordertrail.toml)"
-                 if config.source == "(defaults)" else config.source)
-        return (f"{where}: no [vendors.{vendor}] table, so no {vendor} order would ever be "
-                "sent; configure the vendor first")
-    problem = registered_plugin(vendor).request_problem(request)
-    if problem is not None:
-        return f"{vendor} would refuse this request: {problem}"
-    return None
 
 
 def sync_vendors(config: Config, session: aiohttp.ClientSession) -> dict[str, PolledVendor]:

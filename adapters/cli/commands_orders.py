@@ -50,7 +50,7 @@ def place(app: Any, vendor: str, idempotency_key: str | None, fields: tuple[str,
     Refused (exit 2, nothing recorded) when the vendor has no [vendors.VENDOR] table or
     would refuse the request, so no order waits for good on something sync cannot send.
     """
-    from ordertrail.adapters.wiring import place_problem
+    from ordertrail.adapters.actions import placement_problem
 
     name = known(vendor)
     request = _parse_fields(fields, request_json)
@@ -58,9 +58,9 @@ def place(app: Any, vendor: str, idempotency_key: str | None, fields: tuple[str,
         app.tracker()  # the cipher key is checked first, on an existing store
     except MissingStore:
         app.config.cipher_key()  # a new one is created below: its key must be usable
-    problem = place_problem(app.config, name, request)
+    problem = placement_problem(app.config, name, request)
     if problem is not None:
-        raise UsageProblem(problem)
+        raise UsageProblem(str(problem))
     order_id = app.tracker(create=True).request_order(name, request, idempotency_key,
                                                       requested_by="cli")
     view = app.tracker().get_order(order_id)
