@@ -35,6 +35,15 @@ def fill(tracker: Tracker, orders: int, long_ones: int = 0) -> list[UUID]:
     return ids
 
 
+def filled(url: str, orders: int, long_ones: int = 0) -> list[UUID]:
+    """``fill`` a store through a tracker of the library's own (not the fast one under test)."""
+    writer = open_tracker(url, fast=False)
+    try:
+        return fill(writer, orders, long_ones)
+    finally:
+        writer.close()
+
+
 def counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The number of ids of each bulk read, as the store layer makes them."""
     sizes: list[int] = []
@@ -157,11 +166,7 @@ def test_a_chunked_pass_over_more_orders_than_the_cache_holds_reads_each_once(
     orders the cache holds. With room for packed orders, the next pass reads none at all."""
     if not packed:
         monkeypatch.setattr("ordertrail.adapters.store.fast.PACKED_MEGABYTES", 0)
-    writer = open_tracker(store_url, fast=False)
-    try:
-        ids = fill(writer, 150)
-    finally:
-        writer.close()
+    ids = filled(store_url, 150)
     monkeypatch.setattr("ordertrail.adapters.store.fast.PASS_CHUNK", 20)
     monkeypatch.setattr("ordertrail.adapters.store.fast.BULK", 10)
     tracker = open_tracker(store_url, fast=True)
@@ -201,11 +206,7 @@ def test_packed_orders_are_unpacked_as_they_were_and_never_served_stale(
     """Orders that left the cache are kept packed: unpacked, each equals what the store
     replays; another writer's event on a packed order drops it, and the next read sees it;
     a command on an unpacked order is recorded on the right version."""
-    writer = open_tracker(store_url, fast=False)
-    try:
-        ids = fill(writer, 150, long_ones=2)
-    finally:
-        writer.close()
+    ids = filled(store_url, 150, long_ones=2)
     tracker = open_tracker(store_url, fast=True)
     other = open_tracker(store_url, fast=False)
     assert isinstance(tracker, FastTracker)
@@ -229,11 +230,7 @@ def test_packed_orders_are_unpacked_as_they_were_and_never_served_stale(
 def test_packed_orders_stay_within_their_bytes_the_oldest_dropped_first(
     sqlite_url: str, small_cache: None, small_scan: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    writer = open_tracker(sqlite_url, fast=False)
-    try:
-        ids = fill(writer, 200)
-    finally:
-        writer.close()
+    ids = filled(sqlite_url, 200)
     monkeypatch.setattr("ordertrail.adapters.store.fast.PACKED_MEGABYTES", 0.02)  # ~20 KB
     tracker = open_tracker(sqlite_url, fast=True)
     assert isinstance(tracker, FastTracker)
@@ -274,11 +271,7 @@ def test_an_order_unpacked_and_left_unchanged_keeps_its_pickle_a_changed_one_get
     """Passes over more orders than the cache holds unpack every packed order: those that
     leave again unchanged are not pickled again; one changed in between (here, or by another
     writer) is packed anew and read back as it now is."""
-    writer = open_tracker(store_url, fast=False)
-    try:
-        ids = fill(writer, 150)
-    finally:
-        writer.close()
+    ids = filled(store_url, 150)
     tracker = open_tracker(store_url, fast=True)
     other = open_tracker(store_url, fast=False)
     assert isinstance(tracker, FastTracker)
