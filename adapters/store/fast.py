@@ -143,15 +143,16 @@ class FastTracker(Tracker):
             )
 
     def _view(self, order: Order) -> OrderView:
-        made = self._views.get(order.id)
+        values = order.__dict__
+        oid: UUID = values["_id"]
+        made = self._views.get(oid)
         if made is not None and made[0] is order:
             return made[1]
-        view = from_fields(OrderView, dict(zip(VIEW_FIELDS, VIEW_VALUES(order.__dict__),
-                                               strict=True)))
-        if self._cache.get(order.id) is order:
+        view = from_fields(OrderView, dict(zip(VIEW_FIELDS, VIEW_VALUES(values), strict=True)))
+        if self._cache.holds(oid, order):  # a view of an order only scanned would not be reused
             if len(self._views) > 2 * max(self._cache.maxsize, 1):
                 self._views.clear()  # bounded: orders evicted from the cache leave stale entries
-            self._views[order.id] = (order, view)
+            self._views[oid] = (order, view)
         return view
 
     # ------------------------------------------------------------------ queries
@@ -180,13 +181,14 @@ class FastTracker(Tracker):
         for start in range(0, len(ids), BULK):
             chunk = ids[start:start + BULK]
             before = self._cache.position
-            held = {oid: order for oid in chunk if (order := self._cache.get(oid)) is not None}
-            read = self._read_many([oid for oid in chunk if oid not in held])
-            for oid in chunk:
-                order = held.get(oid) or read.get(oid)
+            found = [self._cache.get(oid) for oid in chunk]
+            read = self._read_many([oid for oid, o in zip(chunk, found, strict=True) if o is None])
+            for oid, held in zip(chunk, found, strict=True):
+                order = held
                 if order is None:
-                    continue  # listed but not found: never on our stores (orders are never deleted)
-                if oid in read:
+                    order = read.get(oid)
+                    if order is None:
+                        continue  # listed but not found: never on our stores (never deleted)
                     self._cache.loaded(order, before, scan=True)
                 view = self._view(order)
                 if view.is_terminal:

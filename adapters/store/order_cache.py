@@ -167,6 +167,11 @@ class OrderCache:
                 order = self._unpack(order_id)
             return order
 
+    def holds(self, order_id: UUID, order: Order) -> bool:
+        """Whether ``order`` is the very order held decoded for ``order_id`` (a glance: it
+        neither takes the lock nor counts as a use)."""
+        return self._orders.get(order_id) is order
+
     def loaded(self, order: Order, position_before: int, scan: bool = False) -> None:
         """Keep ``order`` (nobody changes it from now on), read from the store while the log
         stood at ``position_before``. ``scan``: one of many read in turn (a pass over every
@@ -228,15 +233,15 @@ class OrderCache:
     def _scan(self, order: Order, position_before: int) -> None:
         """Keep ``order``, read by a pass while the cache is full, among the last ``scan_size``
         so read (under the rules of ``loaded``)."""
-        scanned = self._scanned
-        held = scanned.get(order.id)
-        if held is not None and held.version >= order.version:
+        scanned, oid, version = self._scanned, order.id, order.version
+        held = scanned.get(oid)
+        if held is not None and held.version >= version:
             return
         if held is None and self.position != position_before:
             return
-        self._drop_other_version(order.id, order.version)
-        scanned[order.id] = order
-        scanned.move_to_end(order.id)
+        self._drop_other_version(oid, version)
+        scanned[oid] = order
+        scanned.move_to_end(oid)
         while len(scanned) > self.scan_size:
             self._pack(scanned.popitem(last=False)[1])
 
@@ -261,19 +266,20 @@ class OrderCache:
         """Keep ``order``, current as of ``position``, leaving the held or scanned ones."""
         if not self.packed_bytes:
             return
-        kept = self._packed.get(order.id)
-        if kept is not None and kept.version == order.version:
-            self._packed.move_to_end(order.id)  # left unchanged since it was unpacked
-            return
         values = order.__dict__
+        oid, version = values["_id"], values["_version"]
+        kept = self._packed.get(oid)
+        if kept is not None and kept.version == version:
+            self._packed.move_to_end(oid)  # left unchanged since it was unpacked
+            return
         names = tuple(values)
         names = self._names.setdefault(names, names)
         try:
             pickled = pickle.dumps(tuple(values.values()), pickle.HIGHEST_PROTOCOL)
         except Exception:  # a value pickle refuses: the order is read again when needed
             return
-        self._unpack_drop(order.id)
-        self._packed[order.id] = Packed(order.version, type(order), names, pickled)
+        self._unpack_drop(oid)
+        self._packed[oid] = Packed(version, type(order), names, pickled)
         self._packed_size += len(pickled) + PACKED_ENTRY_OVERHEAD
         while self._packed_size > self.packed_bytes and self._packed:
             self._forget(self._packed.popitem(last=False)[1])
@@ -283,7 +289,9 @@ class OrderCache:
         its pickle is kept until the order changes."""
         packed = self._packed[order_id]
         order: Order = object.__new__(packed.kind)
-        order.__dict__.update(zip(packed.names, pickle.loads(packed.values), strict=True))
+        values = order.__dict__
+        values.update(zip(packed.names, pickle.loads(packed.values), strict=True))
+        values["_id"] = order_id  # the same id, as the key's own object: lookups by it are quicker
         order._pending_events = []
         if len(self._orders) < self.maxsize:
             self._put(order, order_id)
