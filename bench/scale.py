@@ -136,7 +136,7 @@ async def pass_child(url: str, sims_json: str, refs: Path, rounds: int, tmp: str
 
     tracker.recorder.insert_events = counted  # type: ignore[method-assign,assignment]
     empty = rss_kib()
-    passes, ratios, floors, bare_peaks = [], [], [], []
+    passes, ratios, floors, bare_peaks, db_writes = [], [], [], [], []
     for _ in range(rounds):
         writes[:] = [0, 0]
         our_requests, _recorded, seconds = await ours(sims, tracker, Path(tmp))
@@ -150,8 +150,10 @@ async def pass_child(url: str, sims_json: str, refs: Path, rounds: int, tmp: str
         ratios.append(ours_rate / (bare["requests"] / bare["seconds"]))
         floors.append(ours_rate / (bare["requests"] / (bare["seconds"] + bare["write_s"])))
         bare_peaks.append(bare["peak_above_kib"])
+        db_writes.append((bare["write_s"], writes[1]))
     tracker.close()
     print(json.dumps({"passes": passes, "ratios": ratios, "floor_ratios": floors,
+                      "db_writes": db_writes,
                       "empty_kib": empty, "peak_kib": peak_kib(),
                       "bare_peak_above_kib": max(bare_peaks, default=0)}))
 
@@ -159,8 +161,8 @@ async def pass_child(url: str, sims_json: str, refs: Path, rounds: int, tmp: str
 async def bare_child(sims_json: str, refs: Path, url: str, transactions: int, events: int,
                      tmp: str) -> None:
     """The bare loop; then the floor of what our pass wrote: the ``events`` last stored
-    events of our store (read untimed) inserted again by the bare driver into an empty table of
-    the library's shape, in ``transactions`` transactions."""
+    events of our store (read untimed) inserted again by the bare driver into a copy of the
+    store's events table, in ``transactions`` transactions (``bare_writes``)."""
     from sync_throughput import bare
 
     from ordertrail.adapters.common.runtime import tune_garbage_collector
@@ -176,53 +178,69 @@ async def bare_child(sims_json: str, refs: Path, url: str, transactions: int, ev
 
 def bare_writes(url: str, transactions: int, events: int, tmp: Path) -> float:
     """Seconds the bare driver takes to insert our pass's last ``events`` stored events again,
-    in ``transactions`` transactions (a table of the library's shape; SQLite: a file with the
-    store's pragmas; PostgreSQL: a schema of its own)."""
+    in ``transactions`` transactions, into a copy of the store's own events table (made
+    untimed: the same rows, indexes and settings, so the database pays what a table of that
+    size costs it; an empty table would hide that). Each row goes in under its order's id at
+    a version far above any real one, so its key lands where our pass's did."""
     from ordertrail.adapters.store import open_tracker
     from ordertrail.projections.source import select_for
 
     if not events:
         return 0.0
     tracker = open_tracker(url)
+    table = tracker.recorder.events_table_name
     last = int(tracker.recorder.max_notification_id() or 0)
-    rows = [tuple(r[1:]) for r in select_for(tracker.recorder)(last - events, events)]
+    rows = [(r[1], r[2] + FAR_VERSION, r[3], r[4])
+            for r in select_for(tracker.recorder)(last - events, events)]
     tracker.close()
     per = -(-len(rows) // max(1, transactions))
     batches = [rows[i:i + per] for i in range(0, len(rows), per)]
     if url.startswith("sqlite"):
-        import sqlite3
+        return _sqlite_writes(url.removeprefix("sqlite:///"), table, batches, tmp)
+    return _postgres_writes(url, table, batches)
 
-        target = tmp / f"floor-{uuid.uuid4().hex[:6]}.db"
-        lite = sqlite3.connect(target, isolation_level=None)
-        lite.execute("PRAGMA journal_mode=WAL")
-        lite.execute("PRAGMA synchronous=NORMAL")
-        lite.execute("CREATE TABLE stored_events (originator_id TEXT, originator_version "
-                     "INTEGER, topic TEXT, state BLOB, PRIMARY KEY (originator_id, "
-                     "originator_version))")
-        insert = "INSERT INTO stored_events VALUES (?, ?, ?, ?)"
-        started = time.perf_counter()
-        for batch in batches:
-            lite.execute("BEGIN")
-            lite.executemany(insert, batch)
-            lite.execute("COMMIT")
-        seconds = time.perf_counter() - started
-        lite.close()
-        target.unlink()
-        return seconds
+
+FAR_VERSION = 10**9
+"""Added to the version of each row the floor inserts again (no order has that many events)."""
+
+
+def _sqlite_writes(store_file: str, table: str, batches: list[list[Any]], tmp: Path) -> float:
+    import sqlite3
+
+    target = tmp / f"floor-{uuid.uuid4().hex[:6]}.db"
+    source = sqlite3.connect(store_file)
+    copy = sqlite3.connect(target, isolation_level=None)
+    source.backup(copy)
+    source.close()
+    copy.execute("PRAGMA journal_mode=WAL")  # as the store's connections (other settings: defaults)
+    insert = f"INSERT INTO {table} VALUES (?, ?, ?, ?)"
+    started = time.perf_counter()
+    for batch in batches:
+        copy.execute("BEGIN")
+        copy.executemany(insert, batch)
+        copy.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    copy.close()
+    target.unlink()
+    return seconds
+
+
+def _postgres_writes(url: str, table: str, batches: list[list[Any]]) -> float:
     import psycopg
 
+    store_schema = url.rsplit("schema=", 1)[1]
     schema = f"floor_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(PG) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
-        conn.execute(f'SET search_path TO "{schema}"')
-        conn.execute("CREATE TABLE raw_events (originator_id UUID NOT NULL, originator_version "
-                     "BIGINT NOT NULL, topic TEXT, state BYTEA, notification_id BIGSERIAL, "
-                     "PRIMARY KEY (originator_id, originator_version))")
+        conn.execute(f'CREATE TABLE "{schema}"."{table}" (LIKE "{store_schema}"."{table}" '
+                     "INCLUDING ALL)")
+        conn.execute(f'INSERT INTO "{schema}"."{table}" SELECT * FROM "{store_schema}"."{table}"')
         conn.commit()
+        conn.execute(f'SET search_path TO "{schema}"')
         started = time.perf_counter()
         for batch in batches:
             with conn.cursor() as cursor:
-                cursor.executemany("INSERT INTO raw_events (originator_id, originator_version, "
+                cursor.executemany(f'INSERT INTO "{table}" (originator_id, originator_version, '
                                    "topic, state) VALUES (%s, %s, %s, %s)", batch)
             conn.commit()
         seconds = time.perf_counter() - started
@@ -444,11 +462,13 @@ def main() -> None:
         print("sync: one pass over every open order, ours vs a bare loop (same requests)")
         print("(pass s, us/order: the median pass; ratio: the median ratio of request rates; "
               "to floor: ours against the bare loop followed by the bare driver inserting the "
-              "events our pass wrote in as many transactions; KiB/order: peak RSS above the "
-              "empty process per open order, ours and the bare loop's own)")
+              "events our pass wrote in as many transactions, into a copy of the store's table; "
+              "DB us/event: that insert's time per event; less DB: the median pass less that "
+              "insert's time, per order; KiB/order: peak RSS above the empty process per open "
+              "order, ours and the bare loop's own)")
         print(f"{'store':10} {'orders':>8} {'pass s':>8} {'us/order':>9} {'ratio':>6} "
-              f"{'to floor':>9} {'peak MiB':>9} {'KiB/order':>10} {'bare KiB/order':>15}  "
-              f"passes s, ratios")
+              f"{'to floor':>9} {'DB us/event':>12} {'less DB':>8} {'peak MiB':>9} "
+              f"{'KiB/order':>10} {'bare KiB/order':>15}  passes s, ratios")
         for kind in stores:
             for size in sizes:
                 r = sync_at(kind, size, rounds)
@@ -456,8 +476,12 @@ def main() -> None:
                 ratio = statistics.median(r["ratios"])
                 floor = statistics.median(r["floor_ratios"]) if r["floor_ratios"] else 0.0
                 per = (r["peak_kib"] - r["empty_kib"]) / size
+                writes = r["db_writes"] or [(0.0, 1)]
+                db_us = statistics.median(w / max(1, n) for w, n in writes) * 1e6
+                less_db = statistics.median(p - w for p, (w, _) in zip(r["passes"], writes,
+                                                                               strict=False))
                 print(f"{kind:10} {size:>8,} {best:>8.2f} {best / size * 1e6:>9.1f} {ratio:>6.2f} "
-                      f"{floor:>9.2f} "
+                      f"{floor:>9.2f} {db_us:>12.1f} {less_db / size * 1e6:>8.1f} "
                       f"{r['peak_kib'] / 1024:>9.0f} {per:>10.2f} "
                       f"{r['bare_peak_above_kib'] / size:>15.2f}  "
                       f"{'/'.join(f'{p:.2f}' for p in r['passes'])}, "
