@@ -1,0 +1,131 @@
+"""Where a sync pass's CPU goes, stage by stage, in CPU seconds of the threads doing it.
+
+The orders are seeded as ``bench/scale.py`` seeds them; then this process runs ``--passes``
+passes of our sync engine over them, and the bare loop once. Per pass it prints the pass's
+wall time, the CPU of the whole process, of the event loop's thread (requests, decoding,
+translation, the engine), of recording (``Tracker.execute``, in worker threads) and of listing
+the open orders (``open_order_chunks``, in worker threads), and the time the cyclic garbage
+collector took. Unlike a sampling profile these are exact and cost nothing measurable; run it
+on a quiet machine, and compare passes of the same number (the first is cold, and the orders
+change less from pass to pass).
+
+    python bench/scale_split.py [--store sqlite|postgres] [--orders 100000] [--passes 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from scale import child, store  # noqa: E402  (the scale benchmark's seeding and stores)
+from sync_throughput import bare, ours  # noqa: E402
+
+
+class Split:
+    """CPU seconds of each stage since the last ``take``."""
+
+    def __init__(self, tracker: Any) -> None:
+        self.recording = self.listing = self.gc = 0.0
+        self.commands = self.collections = 0
+        self._gc_started = 0.0
+        execute, chunks = tracker.execute, tracker.open_order_chunks
+
+        def timed_execute(commands: Any, *args: Any, **kwargs: Any) -> Any:
+            started = time.thread_time()
+            try:
+                return execute(commands, *args, **kwargs)
+            finally:
+                self.recording += time.thread_time() - started
+                self.commands += len(commands)
+
+        def timed_chunks(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            listed = chunks(*args, **kwargs)
+            while True:
+                started = time.thread_time()
+                chunk = next(listed, None)
+                self.listing += time.thread_time() - started
+                if chunk is None:
+                    return
+                yield chunk
+
+        tracker.execute = timed_execute
+        tracker.open_order_chunks = timed_chunks
+        gc.callbacks.append(self._collected)
+
+    def _collected(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        else:
+            self.gc += time.perf_counter() - self._gc_started
+            self.collections += 1
+
+    def take(self) -> dict[str, float]:
+        taken = {"recording": self.recording, "commands": self.commands,
+                 "listing": self.listing, "gc": self.gc, "collections": self.collections}
+        self.recording = self.listing = self.gc = 0.0
+        self.commands = self.collections = 0
+        return taken
+
+
+async def measure(kind: str, orders: int, passes: int) -> None:
+    from ordertrail.adapters.common.runtime import tune_garbage_collector
+    from ordertrail.adapters.store import open_tracker
+
+    server = subprocess.Popen([sys.executable, str(HERE / "simulators_server.py")],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert server.stdout is not None and server.stdin is not None
+    sims_json = server.stdout.readline().strip()
+    sims = json.loads(sims_json)
+    try:
+        with tempfile.TemporaryDirectory() as tmp, store(kind, Path(tmp)) as url:
+            refs = Path(tmp) / "refs.json"
+            child("--seed-child", url, sims_json, str(orders), str(refs))
+            tune_garbage_collector()  # as the ordertrail command does
+            tracker = open_tracker(url)
+            split = Split(tracker)
+            print(f"{kind}, {orders:,} open orders (CPU seconds; per order in us)")
+            print(f"{'pass':>4} {'wall s':>7} {'CPU':>7} {'loop':>7} {'recording':>10} "
+                  f"{'commands':>9} {'listing':>8} {'GC':>6} {'us/order: loop rec list':>24}")
+            for n in range(1, passes + 1):
+                cpu, loop = time.process_time(), time.thread_time()
+                _, _, wall = await ours(sims, tracker, Path(tmp))
+                cpu, loop = time.process_time() - cpu, time.thread_time() - loop
+                s = split.take()
+                per = [x / orders * 1e6 for x in (loop, s["recording"], s["listing"])]
+                print(f"{n:>4} {wall:>7.2f} {cpu:>7.2f} {loop:>7.2f} {s['recording']:>10.2f} "
+                      f"{s['commands']:>9,.0f} {s['listing']:>8.2f} {s['gc']:>6.2f} "
+                      f"{per[0]:>10.0f} {per[1]:>5.0f} {per[2]:>5.0f}", flush=True)
+            tracker.close()
+            known = json.loads(refs.read_text())
+            loop = time.thread_time()
+            requests, wall = await bare(sims, known["jobs"], known["ivcap"])
+            print(f"bare loop: {wall:.2f} s wall, {time.thread_time() - loop:.2f} s CPU, "
+                  f"{requests:,} requests")
+    finally:
+        server.stdin.close()
+        server.wait(30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", default="sqlite", choices=["sqlite", "postgres"])
+    parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--passes", type=int, default=3)
+    args = parser.parse_args()
+    asyncio.run(measure(args.store, args.orders, args.passes))
+
+
+if __name__ == "__main__":
+    main()
