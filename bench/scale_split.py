@@ -1,7 +1,8 @@
 """Where a sync pass's CPU goes, stage by stage, in CPU seconds of the threads doing it.
 
 The orders are seeded as ``bench/scale.py`` seeds them; then this process runs ``--passes``
-passes of our sync engine over them, and the bare loop once. Per pass it prints the pass's
+passes of our sync engine over them, and the bare loop once (its request rate against the
+last pass's is printed as the ratio). Per pass it prints the pass's
 wall time, the CPU of the whole process, of the event loop's thread (requests, decoding,
 translation, the engine), of recording (``Tracker.execute``, in worker threads) and of listing
 the open orders (``open_order_chunks``, in worker threads), and the time the cyclic garbage
@@ -98,9 +99,10 @@ async def measure(kind: str, orders: int, passes: int) -> None:
             print(f"{kind}, {orders:,} open orders (CPU seconds; per order in us)")
             print(f"{'pass':>4} {'wall s':>7} {'CPU':>7} {'loop':>7} {'recording':>10} "
                   f"{'commands':>9} {'listing':>8} {'GC':>6} {'us/order: loop rec list':>24}")
+            our_requests, wall = 0, 0.0
             for n in range(1, passes + 1):
                 cpu, loop = time.process_time(), time.thread_time()
-                _, _, wall = await ours(sims, tracker, Path(tmp))
+                our_requests, _, wall = await ours(sims, tracker, Path(tmp))
                 cpu, loop = time.process_time() - cpu, time.thread_time() - loop
                 s = split.take()
                 per = [x / orders * 1e6 for x in (loop, s["recording"], s["listing"])]
@@ -110,9 +112,10 @@ async def measure(kind: str, orders: int, passes: int) -> None:
             tracker.close()
             known = json.loads(refs.read_text())
             loop = time.thread_time()
-            requests, wall = await bare(sims, known["jobs"], known["ivcap"])
-            print(f"bare loop: {wall:.2f} s wall, {time.thread_time() - loop:.2f} s CPU, "
-                  f"{requests:,} requests")
+            requests, bare_wall = await bare(sims, known["jobs"], known["ivcap"])
+            print(f"bare loop: {bare_wall:.2f} s wall, {time.thread_time() - loop:.2f} s CPU, "
+                  f"{requests:,} requests; ratio of request rates, the last pass to it: "
+                  f"{(our_requests / wall) / (requests / bare_wall):.2f}")
     finally:
         server.stdin.close()
         server.wait(30)
@@ -124,6 +127,8 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--passes", type=int, default=3)
     args = parser.parse_args()
+    if args.passes < 1 or args.orders < 2:
+        parser.error("--passes must be at least 1 and --orders at least 2")
     asyncio.run(measure(args.store, args.orders, args.passes))
 
 

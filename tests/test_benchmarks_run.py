@@ -20,6 +20,7 @@ SMALLEST = {
     "ppw_receiver.py": ["--quick", "--rounds", "1"],
     "projections.py": ["--orders", "100", "--baseline-events", "50"],
     "scale.py": ["--stores", "sqlite", "--sizes", "200", "--events", "2000", "--rounds", "1"],
+    "scale_split.py": ["--orders", "200", "--passes", "1"],
     "cli_start.py": ["--runs", "1"],
 }
 

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from tests.integration.sims import ROOT
 
@@ -38,3 +39,26 @@ host = "127.0.0.1"
 port = {port}
 api_token_env = "TEST_CONSOLE_TOKEN"
 """
+
+
+def replaced(browser: Any, old: Any, seconds: float = 15) -> None:
+    """Wait until the page whose ``<html>`` element is ``old`` has given way to the next one.
+
+    Asked about a node of the page being left, chromedriver sometimes answers "Node with given
+    id does not belong to the document" instead of a stale element reference (Selenium's
+    ``staleness_of`` lets that escape): it means the same, the old page is gone."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def gone(_: Any) -> bool:
+        try:
+            old.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+        return False
+
+    WebDriverWait(browser, seconds).until(gone)

@@ -13,13 +13,12 @@ from uuid import UUID
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from ordertrail.adapters.planviewer.simulator import Plan, PlanviewerSim
 from ordertrail.adapters.store import open_tracker
 from ordertrail.domain import commands as c
-from tests.browser.service import TOKEN, service_table, serving
+from tests.browser.service import TOKEN, replaced, service_table, serving
 from tests.integration.sims import Sims, ordertrail, running
 
 Setup = tuple[str, Path, dict[str, str], dict[str, UUID]]
@@ -81,7 +80,7 @@ def login(browser: Any, base: str) -> None:
         browser.find_element(By.NAME, "token").send_keys(TOKEN)
         old = browser.find_element(By.TAG_NAME, "html")
         browser.find_element(By.CSS_SELECTOR, "form.login button").click()
-        WebDriverWait(browser, 10).until(ec.staleness_of(old))
+        replaced(browser, old, 10)
         assert browser.current_url.endswith("/attention")
 
 
@@ -92,7 +91,7 @@ def item(browser: Any, order_id: UUID) -> Any:
 def act(browser: Any, form: Any) -> str:
     old = browser.find_element(By.TAG_NAME, "html")
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    WebDriverWait(browser, 15).until(ec.staleness_of(old))
+    replaced(browser, old, 15)
     errors = browser.find_elements(By.CSS_SELECTOR, ".error")
     assert not errors, errors[0].text
     return str(browser.find_element(By.CSS_SELECTOR, ".note").text)
@@ -212,6 +211,6 @@ def test_a_form_without_the_session_s_csrf_token_changes_nothing(browser: Any, s
     browser.execute_script("document.querySelector('form.act-cancel input[name=csrf]').value = 'forged'")
     old = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.CSS_SELECTOR, "form.act-cancel button").click()
-    WebDriverWait(browser, 10).until(ec.staleness_of(old))
+    replaced(browser, old, 10)
     assert "CSRF" in browser.find_element(By.TAG_NAME, "body").text
     assert last_event(setup, ids["live"])["type"] != "CancellationRequested"

@@ -17,7 +17,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser.service import TOKEN, service_table, serving
+from tests.browser.service import TOKEN, replaced, service_table, serving
 from tests.integration.sims import ROOT
 
 SCREENSHOT = os.environ.get("ORDERTRAIL_CONSOLE_SCREENSHOT")
@@ -55,7 +55,7 @@ def submit(browser: Any, selector: str = "form.filters button") -> None:
     """Click and wait for the next page (old elements go stale)."""
     old = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.CSS_SELECTOR, selector).click()
-    WebDriverWait(browser, 10).until(ec.staleness_of(old))
+    replaced(browser, old, 10)
 
 
 def rows(browser: Any) -> list[list[str]]:
@@ -68,7 +68,7 @@ def test_a_person_logs_in_with_the_token_and_gets_a_strict_httponly_session(brow
     browser.get(base + "/attention")
     assert "/login" in browser.current_url  # no session: sent to the login (303)
     browser.find_element(By.NAME, "token").send_keys("not-the-token-at-all")
-    browser.find_element(By.CSS_SELECTOR, "form.login button").click()
+    submit(browser, "form.login button")  # the login page again, saying why
     assert "That is not the token" in browser.find_element(By.CSS_SELECTOR, "[role=alert]").text
     browser.find_element(By.NAME, "token").send_keys(TOKEN)
     browser.find_element(By.CSS_SELECTOR, "form.login button").click()
