@@ -41,8 +41,9 @@ order is current as of ``position``: ``refresh`` drops it when the log shows
 a newer event of it, and a save or a read of a newer version replaces it. An
 unpacked order keeps its pickle while it stays at that version (the same
 version is the same state: the cache only ever holds committed orders), so an
-order that leaves again unchanged is not pickled again. The pickles never
-leave the process's memory.
+order that leaves again unchanged is not pickled again. A kept pickle counts
+toward ``packed_bytes`` like any other, in the place it had when it was packed
+(the oldest are dropped first). The pickles never leave the process's memory.
 """
 
 from __future__ import annotations
@@ -277,6 +278,7 @@ class OrderCache:
         try:
             pickled = pickle.dumps(tuple(values.values()), pickle.HIGHEST_PROTOCOL)
         except Exception:  # a value pickle refuses: the order is read again when needed
+            self._unpack_drop(oid)
             return
         self._unpack_drop(oid)
         self._packed[oid] = Packed(version, type(order), names, pickled)
@@ -291,7 +293,7 @@ class OrderCache:
         order: Order = object.__new__(packed.kind)
         values = order.__dict__
         values.update(zip(packed.names, pickle.loads(packed.values), strict=True))
-        values["_id"] = order_id  # the same id, as the key's own object: lookups by it are quicker
+        values["_id"] = order_id  # the caller's equal id object: its next lookups skip UUID.__eq__
         order._pending_events = []
         if len(self._orders) < self.maxsize:
             self._put(order, order_id)

@@ -13,6 +13,7 @@ from eventsourcing.cryptography import AESCipher
 
 from ordertrail.adapters.store import bulk_read, open_tracker
 from ordertrail.adapters.store.fast import CACHE_MEGABYTES, FastTracker
+from ordertrail.adapters.store.order_cache import PACKED_ENTRY_OVERHEAD
 from ordertrail.domain import commands as c
 from ordertrail.domain.tracker import Tracker
 from ordertrail.domain.vocabulary import Initiator
@@ -290,6 +291,8 @@ def test_an_order_unpacked_and_left_unchanged_keeps_its_pickle_a_changed_one_get
         assert all(cache._packed[o].values is pickles[o] for o in unchanged)
         assert cache._packed[mine].values != pickles[mine]
         assert views[mine].progress_current == 55 and views[theirs].progress_current == 66
+        assert cache._packed_size == sum(len(p.values) + PACKED_ENTRY_OVERHEAD
+                                         for p in cache._packed.values())
         for oid in ids:
             assert views[oid] == other.get_order(oid)
     finally:
