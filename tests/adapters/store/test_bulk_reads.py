@@ -5,6 +5,8 @@ the cache can be capped in megabytes."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from unittest import mock
 from uuid import UUID
 
@@ -43,6 +45,20 @@ def filled(url: str, orders: int, long_ones: int = 0) -> list[UUID]:
         return fill(writer, orders, long_ones)
     finally:
         writer.close()
+
+
+@contextmanager
+def fast_and_plain(url: str) -> Iterator[tuple[FastTracker, Tracker]]:
+    """The fast tracker under test, and one of the library's own beside it (another writer,
+    and the store's own answers to compare with)."""
+    tracker = open_tracker(url, fast=True)
+    other = open_tracker(url, fast=False)
+    assert isinstance(tracker, FastTracker)
+    try:
+        yield tracker, other
+    finally:
+        tracker.close()
+        other.close()
 
 
 def counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -208,10 +224,7 @@ def test_packed_orders_are_unpacked_as_they_were_and_never_served_stale(
     replays; another writer's event on a packed order drops it, and the next read sees it;
     a command on an unpacked order is recorded on the right version."""
     ids = filled(store_url, 150, long_ones=2)
-    tracker = open_tracker(store_url, fast=True)
-    other = open_tracker(store_url, fast=False)
-    assert isinstance(tracker, FastTracker)
-    try:
+    with fast_and_plain(store_url) as (tracker, other):
         tracker.open_orders()
         cache = tracker._cache
         packed = list(cache._packed)
@@ -223,9 +236,6 @@ def test_packed_orders_are_unpacked_as_they_were_and_never_served_stale(
         assert views[packed[1]].progress_current == 88
         for oid in ids:
             assert views[oid] == other.get_order(oid)
-    finally:
-        tracker.close()
-        other.close()
 
 
 def test_packed_orders_stay_within_their_bytes_the_oldest_dropped_first(
@@ -273,10 +283,7 @@ def test_an_order_unpacked_and_left_unchanged_keeps_its_pickle_a_changed_one_get
     leave again unchanged are not pickled again; one changed in between (here, or by another
     writer) is packed anew and read back as it now is."""
     ids = filled(store_url, 150)
-    tracker = open_tracker(store_url, fast=True)
-    other = open_tracker(store_url, fast=False)
-    assert isinstance(tracker, FastTracker)
-    try:
+    with fast_and_plain(store_url) as (tracker, other):
         tracker.open_orders()
         cache = tracker._cache
         pickles = {oid: packed.values for oid, packed in cache._packed.items()}
@@ -295,6 +302,3 @@ def test_an_order_unpacked_and_left_unchanged_keeps_its_pickle_a_changed_one_get
                                          for p in cache._packed.values())
         for oid in ids:
             assert views[oid] == other.get_order(oid)
-    finally:
-        tracker.close()
-        other.close()
