@@ -54,6 +54,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
+from operator import itemgetter
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -67,6 +68,10 @@ Decode = Callable[[Any], Any]
 PAGE = 1000
 PACKED_ENTRY_OVERHEAD = 200
 """Bytes a packed order costs beyond its pickle: the bytes and tuple objects, the key, the slot."""
+NOT_PICKLED = frozenset({"_id", "_pending_events"})
+"""What a packed order leaves out, as unpacking gives it back: the id is the key it is kept
+under, and a held order has no pending events. (A UUID pickles and unpickles through Python
+code: leaving it out makes packing and unpacking an order markedly cheaper.)"""
 
 
 class Packed(NamedTuple):
@@ -75,7 +80,8 @@ class Packed(NamedTuple):
     version: int
     kind: type
     names: tuple[str, ...]
-    """Its attribute names, one tuple shared by every order with the same names."""
+    """The names of its pickled attributes (all but ``NOT_PICKLED``), one tuple shared by
+    every order with the same attributes."""
     values: bytes
 
 
@@ -97,7 +103,8 @@ class OrderCache:
         self.packed_bytes = packed_bytes if maxsize else 0
         self._packed: OrderedDict[UUID, Packed] = OrderedDict()
         self._packed_size = 0
-        self._names: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._shapes: dict[tuple[str, ...], tuple[tuple[str, ...], Callable[[Any], Any]]] = {}
+        """An order's attribute names -> the names it is packed with, and their getter."""
         self.scan_size = scan_size
         self._scanned: OrderedDict[UUID, Order] = OrderedDict()
         self.maxsize = maxsize
@@ -273,10 +280,9 @@ class OrderCache:
         if kept is not None and kept.version == version:
             self._packed.move_to_end(oid)  # left unchanged since it was unpacked
             return
-        names = tuple(values)
-        names = self._names.setdefault(names, names)
+        names, pick = self._shape(tuple(values))
         try:
-            pickled = pickle.dumps(tuple(values.values()), pickle.HIGHEST_PROTOCOL)
+            pickled = pickle.dumps(pick(values), pickle.HIGHEST_PROTOCOL)
         except Exception:  # a value pickle refuses: the order is read again when needed
             self._unpack_drop(oid)
             return
@@ -286,15 +292,26 @@ class OrderCache:
         while self._packed_size > self.packed_bytes and self._packed:
             self._forget(self._packed.popitem(last=False)[1])
 
+    def _shape(self, attributes: tuple[str, ...]) -> tuple[tuple[str, ...], Callable[[Any], Any]]:
+        """The names an order with ``attributes`` is packed with, and a getter of their values
+        as one tuple (made once for every order with the same attributes)."""
+        shape = self._shapes.get(attributes)
+        if shape is None:
+            names = tuple(name for name in attributes if name not in NOT_PICKLED)
+            pick = itemgetter(*names) if len(names) > 1 else \
+                (lambda values: tuple(values[name] for name in names))
+            shape = self._shapes[attributes] = (names, pick)
+        return shape
+
     def _unpack(self, order_id: UUID) -> Order:
         """The packed order ``order_id``, held again (as ``loaded`` by a pass would hold it);
         its pickle is kept until the order changes."""
         packed = self._packed[order_id]
         order: Order = object.__new__(packed.kind)
         values = order.__dict__
-        values.update(zip(packed.names, pickle.loads(packed.values), strict=True))
         values["_id"] = order_id  # the caller's equal id object: its next lookups skip UUID.__eq__
-        order._pending_events = []
+        values.update(zip(packed.names, pickle.loads(packed.values), strict=True))
+        values["_pending_events"] = []
         if len(self._orders) < self.maxsize:
             self._put(order, order_id)
         else:

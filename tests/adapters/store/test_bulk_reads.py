@@ -15,7 +15,7 @@ from eventsourcing.cryptography import AESCipher
 
 from ordertrail.adapters.store import bulk_read, open_tracker
 from ordertrail.adapters.store.fast import CACHE_MEGABYTES, FastTracker
-from ordertrail.adapters.store.order_cache import PACKED_ENTRY_OVERHEAD
+from ordertrail.adapters.store.order_cache import NOT_PICKLED, PACKED_ENTRY_OVERHEAD
 from ordertrail.domain import commands as c
 from ordertrail.domain.tracker import Tracker
 from ordertrail.domain.vocabulary import Initiator
@@ -229,6 +229,10 @@ def test_packed_orders_are_unpacked_as_they_were_and_never_served_stale(
         cache = tracker._cache
         packed = list(cache._packed)
         assert cache.packed == 150 - 40 - cache.scan_size > 0
+        # The id and the (empty) pending events are not pickled: unpacking gives them back.
+        assert all(NOT_PICKLED.isdisjoint(p.names) for p in cache._packed.values())
+        unpacked = cache.get(packed[2])
+        assert unpacked is not None and vars(unpacked) == vars(tracker._reconstruct(packed[2]))
         other.run(c.ReportProgress(order_id=packed[0], current=77, total=100))
         tracker.run(c.ReportProgress(order_id=packed[1], current=88, total=100))
         views = {v.id: v for v in tracker.open_orders()}
