@@ -249,7 +249,8 @@ class OrderCache:
             return
         self._drop_other_version(oid, version)
         scanned[oid] = order
-        scanned.move_to_end(oid)
+        if held is not None:
+            scanned.move_to_end(oid)  # a new one is added last already
         while len(scanned) > self.scan_size:
             self._pack(scanned.popitem(last=False)[1])
 
@@ -314,8 +315,11 @@ class OrderCache:
         values["_pending_events"] = []
         if len(self._orders) < self.maxsize:
             self._put(order, order_id)
-        else:
-            self._scan(order, self.position)
+        else:  # as ``_scan`` keeps it: ``get`` found it neither held nor scanned
+            scanned = self._scanned
+            scanned[order_id] = order
+            while len(scanned) > self.scan_size:
+                self._pack(scanned.popitem(last=False)[1])
         return order
 
     def _drop_other_version(self, order_id: UUID, version: int) -> None:
