@@ -8,7 +8,9 @@ translation, the engine), of recording (``Tracker.execute``, in worker threads) 
 the open orders (``open_order_chunks``, in worker threads), and the time the cyclic garbage
 collector took. Unlike a sampling profile these are exact and cost nothing measurable; run it
 on a quiet machine, and compare passes of the same number (the first is cold, and the orders
-change less from pass to pass).
+change less from pass to pass). ``busy`` is the process's CPU over its wall time (1.00: one
+core, all the GIL allows), and ``sims`` the simulators' CPU in the same time: for our pass and
+for the bare loop, they show which side waits for which.
 
     python bench/scale_split.py [--store sqlite|postgres] [--orders 100000] [--passes 3]
 """
@@ -19,6 +21,7 @@ import argparse
 import asyncio
 import gc
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -80,6 +83,12 @@ class Split:
         return taken
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds process ``pid`` has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def measure(kind: str, orders: int, passes: int) -> None:
     from ordertrail.adapters.common.runtime import tune_garbage_collector
     from ordertrail.adapters.store import open_tracker
@@ -97,24 +106,29 @@ async def measure(kind: str, orders: int, passes: int) -> None:
             tracker = open_tracker(url)
             split = Split(tracker)
             print(f"{kind}, {orders:,} open orders (CPU seconds; per order in us)")
-            print(f"{'pass':>4} {'wall s':>7} {'CPU':>7} {'loop':>7} {'recording':>10} "
-                  f"{'commands':>9} {'listing':>8} {'GC':>6} {'us/order: loop rec list':>24}")
+            print(f"{'pass':>4} {'wall s':>7} {'CPU':>7} {'busy':>5} {'sims':>5} {'loop':>7} "
+                  f"{'recording':>10} {'commands':>9} {'listing':>8} {'GC':>6} "
+                  f"{'us/order: loop rec list':>24}")
             our_requests, wall = 0, 0.0
             for n in range(1, passes + 1):
-                cpu, loop = time.process_time(), time.thread_time()
+                cpu, loop, sim = time.process_time(), time.thread_time(), cpu_seconds(server.pid)
                 our_requests, _, wall = await ours(sims, tracker, Path(tmp))
                 cpu, loop = time.process_time() - cpu, time.thread_time() - loop
+                sim = cpu_seconds(server.pid) - sim
                 s = split.take()
                 per = [x / orders * 1e6 for x in (loop, s["recording"], s["listing"])]
-                print(f"{n:>4} {wall:>7.2f} {cpu:>7.2f} {loop:>7.2f} {s['recording']:>10.2f} "
+                print(f"{n:>4} {wall:>7.2f} {cpu:>7.2f} {cpu / wall:>5.2f} {sim:>5.2f} "
+                      f"{loop:>7.2f} {s['recording']:>10.2f} "
                       f"{s['commands']:>9,.0f} {s['listing']:>8.2f} {s['gc']:>6.2f} "
                       f"{per[0]:>10.0f} {per[1]:>5.0f} {per[2]:>5.0f}", flush=True)
             tracker.close()
             known = json.loads(refs.read_text())
-            loop = time.thread_time()
+            loop, sim = time.thread_time(), cpu_seconds(server.pid)
             requests, bare_wall = await bare(sims, known["jobs"], known["ivcap"])
-            print(f"bare loop: {bare_wall:.2f} s wall, {time.thread_time() - loop:.2f} s CPU, "
-                  f"{requests:,} requests; ratio of request rates, the last pass to it: "
+            loop, sim = time.thread_time() - loop, cpu_seconds(server.pid) - sim
+            print(f"bare loop: {bare_wall:.2f} s wall, {loop:.2f} s CPU (busy "
+                  f"{loop / bare_wall:.2f}), sims {sim:.2f} s, {requests:,} requests; "
+                  "ratio of request rates, the last pass to it: "
                   f"{(our_requests / wall) / (requests / bare_wall):.2f}")
     finally:
         server.stdin.close()
