@@ -119,7 +119,7 @@ class SubmissionFailed(OrderEvent):
     retry_not_before: datetime | None
 
     def evolve(self, order: Order) -> None:
-        order.last_error = self.vendor_code or self.message or self.classification
+        order.last_error = self.vendor_code or self.message or str(self.classification)  # a str, as declared
         order.retry_not_before = self.retry_not_before
         order.hold, order.hold_until = None, None
         order.flag(None)

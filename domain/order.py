@@ -78,7 +78,7 @@ class OrderAttributes:
     user_input: Any
     results_available: dict[str, dict[str, Any]]
     results_retrieved: dict[str, str]
-    acked_transactions: dict[str, str]
+    acked_transactions: dict[str, AckOutcome]
     cancellation_pending: bool
     attention: str | None
     """Why a person must act on this order, in words; ``attention_kind`` says what kind."""

@@ -15,7 +15,7 @@ from ordertrail.domain.events import OrderEvent, TroubleCount
 from ordertrail.domain.order import Order
 from ordertrail.domain.state_machine import NEEDS_A_PERSON
 from ordertrail.domain.states import State
-from ordertrail.domain.vocabulary import AttentionKind, HoldCause, Trouble
+from ordertrail.domain.vocabulary import AckOutcome, AttentionKind, HoldCause, Trouble
 
 COMMON_EVENT_FIELDS = frozenset(
     {
@@ -63,7 +63,7 @@ class OrderView:
     waiting: dict[str, Any] | None
     results_available: dict[str, dict[str, Any]]
     results_retrieved: dict[str, str]
-    acked_transactions: dict[str, str]
+    acked_transactions: dict[str, AckOutcome]
     cancellation_pending: bool
     attention: str | None
     attention_kind: AttentionKind | None

@@ -27,6 +27,7 @@ from ordertrail.domain.errors import UnknownEventTopicError
 
 _ENVELOPE = frozenset({"originator_id", "originator_version"})
 _AGGREGATE_BASE_STATE = {"_created_on": datetime, "_modified_on": datetime}
+_AGGREGATE_VALUES = {**_AGGREGATE_BASE_STATE, "_version": int}
 
 _decoder = msgspec.json.Decoder()
 
@@ -48,6 +49,22 @@ def _state_type(cls: type[Any], extra: tuple[tuple[str, Any], ...] = ()) -> type
     hints.update(dict(extra))
     fields = [(name, hint, None) for name, hint in hints.items() if not _is_classvar(hint)]
     return msgspec.defstruct(f"{cls.__name__}State", fields, kw_only=True)
+
+
+def encode_values(values: tuple[Any, ...]) -> bytes:
+    """An aggregate's attribute values as one JSON array, each encoded as an event's are."""
+    return _encoder.encode(values)
+
+
+@cache
+def values_decoder(cls: type[Any], names: tuple[str, ...]) -> msgspec.json.Decoder[Any] | None:
+    """A decoder of ``encode_values`` of the attributes ``names`` of an aggregate of class
+    ``cls``: each value back to its declared type, as a snapshot's state is decoded (so
+    the values are those the store would give back). None when one is not declared."""
+    hints = {**typing.get_type_hints(cls), **_AGGREGATE_VALUES}
+    if any(name not in hints or _is_classvar(hints[name]) for name in names):
+        return None
+    return msgspec.json.Decoder(tuple[tuple(hints[name] for name in names)])  # type: ignore[misc]
 
 
 def _is_classvar(hint: Any) -> bool:

@@ -34,21 +34,25 @@ the pass records on them find them instead of reading them again; they never
 evict a held order.
 
 An order that leaves either (the least recently used held order, the oldest
-scanned one) is packed: its values pickled into a few hundred bytes, up to
-``packed_bytes`` of them, so the next pass unpacks it (microseconds) instead of
-reading and replaying it from the store (a query and every event). A packed
+scanned one) is packed: its values encoded as the store encodes an event's
+(``encode_values``, one JSON array of a few hundred bytes), up to ``packed_bytes``
+of them, and decoded back through the order's type hints as a snapshot is, so
+the next pass unpacks it (microseconds) instead of reading and replaying it
+from the store (a query and every event), and gets the values the store would
+give back. (Pickle, used before, cost several times as much each way: it
+rebuilds every enumeration member and time zone through Python code.) A packed
 order is current as of ``position``: ``refresh`` drops it when the log shows
 a newer event of it, and a save or a read of a newer version replaces it. An
-unpacked order keeps its pickle while it stays at that version (the same
-version is the same state: the cache only ever holds committed orders), so an
-order that leaves again unchanged is not pickled again. A kept pickle counts
-toward ``packed_bytes`` like any other, in the place it had when it was packed
-(the oldest are dropped first). The pickles never leave the process's memory.
+unpacked order keeps its packed values while it stays at that version (the
+same version is the same state: the cache only ever holds committed orders),
+so an order that leaves again unchanged is not encoded again. Kept values
+count toward ``packed_bytes`` like any others, in the place they had when they
+were packed (the oldest are dropped first). They never leave the process's
+memory.
 """
 
 from __future__ import annotations
 
-import pickle
 import sys
 import threading
 from collections import OrderedDict
@@ -58,6 +62,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 from uuid import UUID
 
+from ordertrail.adapters.store.mapper import encode_values, values_decoder
 from ordertrail.domain.order import Order
 
 Notifications = Callable[[int, int], Sequence[Any]]
@@ -67,21 +72,31 @@ Decode = Callable[[Any], Any]
 
 PAGE = 1000
 PACKED_ENTRY_OVERHEAD = 200
-"""Bytes a packed order costs beyond its pickle: the bytes and tuple objects, the key, the slot."""
-NOT_PICKLED = frozenset({"_id", "_pending_events"})
+"""Bytes a packed order costs beyond its encoded values: the bytes and tuple objects, the key,
+the slot."""
+NOT_PACKED = frozenset({"_id", "_pending_events"})
 """What a packed order leaves out, as unpacking gives it back: the id is the key it is kept
-under, and a held order has no pending events. (A UUID pickles and unpickles through Python
-code: leaving it out makes packing and unpacking an order markedly cheaper.)"""
+under, and a held order has no pending events."""
+
+
+class Shape(NamedTuple):
+    """What packs and unpacks the orders of one class with the same attributes."""
+
+    names: tuple[str, ...]
+    """The names of the packed attributes (all but ``NOT_PACKED``)."""
+    pick: Callable[[dict[str, Any]], tuple[Any, ...]]
+    """An order's ``__dict__`` -> the values of ``names``, in one call."""
+    decode: Callable[[bytes], tuple[Any, ...]]
+    """``encode_values`` of those values -> the values, each of its declared type."""
 
 
 class Packed(NamedTuple):
-    """An order's values in a pickle, with what it takes to make the order again."""
+    """An order's encoded values, with what it takes to make the order again."""
 
     version: int
     kind: type
-    names: tuple[str, ...]
-    """The names of its pickled attributes (all but ``NOT_PICKLED``), one tuple shared by
-    every order with the same attributes."""
+    shape: Shape
+    """One object shared by every order of ``kind`` with the same attributes."""
     values: bytes
 
 
@@ -103,8 +118,8 @@ class OrderCache:
         self.packed_bytes = packed_bytes if maxsize else 0
         self._packed: OrderedDict[UUID, Packed] = OrderedDict()
         self._packed_size = 0
-        self._shapes: dict[tuple[str, ...], tuple[tuple[str, ...], Callable[[Any], Any]]] = {}
-        """An order's attribute names -> the names it is packed with, and their getter."""
+        self._shapes: dict[tuple[type, tuple[str, ...]], Shape | None] = {}
+        """An order's class and attribute names -> how it is packed (None: it is not)."""
         self.scan_size = scan_size
         self._scanned: OrderedDict[UUID, Order] = OrderedDict()
         self.maxsize = maxsize
@@ -151,7 +166,7 @@ class OrderCache:
             return
         if notification.originator_version <= order.version:
             return
-        self._unpack_drop(oid)  # a pickle kept of the held version is older now
+        self._unpack_drop(oid)  # values kept packed of the held version are older now
         if notification.originator_version != order.version + 1:
             del where[oid]  # a gap: read it again from the store when next needed
             return
@@ -172,7 +187,7 @@ class OrderCache:
                 return order
             order = self._scanned.get(order_id)
             if order is None and order_id in self._packed:
-                order = self._unpack(order_id)
+                return self._unpack(order_id)
             return order
 
     def holds(self, order_id: UUID, order: Order) -> bool:
@@ -281,37 +296,49 @@ class OrderCache:
         if kept is not None and kept.version == version:
             self._packed.move_to_end(oid)  # left unchanged since it was unpacked
             return
-        names, pick = self._shape(tuple(values))
-        try:
-            pickled = pickle.dumps(pick(values), pickle.HIGHEST_PROTOCOL)
-        except Exception:  # a value pickle refuses: the order is read again when needed
-            self._unpack_drop(oid)
-            return
         self._unpack_drop(oid)
-        self._packed[oid] = Packed(version, type(order), names, pickled)
-        self._packed_size += len(pickled) + PACKED_ENTRY_OVERHEAD
+        kind = type(order)
+        shape = self._shape(kind, tuple(values))
+        if shape is None:
+            return  # an attribute without a declared type: read again when needed
+        try:
+            encoded = encode_values(shape.pick(values))
+        except Exception:  # a value the store could not keep: read again when needed
+            return
+        self._packed[oid] = Packed(version, kind, shape, encoded)
+        self._packed_size += len(encoded) + PACKED_ENTRY_OVERHEAD
         while self._packed_size > self.packed_bytes and self._packed:
             self._forget(self._packed.popitem(last=False)[1])
 
-    def _shape(self, attributes: tuple[str, ...]) -> tuple[tuple[str, ...], Callable[[Any], Any]]:
-        """The names an order with ``attributes`` is packed with, and a getter of their values
-        as one tuple (made once for every order with the same attributes)."""
-        shape = self._shapes.get(attributes)
-        if shape is None:
-            names = tuple(name for name in attributes if name not in NOT_PICKLED)
-            pick = itemgetter(*names) if len(names) > 1 else \
-                (lambda values: tuple(values[name] for name in names))
-            shape = self._shapes[attributes] = (names, pick)
+    def _shape(self, kind: type, attributes: tuple[str, ...]) -> Shape | None:
+        """How an order of class ``kind`` with ``attributes`` is packed (made once for every
+        such order); None when one of them has no declared type to decode it to."""
+        try:
+            return self._shapes[kind, attributes]
+        except KeyError:
+            pass
+        names = tuple(name for name in attributes if name not in NOT_PACKED)
+        decoder = values_decoder(kind, names)
+        shape = None if decoder is None or not names else Shape(
+            names, itemgetter(*names) if len(names) > 1 else
+            (lambda values: (values[names[0]],)), decoder.decode)
+        self._shapes[kind, attributes] = shape
         return shape
 
-    def _unpack(self, order_id: UUID) -> Order:
+    def _unpack(self, order_id: UUID) -> Order | None:
         """The packed order ``order_id``, held again (as ``loaded`` by a pass would hold it);
-        its pickle is kept until the order changes."""
+        its packed values are kept until the order changes. None when they no longer decode
+        (a value not of its declared type): the order is read from the store instead."""
         packed = self._packed[order_id]
+        try:
+            decoded = packed.shape.decode(packed.values)
+        except Exception:
+            self._unpack_drop(order_id)
+            return None
         order: Order = object.__new__(packed.kind)
         values = order.__dict__
         values["_id"] = order_id  # the caller's equal id object: its next lookups skip UUID.__eq__
-        values.update(zip(packed.names, pickle.loads(packed.values), strict=True))
+        values.update(zip(packed.shape.names, decoded, strict=True))
         values["_pending_events"] = []
         if len(self._orders) < self.maxsize:
             self._put(order, order_id)
@@ -323,7 +350,7 @@ class OrderCache:
         return order
 
     def _drop_other_version(self, order_id: UUID, version: int) -> None:
-        """Drop the pickle of ``order_id`` unless it is of ``version`` (the order held now)."""
+        """Drop the packed values of ``order_id`` unless it is of ``version`` (the order held now)."""
         packed = self._packed.get(order_id)
         if packed is not None and packed.version != version:
             del self._packed[order_id]

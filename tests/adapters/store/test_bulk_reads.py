@@ -15,7 +15,7 @@ from eventsourcing.cryptography import AESCipher
 
 from ordertrail.adapters.store import bulk_read, open_tracker
 from ordertrail.adapters.store.fast import CACHE_MEGABYTES, FastTracker
-from ordertrail.adapters.store.order_cache import NOT_PICKLED, PACKED_ENTRY_OVERHEAD
+from ordertrail.adapters.store.order_cache import NOT_PACKED, PACKED_ENTRY_OVERHEAD
 from ordertrail.domain import commands as c
 from ordertrail.domain.tracker import Tracker
 from ordertrail.domain.vocabulary import Initiator
@@ -229,8 +229,8 @@ def test_packed_orders_are_unpacked_as_they_were_and_never_served_stale(
         cache = tracker._cache
         packed = list(cache._packed)
         assert cache.packed == 150 - 40 - cache.scan_size > 0
-        # The id and the (empty) pending events are not pickled: unpacking gives them back.
-        assert all(NOT_PICKLED.isdisjoint(p.names) for p in cache._packed.values())
+        # The id and the (empty) pending events are not packed: unpacking gives them back.
+        assert all(NOT_PACKED.isdisjoint(p.shape.names) for p in cache._packed.values())
         unpacked = cache.get(packed[2])
         assert unpacked is not None and vars(unpacked) == vars(tracker._reconstruct(packed[2]))
         other.run(c.ReportProgress(order_id=packed[0], current=77, total=100))
@@ -280,11 +280,11 @@ def test_postgres_statements_are_never_jit_compiled(postgres_url: str) -> None:
         tracker.close()
 
 
-def test_an_order_unpacked_and_left_unchanged_keeps_its_pickle_a_changed_one_gets_a_new_one(
+def test_an_order_unpacked_and_left_unchanged_keeps_its_packed_values_a_changed_one_is_packed_anew(
     store_url: str, small_cache: None, small_scan: None
 ) -> None:
     """Passes over more orders than the cache holds unpack every packed order: those that
-    leave again unchanged are not pickled again; one changed in between (here, or by another
+    leave again unchanged are not encoded again; one changed in between (here, or by another
     writer) is packed anew and read back as it now is."""
     ids = filled(store_url, 150)
     with fast_and_plain(store_url) as (tracker, other):
