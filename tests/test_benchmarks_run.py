@@ -22,6 +22,7 @@ SMALLEST = {
     "scale.py": ["--stores", "sqlite", "--sizes", "200", "--events", "2000", "--rounds", "1"],
     "scale_split.py": ["--orders", "200", "--passes", "1"],
     "cli_start.py": ["--runs", "1"],
+    "packed_orders.py": ["--orders", "50", "--repeat", "1"],
 }
 
 
