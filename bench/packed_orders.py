@@ -7,9 +7,9 @@ events, as the cache packs them); ours is the cache's codec, the store's own enc
 those values (``encode_values``) and their decoding back to the order's declared types
 (``values_decoder``). Both run in this process on the same orders, made by the domain: a
 placed order as a pass sees most of them, and one with every kind of value set (a trouble
-first seen at a time at +10:00, a cost, an acknowledgement, a result). Printed per kind: microseconds
-a pack and an unpack (best of ``--repeat`` runs over ``--orders`` orders), the bytes kept, and
-the ratio of pickle's time to ours (above 1: ours is faster).
+first seen at a time at +10:00, a cost, an acknowledgement, a result). Printed per kind:
+microseconds a pack and an unpack (best of ``--repeat`` runs over ``--orders`` orders), the
+bytes kept, and the ratio of pickle's time to ours (above 1: ours is faster).
 
     python bench/packed_orders.py [--orders 20000] [--repeat 5]
 """

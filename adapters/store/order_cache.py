@@ -62,6 +62,8 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 from uuid import UUID
 
+import msgspec
+
 from ordertrail.adapters.store.mapper import encode_values, values_decoder
 from ordertrail.domain.order import Order
 
@@ -303,8 +305,8 @@ class OrderCache:
             return  # an attribute without a declared type: read again when needed
         try:
             encoded = encode_values(shape.pick(values))
-        except Exception:  # a value the store could not keep: read again when needed
-            return
+        except (TypeError, msgspec.EncodeError):  # a value the store could not keep either
+            return  # read again when needed
         self._packed[oid] = Packed(version, kind, shape, encoded)
         self._packed_size += len(encoded) + PACKED_ENTRY_OVERHEAD
         while self._packed_size > self.packed_bytes and self._packed:
@@ -332,7 +334,7 @@ class OrderCache:
         packed = self._packed[order_id]
         try:
             decoded = packed.shape.decode(packed.values)
-        except Exception:
+        except msgspec.ValidationError:
             self._unpack_drop(order_id)
             return None
         order: Order = object.__new__(packed.kind)
@@ -350,7 +352,8 @@ class OrderCache:
         return order
 
     def _drop_other_version(self, order_id: UUID, version: int) -> None:
-        """Drop the packed values of ``order_id`` unless it is of ``version`` (the order held now)."""
+        """Drop the packed values of ``order_id`` unless they are of ``version`` (the order
+        held now)."""
         packed = self._packed.get(order_id)
         if packed is not None and packed.version != version:
             del self._packed[order_id]

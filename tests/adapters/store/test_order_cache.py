@@ -171,6 +171,20 @@ def test_a_packed_order_unpacks_to_what_the_store_gives_back(vendor: str, factor
     assert exactly(vars(snapshot.mutate(None))) == exactly(vars(stored))
 
 
+def test_a_packed_order_whose_values_no_longer_fit_their_types_is_read_from_the_store() -> None:
+    """A value of another type than declared (none the domain sets) cannot come back as it
+    was: the packed order is dropped and ``get`` misses, so the tracker reads it again."""
+    order, _ = run_commands("ppw", [])
+    other, _ = run_commands("ppw", [])
+    order.vendor_secondary_refs = {"work_order": 17}  # declared dict[str, str]
+    cache = OrderCache(maxsize=1, position=0, notifications=lambda _first, _limit: [],
+                       decode=lambda notification: notification, packed_bytes=2**20)
+    cache.loaded(order, 0)
+    cache.loaded(other, 0)
+    assert cache.packed == 1
+    assert cache.get(order.id) is None and cache.packed == 0
+
+
 def test_commands_that_record_nothing_leave_the_held_order_as_it_is(store_url: str) -> None:
     tracker = fast(store_url)
     try:
