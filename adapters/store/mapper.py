@@ -56,15 +56,26 @@ def encode_values(values: tuple[Any, ...]) -> bytes:
     return _encoder.encode(values)
 
 
+def undeclared(cls: type[Any], names: tuple[str, ...]) -> list[str]:
+    """Those of the attributes ``names`` of an aggregate of class ``cls`` without a declared
+    type (``values_decoder`` cannot decode them)."""
+    hints = _value_hints(cls)
+    return [name for name in names if name not in hints or _is_classvar(hints[name])]
+
+
 @cache
 def values_decoder(cls: type[Any], names: tuple[str, ...]) -> msgspec.json.Decoder[Any] | None:
     """A decoder of ``encode_values`` of the attributes ``names`` of an aggregate of class
     ``cls``: each value back to its declared type, as a snapshot's state is decoded (so
-    the values are those the store would give back). None when one is not declared."""
-    hints = {**typing.get_type_hints(cls), **_AGGREGATE_VALUES}
-    if any(name not in hints or _is_classvar(hints[name]) for name in names):
+    the values are those the store would give back). None when one is ``undeclared``."""
+    if undeclared(cls, names):
         return None
+    hints = _value_hints(cls)
     return msgspec.json.Decoder(tuple[tuple(hints[name] for name in names)])  # type: ignore[misc]
+
+
+def _value_hints(cls: type[Any]) -> dict[str, Any]:
+    return {**typing.get_type_hints(cls), **_AGGREGATE_VALUES}
 
 
 def _is_classvar(hint: Any) -> bool:

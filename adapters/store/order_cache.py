@@ -53,6 +53,7 @@ memory.
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 from collections import OrderedDict
@@ -64,9 +65,10 @@ from uuid import UUID
 
 import msgspec
 
-from ordertrail.adapters.store.mapper import encode_values, values_decoder
+from ordertrail.adapters.store.mapper import encode_values, undeclared, values_decoder
 from ordertrail.domain.order import Order
 
+log = logging.getLogger(__name__)
 Notifications = Callable[[int, int], Sequence[Any]]
 """(first notification id, limit) -> the library's Notification objects, in id order."""
 Decode = Callable[[Any], Any]
@@ -321,6 +323,9 @@ class OrderCache:
             pass
         names = tuple(name for name in attributes if name not in NOT_PACKED)
         decoder = values_decoder(kind, names)
+        if decoder is None:  # once per shape: each such order is read again when needed
+            log.warning("%s orders are not kept packed: no declared type for %s",
+                        kind.__name__, ", ".join(undeclared(kind, names)))
         shape = None if decoder is None or not names else Shape(
             names, itemgetter(*names) if len(names) > 1 else
             (lambda values: (values[names[0]],)), decoder.decode)

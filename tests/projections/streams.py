@@ -95,9 +95,12 @@ STREAMS: st.SearchStrategy[list[CommandFactory]] = st.tuples(
 VENDORS = st.sampled_from(["planviewer", "ppw", "ivcap", "planomatic"])
 
 
-def run_commands(vendor: str, factories: Sequence[CommandFactory]) -> tuple[Order, list[OrderEvent]]:
-    """An in-memory order after the commands its lifecycle accepts; and its events."""
-    order = Order.request(uuid4(), vendor, uuid4().hex, {"n": 1}, "test")
+def run_commands(vendor: str, factories: Sequence[CommandFactory],
+                 request: dict[str, Any] | None = None) -> tuple[Order, list[OrderEvent]]:
+    """An in-memory order (its vendor request ``request``, else ``{"n": 1}``) after the
+    commands its lifecycle accepts; and its events."""
+    order = Order.request(uuid4(), vendor, uuid4().hex, {"n": 1} if request is None else request,
+                          "test")
     for make in factories:
         try:
             make(order.id).run(order)
