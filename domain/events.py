@@ -119,7 +119,7 @@ class SubmissionFailed(OrderEvent):
     retry_not_before: datetime | None
 
     def evolve(self, order: Order) -> None:
-        # a str, as declared (a command may give the classification as its member)
+        # a str, as declared: the classification is its member, or its text from a command
         order.last_error = self.vendor_code or self.message or str(self.classification)
         order.retry_not_before = self.retry_not_before
         order.hold, order.hold_until = None, None

@@ -39,8 +39,8 @@ scanned one) is packed: its values encoded as the store encodes an event's
 of them, and decoded back through the order's type hints as a snapshot is, so
 the next pass unpacks it (microseconds) instead of reading and replaying it
 from the store (a query and every event), and gets the values the store would
-give back. (Pickle, used before, cost several times as much each way: it
-rebuilds every enumeration member and time zone through Python code.) A packed
+give back. (Not pickle: it rebuilds every enumeration member and time zone
+through Python code.) A packed
 order is current as of ``position``: ``refresh`` drops it when the log shows
 a newer event of it, and a save or a read of a newer version replaces it. An
 unpacked order keeps its packed values while it stays at that version (the
