@@ -1,4 +1,5 @@
-"""vendor_health as a registered read model: fold, store by column name, verify."""
+"""vendor_health as a registered read model: counts per vendor, hour and outcome, and what
+verify expects of them."""
 
 from __future__ import annotations
 
@@ -10,12 +11,9 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from ordertrail.domain.tracker import Tracker
 from ordertrail.domain.views import EventView, OrderView
-from ordertrail.projections.order_status.check import NAME as ORDER_STATUS
-from ordertrail.projections.order_status.fold import OrderChanges
-from ordertrail.projections.read_model import Batch, Computed, Mismatch, result
-from ordertrail.projections.target import Target
+from ordertrail.projections.counting import CountingModel
+from ordertrail.projections.read_model import Mismatch
 from ordertrail.projections.vendor_health import fold as folding
 from ordertrail.projections.vendor_health.fold import HourCount
 from ordertrail.projections.vendor_health.table import TABLE
@@ -30,25 +28,6 @@ class HealthRow(NamedTuple):
     hour: datetime
     outcome: str
     count: int  # type: ignore[assignment]  # the column's name, over tuple.count
-
-
-class VendorHealthModel:
-    name = NAME
-    depends_on: tuple[str, ...] = (ORDER_STATUS,)
-    tables: tuple[sa.Table, ...] = (TABLE,)
-
-    def load(self, target: Target, batch: Batch, computed: Computed) -> None:
-        return None  # the database adds each batch's counts to the stored ones
-
-    def fold(self, batch: Batch, prior: None, computed: Computed) -> Counter[HourCount]:
-        return folding.fold(result(computed, ORDER_STATUS, OrderChanges))
-
-    def store(self, target: Target, changes: Counter[HourCount]) -> None:
-        target.upsert(TABLE, [HealthRow(key.vendor, key.hour, key.outcome, n)
-                              for key, n in changes.items()], add="count")
-
-    def check(self, tracker: Tracker, redact: bool) -> VendorHealthCheck:
-        return VendorHealthCheck()
 
 
 class VendorHealthCheck:
@@ -80,4 +59,4 @@ def _topic(event: EventView) -> str:
     return f"ordertrail.order:{event.type}"
 
 
-READ_MODEL = VendorHealthModel()
+READ_MODEL = CountingModel[HourCount](NAME, TABLE, folding.fold, HealthRow, VendorHealthCheck)
