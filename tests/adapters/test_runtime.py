@@ -32,8 +32,8 @@ def test_the_defaults_are_raised() -> None:
 
 
 def test_higher_thresholds_set_by_the_program_are_kept() -> None:
-    gc.set_threshold(200_000, 50, 30)
-    assert tune_garbage_collector() == (200_000, 50, 30)
+    gc.set_threshold(500_000, 50, 30)
+    assert tune_garbage_collector() == (500_000, 50, 30)
 
 
 def test_every_ordertrail_command_runs_with_the_tuned_collector(tmp_path: Path) -> None:
