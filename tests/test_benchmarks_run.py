@@ -23,6 +23,7 @@ SMALLEST = {
     "scale_split.py": ["--orders", "200", "--passes", "1"],
     "cli_start.py": ["--runs", "1"],
     "packed_orders.py": ["--orders", "50", "--repeat", "1"],
+    "gil_sharing.py": ["--orders", "100", "--rounds", "1"],
 }
 
 
