@@ -5,8 +5,11 @@ Python work that holds the GIL about a third to a half of the pass (``scale_spli
 script sends the bare loop's requests (``sync_throughput.bare``, the orders seeded as
 ``scale.py`` seeds them) alternately alone and beside a thread that runs Python code for
 ``--busy`` of each ``--slice`` seconds and sleeps the rest, and prints the CPU seconds of the
-event loop's thread per request each way. Their ratio is what the loop's work costs more for
-the sharing alone: no store, no engine, the same requests and the same aiohttp.
+event loop's thread per request each way, in microseconds. Their ratio is what the loop's
+work costs more for the sharing alone: no store, no engine, the same requests and the same
+aiohttp. The collector is tuned as the ``ordertrail`` command tunes it; one discarded round
+warms the client up first, and the two ways take turns going first, as each poll moves the
+simulated orders on.
 
     python bench/gil_sharing.py [--orders 10000] [--rounds 5] [--busy 0.4] [--slice 0.005]
 """
@@ -29,6 +32,8 @@ sys.path.insert(0, str(HERE))
 
 from scale import child, store  # noqa: E402  (the scale benchmark's seeding and stores)
 from sync_throughput import bare  # noqa: E402
+
+from ordertrail.adapters.common.runtime import tune_garbage_collector  # noqa: E402
 
 
 class BusyThread:
@@ -77,13 +82,19 @@ async def measure(orders: int, rounds: int, share: float, slice_s: float) -> Non
             child("--seed-child", url, sims_json, str(orders), str(refs))
             known = json.loads(refs.read_text())
             print(f"{orders:,} orders; a thread busy {share:.0%} of every {slice_s * 1000:g} ms "
-                  "beside the second loop of each round (event loop's CPU, us a request)")
+                  "beside one of the two loops of each round (event loop's CPU, us a request)")
+            tune_garbage_collector()  # as the ordertrail command does
+            await loop_cpu_per_request(sims, known["jobs"], known["ivcap"])  # warm-up
             alone, shared = [], []
             for n in range(1, rounds + 1):
-                alone.append(await loop_cpu_per_request(sims, known["jobs"], known["ivcap"]))
-                with BusyThread(share, slice_s):
-                    shared.append(await loop_cpu_per_request(sims, known["jobs"],
-                                                             known["ivcap"]))
+                for sharing in (n % 2 == 0, n % 2 == 1):
+                    if sharing:
+                        with BusyThread(share, slice_s):
+                            shared.append(await loop_cpu_per_request(sims, known["jobs"],
+                                                                     known["ivcap"]))
+                    else:
+                        alone.append(await loop_cpu_per_request(sims, known["jobs"],
+                                                                known["ivcap"]))
                 print(f"round {n}: alone {alone[-1]:6.1f}  sharing {shared[-1]:6.1f}  "
                       f"ratio {shared[-1] / alone[-1]:.2f}", flush=True)
             ratios = [s / a for s, a in zip(shared, alone, strict=True)]

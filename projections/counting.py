@@ -39,6 +39,8 @@ class CountingModel(Generic[Key]):
     def __init__(self, name: str, table: sa.Table,
                  count: Callable[[OrderChanges], Counter[Key]],
                  row: type[NamedTuple], check: Callable[[], Check]) -> None:
+        if row._fields[-1] != "count":
+            raise TypeError(f"{name}: a counter's row ends with its count, not {row._fields[-1]}")
         self.name = name
         self.tables: tuple[sa.Table, ...] = (table,)
         self._count = count

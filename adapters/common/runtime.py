@@ -14,8 +14,9 @@ YOUNG_COLLECTION_EVERY = 200_000
 """New container objects between two collections of the young generation (CPython: 700).
 
 More than a batch of commands, or a chunk of a sync pass, leaves alive at once (a few tens of
-thousands of commands, events, outcomes and views): a pass then runs no young collection at
-all, where each would have gone over what the batch holds only to find it alive."""
+thousands of commands, events, outcomes and views): a pass over orders already held then runs
+no young collection, where each would have gone over what the batch holds only to find it
+alive."""
 MIDDLE_COLLECTION_EVERY = 20
 """Young collections between two of the middle generation (CPython: 10)."""
 
