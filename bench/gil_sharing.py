@@ -20,9 +20,7 @@ import argparse
 import asyncio
 import json
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -30,7 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from scale import child, store  # noqa: E402  (the scale benchmark's seeding and stores)
+from scale import seeded  # noqa: E402  (the scale benchmark's seeding and stores)
 from sync_throughput import bare  # noqa: E402
 
 from ordertrail.adapters.common.runtime import tune_garbage_collector  # noqa: E402
@@ -71,38 +69,27 @@ async def loop_cpu_per_request(sims: dict[str, str], jobs: list[str], ivcap: lis
 
 
 async def measure(orders: int, rounds: int, share: float, slice_s: float) -> None:
-    server = subprocess.Popen([sys.executable, str(HERE / "simulators_server.py")],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert server.stdout is not None and server.stdin is not None
-    sims_json = server.stdout.readline().strip()
-    sims = json.loads(sims_json)
-    try:
-        with tempfile.TemporaryDirectory() as tmp, store("sqlite", Path(tmp)) as url:
-            refs = Path(tmp) / "refs.json"
-            child("--seed-child", url, sims_json, str(orders), str(refs))
-            known = json.loads(refs.read_text())
-            print(f"{orders:,} orders; a thread busy {share:.0%} of every {slice_s * 1000:g} ms "
-                  "beside one of the two loops of each round (event loop's CPU, us a request)")
-            tune_garbage_collector()  # as the ordertrail command does
-            await loop_cpu_per_request(sims, known["jobs"], known["ivcap"])  # warm-up
-            alone, shared = [], []
-            for n in range(1, rounds + 1):
-                for sharing in (n % 2 == 0, n % 2 == 1):
-                    if sharing:
-                        with BusyThread(share, slice_s):
-                            shared.append(await loop_cpu_per_request(sims, known["jobs"],
-                                                                     known["ivcap"]))
-                    else:
-                        alone.append(await loop_cpu_per_request(sims, known["jobs"],
-                                                                known["ivcap"]))
-                print(f"round {n}: alone {alone[-1]:6.1f}  sharing {shared[-1]:6.1f}  "
-                      f"ratio {shared[-1] / alone[-1]:.2f}", flush=True)
-            ratios = [s / a for s, a in zip(shared, alone, strict=True)]
-            print(f"median ratio sharing/alone: {statistics.median(ratios):.2f} "
-                  f"(range {min(ratios):.2f}-{max(ratios):.2f})")
-    finally:
-        server.stdin.close()
-        server.wait(30)
+    with seeded("sqlite", orders) as run:
+        sims, known = json.loads(run.sims_json), json.loads(run.refs.read_text())
+        print(f"{orders:,} orders; a thread busy {share:.0%} of every {slice_s * 1000:g} ms "
+              "beside one of the two loops of each round (event loop's CPU, us a request)")
+        tune_garbage_collector()  # as the ordertrail command does
+        await loop_cpu_per_request(sims, known["jobs"], known["ivcap"])  # warm-up
+        alone, shared = [], []
+        for n in range(1, rounds + 1):
+            for sharing in (n % 2 == 0, n % 2 == 1):
+                if sharing:
+                    with BusyThread(share, slice_s):
+                        shared.append(await loop_cpu_per_request(sims, known["jobs"],
+                                                                 known["ivcap"]))
+                else:
+                    alone.append(await loop_cpu_per_request(sims, known["jobs"],
+                                                            known["ivcap"]))
+            print(f"round {n}: alone {alone[-1]:6.1f}  sharing {shared[-1]:6.1f}  "
+                  f"ratio {shared[-1] / alone[-1]:.2f}", flush=True)
+        ratios = [s / a for s, a in zip(shared, alone, strict=True)]
+        print(f"median ratio sharing/alone: {statistics.median(ratios):.2f} "
+              f"(range {min(ratios):.2f}-{max(ratios):.2f})")
 
 
 def main() -> None:

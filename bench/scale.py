@@ -38,7 +38,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 HERE = Path(__file__).resolve().parent
 PG = os.environ.get("ORDERTRAIL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -85,20 +85,41 @@ def child(*args: str) -> dict[str, Any]:
     return result
 
 
-# ---------------------------------------------------------------- sync at size
-def sync_at(kind: str, orders: int, rounds: int) -> dict[str, Any]:
+class Seeded(NamedTuple):
+    """What ``seeded`` made: the simulators (their addresses and credentials as JSON, their
+    process), the store, the seeded orders' vendor references, and a folder for the run."""
+
+    sims_json: str
+    url: str
+    refs: Path
+    """``{"jobs": [...], "ivcap": [...]}``: the bare loop's requests."""
+    folder: Path
+    simulators_pid: int
+
+
+@contextmanager
+def seeded(kind: str, orders: int) -> Iterator[Seeded]:
+    """The polled simulators in a child process and a fresh store of ``kind`` holding
+    ``orders`` open orders, placed at the simulators by a child process; all gone afterwards."""
     server = subprocess.Popen([sys.executable, str(HERE / "simulators_server.py")],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert server.stdout is not None and server.stdin is not None
-    sims = server.stdout.readline().strip()
     try:
+        sims = server.stdout.readline().strip()
         with tempfile.TemporaryDirectory() as tmp, store(kind, Path(tmp)) as url:
             refs = Path(tmp) / "refs.json"
             child("--seed-child", url, sims, str(orders), str(refs))
-            return child("--pass-child", url, sims, str(refs), str(rounds), tmp)
+            yield Seeded(sims, url, refs, Path(tmp), server.pid)
     finally:
         server.stdin.close()
         server.wait(30)
+
+
+# ---------------------------------------------------------------- sync at size
+def sync_at(kind: str, orders: int, rounds: int) -> dict[str, Any]:
+    with seeded(kind, orders) as run:
+        return child("--pass-child", run.url, run.sims_json, str(run.refs), str(rounds),
+                     str(run.folder))
 
 
 async def seed_child(url: str, sims_json: str, orders: int, refs: Path) -> None:

@@ -27,7 +27,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from scale import PASS_ONLY, child, store  # noqa: E402  (the scale benchmark's seeding, stores)
+from scale import PASS_ONLY, seeded  # noqa: E402  (the scale benchmark's seeding and stores)
 
 STAGES = {
     "list open orders (store)": ("open_order_chunks", "open_orders"),
@@ -97,27 +97,17 @@ PLUMBING = {"run", "_run", "_worker", "run_once", "<module>", "_bootstrap", "_bo
 
 def profile(kind: str, size: int, out: Path, top: int) -> dict[str, object]:
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-    server = subprocess.Popen([sys.executable, str(HERE / "simulators_server.py")],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert server.stdout is not None and server.stdin is not None
-    sims = server.stdout.readline().strip()
-    try:
-        with tempfile.TemporaryDirectory() as tmp, store(kind, Path(tmp)) as url:
-            refs = Path(tmp) / "refs.json"
-            child("--seed-child", url, sims, str(size), str(refs))
-            raw = out / f"pass-{kind}-{size}.txt"
-            done = subprocess.run(
-                [spy, "record", "--format", "raw", "--rate", "100", "--threads", "-o", str(raw),
-                 "--", sys.executable, str(HERE / "scale.py"), "--pass-child", url, sims,
-                 str(refs), "1", tmp], capture_output=True, text=True, check=False,
-                env={**os.environ, PASS_ONLY: "1"})
-            if done.returncode != 0:
-                raise SystemExit(f"py-spy failed: {done.stderr.strip()[-2000:]}")
-            result = json.loads(next(line for line in reversed(done.stdout.splitlines())
-                                     if line.startswith("{")))
-    finally:
-        server.stdin.close()
-        server.wait(30)
+    with seeded(kind, size) as run:
+        raw = out / f"pass-{kind}-{size}.txt"
+        done = subprocess.run(
+            [spy, "record", "--format", "raw", "--rate", "100", "--threads", "-o", str(raw),
+             "--", sys.executable, str(HERE / "scale.py"), "--pass-child", run.url,
+             run.sims_json, str(run.refs), "1", str(run.folder)], capture_output=True,
+            text=True, check=False, env={**os.environ, PASS_ONLY: "1"})
+        if done.returncode != 0:
+            raise SystemExit(f"py-spy failed: {done.stderr.strip()[-2000:]}")
+        result = json.loads(next(line for line in reversed(done.stdout.splitlines())
+                                 if line.startswith("{")))
     return {"pass_s": result["passes"][0], **summarise(raw, top)}
 
 

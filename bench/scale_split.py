@@ -22,9 +22,7 @@ import asyncio
 import gc
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,7 +31,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from scale import child, store  # noqa: E402  (the scale benchmark's seeding and stores)
+from scale import seeded  # noqa: E402  (the scale benchmark's seeding and stores)
 from sync_throughput import bare, ours  # noqa: E402
 
 
@@ -93,46 +91,36 @@ async def measure(kind: str, orders: int, passes: int) -> None:
     from ordertrail.adapters.common.runtime import tune_garbage_collector
     from ordertrail.adapters.store import open_tracker
 
-    server = subprocess.Popen([sys.executable, str(HERE / "simulators_server.py")],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert server.stdout is not None and server.stdin is not None
-    sims_json = server.stdout.readline().strip()
-    sims = json.loads(sims_json)
-    try:
-        with tempfile.TemporaryDirectory() as tmp, store(kind, Path(tmp)) as url:
-            refs = Path(tmp) / "refs.json"
-            child("--seed-child", url, sims_json, str(orders), str(refs))
-            tune_garbage_collector()  # as the ordertrail command does
-            tracker = open_tracker(url)
-            split = Split(tracker)
-            print(f"{kind}, {orders:,} open orders (CPU seconds; per order in us)")
-            print(f"{'pass':>4} {'wall s':>7} {'CPU':>7} {'busy':>5} {'sims':>5} {'loop':>7} "
-                  f"{'recording':>10} {'commands':>9} {'listing':>8} {'GC':>6} "
-                  f"{'us/order: loop rec list':>24}")
-            our_requests, wall = 0, 0.0
-            for n in range(1, passes + 1):
-                cpu, loop, sim = time.process_time(), time.thread_time(), cpu_seconds(server.pid)
-                our_requests, _, wall = await ours(sims, tracker, Path(tmp))
-                cpu, loop = time.process_time() - cpu, time.thread_time() - loop
-                sim = cpu_seconds(server.pid) - sim
-                s = split.take()
-                per = [x / orders * 1e6 for x in (loop, s["recording"], s["listing"])]
-                print(f"{n:>4} {wall:>7.2f} {cpu:>7.2f} {cpu / wall:>5.2f} {sim:>5.2f} "
-                      f"{loop:>7.2f} {s['recording']:>10.2f} "
-                      f"{s['commands']:>9,.0f} {s['listing']:>8.2f} {s['gc']:>6.2f} "
-                      f"{per[0]:>10.0f} {per[1]:>5.0f} {per[2]:>5.0f}", flush=True)
-            tracker.close()
-            known = json.loads(refs.read_text())
-            loop, sim = time.thread_time(), cpu_seconds(server.pid)
-            requests, bare_wall = await bare(sims, known["jobs"], known["ivcap"])
-            loop, sim = time.thread_time() - loop, cpu_seconds(server.pid) - sim
-            print(f"bare loop: {bare_wall:.2f} s wall, {loop:.2f} s CPU (busy "
-                  f"{loop / bare_wall:.2f}), sims {sim:.2f} s, {requests:,} requests; "
-                  "ratio of request rates, the last pass to it: "
-                  f"{(our_requests / wall) / (requests / bare_wall):.2f}")
-    finally:
-        server.stdin.close()
-        server.wait(30)
+    with seeded(kind, orders) as run:
+        sims, simulators = json.loads(run.sims_json), run.simulators_pid
+        tune_garbage_collector()  # as the ordertrail command does
+        tracker = open_tracker(run.url)
+        split = Split(tracker)
+        print(f"{kind}, {orders:,} open orders (CPU seconds; per order in us)")
+        print(f"{'pass':>4} {'wall s':>7} {'CPU':>7} {'busy':>5} {'sims':>5} {'loop':>7} "
+              f"{'recording':>10} {'commands':>9} {'listing':>8} {'GC':>6} "
+              f"{'us/order: loop rec list':>24}")
+        our_requests, wall = 0, 0.0
+        for n in range(1, passes + 1):
+            cpu, loop, sim = time.process_time(), time.thread_time(), cpu_seconds(simulators)
+            our_requests, _, wall = await ours(sims, tracker, run.folder)
+            cpu, loop = time.process_time() - cpu, time.thread_time() - loop
+            sim = cpu_seconds(simulators) - sim
+            s = split.take()
+            per = [x / orders * 1e6 for x in (loop, s["recording"], s["listing"])]
+            print(f"{n:>4} {wall:>7.2f} {cpu:>7.2f} {cpu / wall:>5.2f} {sim:>5.2f} "
+                  f"{loop:>7.2f} {s['recording']:>10.2f} "
+                  f"{s['commands']:>9,.0f} {s['listing']:>8.2f} {s['gc']:>6.2f} "
+                  f"{per[0]:>10.0f} {per[1]:>5.0f} {per[2]:>5.0f}", flush=True)
+        tracker.close()
+        known = json.loads(run.refs.read_text())
+        loop, sim = time.thread_time(), cpu_seconds(simulators)
+        requests, bare_wall = await bare(sims, known["jobs"], known["ivcap"])
+        loop, sim = time.thread_time() - loop, cpu_seconds(simulators) - sim
+        print(f"bare loop: {bare_wall:.2f} s wall, {loop:.2f} s CPU (busy "
+              f"{loop / bare_wall:.2f}), sims {sim:.2f} s, {requests:,} requests; "
+              "ratio of request rates, the last pass to it: "
+              f"{(our_requests / wall) / (requests / bare_wall):.2f}")
 
 
 def main() -> None:
