@@ -75,6 +75,23 @@ def rebuild(
     return applied, position
 
 
+def analyze_if_never(engine: sa.Engine, table_names: Sequence[str]) -> list[str]:
+    """``analyze`` those of ``table_names`` PostgreSQL has no statistics of (never analyzed,
+    by hand or by autovacuum); the names analyzed. A read model filled by catch-ups rather than
+    a rebuild has none until autovacuum comes round, and never where it is off, and then each
+    of ``verify``'s look-ups of a chunk of orders (``order_id IN (...)``) becomes a scan of the
+    whole table. SQLite plans such look-ups on its indexes without statistics: nothing to do."""
+    if engine.dialect.name != "postgresql":
+        return []
+    with engine.connect() as conn:
+        never = [name for (name,) in conn.execute(sa.text(
+            "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() "
+            "AND relname = ANY(:names) AND last_analyze IS NULL AND last_autoanalyze IS NULL"),
+            {"names": list(table_names)})]
+    analyze(engine, never)
+    return never
+
+
 def analyze(engine: sa.Engine, table_names: Sequence[str]) -> None:
     """Gather the planner's statistics of tables just loaded whole. Until then PostgreSQL plans
     on defaults (where autovacuum is off, for good), and look-ups by order id in a large
