@@ -12,6 +12,7 @@ their snapshot).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
@@ -20,6 +21,8 @@ from ordertrail.projections.read_model import AnyReadModel
 from ordertrail.projections.registry import ORDERED
 from ordertrail.projections.tables import Tables, fresh, live
 from ordertrail.projections.writer import TRACKING, Writer, advance
+
+log = logging.getLogger(__name__)
 
 REBUILD_SUFFIX = ":rebuild"
 
@@ -75,27 +78,35 @@ def rebuild(
     return applied, position
 
 
-def analyze_if_never(engine: sa.Engine, table_names: Sequence[str]) -> list[str]:
-    """``analyze`` those of ``table_names`` PostgreSQL has no statistics of (never analyzed,
-    by hand or by autovacuum); the names analyzed. A read model filled by catch-ups rather than
-    a rebuild has none until autovacuum comes round, and never where it is off, and then each
-    of ``verify``'s look-ups of a chunk of orders (``order_id IN (...)``) becomes a scan of the
-    whole table. SQLite plans such look-ups on its indexes without statistics: nothing to do."""
+def gather_missing_statistics(engine: sa.Engine, table_names: Sequence[str]) -> None:
+    """``ANALYZE`` those of ``table_names`` PostgreSQL holds no column statistics of: never
+    analyzed (a read model filled by catch-ups has none until autovacuum comes round, and never
+    where it is off), or analyzed while empty (a rebuild of an empty store, then catch-ups).
+    Without them PostgreSQL plans ``verify``'s look-up of a chunk of orders (``order_id IN
+    (...)``) as a scan of the whole table; with statistics from any earlier size it scales
+    them to the table's size now. Each table in a transaction of its own; one that cannot be
+    analyzed now (a lock or statement timeout, a standby) is left as it is, with a warning.
+    SQLite plans such look-ups on its indexes without statistics: nothing to do."""
     if engine.dialect.name != "postgresql":
-        return []
+        return
     with engine.connect() as conn:
-        never = [name for (name,) in conn.execute(sa.text(
-            "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() "
-            "AND relname = ANY(:names) AND last_analyze IS NULL AND last_autoanalyze IS NULL"),
+        missing = [name for (name,) in conn.execute(sa.text(
+            "SELECT tablename FROM pg_tables t WHERE schemaname = current_schema() "
+            "AND tablename = ANY(:names) AND NOT EXISTS (SELECT 1 FROM pg_stats s "
+            "WHERE s.schemaname = t.schemaname AND s.tablename = t.tablename)"),
             {"names": list(table_names)})]
-    analyze(engine, never)
-    return never
+    for name in missing:
+        try:
+            analyze(engine, [name])
+        except sa.exc.DBAPIError as error:
+            log.warning("statistics of %s not gathered (%s): its look-ups may scan the whole "
+                        "table", name, type(error.orig).__name__)
 
 
 def analyze(engine: sa.Engine, table_names: Sequence[str]) -> None:
-    """Gather the planner's statistics of tables just loaded whole. Until then PostgreSQL plans
-    on defaults (where autovacuum is off, for good), and look-ups by order id in a large
-    rebuilt table (``verify``'s) become whole-table scans."""
+    """Gather the planner's statistics of ``table_names`` (tables just loaded whole, say), in
+    one transaction. Until then PostgreSQL plans on defaults (where autovacuum is off, for
+    good), and look-ups by order id in a large table (``verify``'s) become whole-table scans."""
     with engine.begin() as conn:
         for table_name in table_names:
             conn.execute(sa.text(f'ANALYZE "{table_name}"'))

@@ -10,7 +10,7 @@ from ordertrail.domain.tracker import Tracker
 from ordertrail.domain.views import EventView, OrderView
 from ordertrail.projections.queries import ReadModels
 from ordertrail.projections.read_model import Mismatch
-from ordertrail.projections.rebuild import analyze_if_never
+from ordertrail.projections.rebuild import gather_missing_statistics
 from ordertrail.projections.registry import READ_MODELS
 
 __all__ = ["Mismatch", "verify"]
@@ -22,11 +22,11 @@ def verify(tracker: Tracker, models: ReadModels, chunk: int = 2000) -> list[Mism
     Orders are taken ``chunk`` at a time, in the order they were requested, their events read
     together (``Tracker.events_of``): each one is replayed from its own events once and shown
     to every model's check, which then compares the chunk's rows, so memory stays flat however
-    many orders the store holds. Read-model tables PostgreSQL has never gathered statistics of
-    are analyzed first (``rebuild.analyze_if_never``), so those look-ups use their indexes.
+    many orders the store holds. Read-model tables PostgreSQL holds no statistics of are
+    analyzed first (``rebuild.gather_missing_statistics``), so those look-ups use their indexes.
     """
     redact = tracker.cipher is not None  # as the runner wrote them
-    analyze_if_never(models.engine, [t.name for model in READ_MODELS for t in model.tables])
+    gather_missing_statistics(models.engine, [t.name for model in READ_MODELS for t in model.tables])
     checks = [model.check(tracker, redact) for model in READ_MODELS]
     mismatches: list[Mismatch] = []
     for ids in tracker.order_id_chunks(chunk):
