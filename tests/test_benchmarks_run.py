@@ -24,6 +24,7 @@ SMALLEST = {
     "cli_start.py": ["--runs", "1"],
     "packed_orders.py": ["--orders", "50", "--repeat", "1"],
     "gil_sharing.py": ["--orders", "100", "--rounds", "1"],
+    "quiet_pass.py": ["--sizes", "200", "--rounds", "1", "--store", "postgres"],
 }
 
 

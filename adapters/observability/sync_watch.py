@@ -25,7 +25,8 @@ class SyncWatch:
     def pass_done(self, report: PassReport) -> None:
         if self.metrics is not None:
             self.metrics.sync_pass_seconds.observe(report.seconds)
-        log.info("sync pass", open=report.open_orders, submitted=report.submitted,
+        log.info("sync pass", open=report.open_orders, left_out=report.left_out,
+                 submitted=report.submitted,
                  polled=report.polled, reconciled=report.reconciled, held=report.held,
                  changed=len(report.changed), downloaded=report.retrieved,
                  recorded=report.recorded, errors=dict(sorted(report.error_classes.items())),

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import operator
 import os
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -159,12 +159,19 @@ class FastTracker(Tracker):
     def open_orders(self, vendor: str | None = None) -> list[OrderView]:
         return [view for chunk in self.open_order_chunks(vendor, size=0) for view in chunk]
 
-    def open_order_chunks(self, vendor: str | None = None,
-                          size: int = PASS_CHUNK) -> Iterator[list[OrderView]]:
+    def open_order_chunks(self, vendor: str | None = None, size: int = PASS_CHUNK,
+                          unchanged: Mapping[UUID, int] | None = None,
+                          left_out: set[UUID] | None = None) -> Iterator[list[OrderView]]:
         """The open orders, ``size`` at a time (0: all in one list), in the order they were
         requested. Each chunk is read when it is asked for, current as of then, so a caller
         that is done with one chunk before it asks for the next (a sync pass) holds one chunk
-        of views at a time, however many orders are open."""
+        of views at a time, however many orders are open.
+
+        ``unchanged``: order id -> a version the caller has seen and has nothing to do with
+        yet (a sync pass: orders whose next poll is not due). An order still at that version,
+        as the store's log shows it now, is left out without being viewed, and its id added
+        to ``left_out``: a pass then costs what its orders due cost, not what all open orders
+        do. An order not kept in memory is viewed (its version is not known without a read)."""
         wanted = None if vendor is None else Vendor.parse(vendor).value
         ids = [oid for oid in self.order_ids() if oid not in self._finished]
         if size:  # what a pass reads of a chunk stays at hand for the commands it records
@@ -172,9 +179,27 @@ class FastTracker(Tracker):
         size = size or max(1, len(ids))
         for start in range(0, len(ids), size):
             self._begin()
-            views = self._open_views_of(ids[start:start + size], wanted)
+            chunk = ids[start:start + size]
+            if unchanged:
+                chunk = self._changed(chunk, unchanged, left_out)
+            views = self._open_views_of(chunk, wanted)
             if views:
                 yield views
+
+    def _changed(self, ids: list[UUID], unchanged: Mapping[UUID, int],
+                 left_out: set[UUID] | None) -> list[UUID]:
+        """Those of ``ids`` not at the version ``unchanged`` names (or not named there); the
+        others go to ``left_out``."""
+        version_of = self._cache.version_of
+        keep = []
+        for oid in ids:
+            seen = unchanged.get(oid)
+            if seen is not None and version_of(oid) == seen:
+                if left_out is not None:
+                    left_out.add(oid)
+            else:
+                keep.append(oid)
+        return keep
 
     def _open_views_of(self, ids: list[UUID], wanted: str | None) -> list[OrderView]:
         views = []

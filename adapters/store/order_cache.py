@@ -194,6 +194,17 @@ class OrderCache:
                 return self._unpack(order_id)
             return order
 
+    def version_of(self, order_id: UUID) -> int | None:
+        """The version of ``order_id`` as kept here, held, scanned or packed; None when it is
+        not kept. A glance: it unpacks nothing and does not count as a use. After ``refresh``
+        it is the store's version, as every kept order then is current (or dropped)."""
+        with self.lock:
+            order = self._orders.get(order_id) or self._scanned.get(order_id)
+            if order is not None:
+                return order.version
+            packed = self._packed.get(order_id)
+            return None if packed is None else packed.version
+
     def holds(self, order_id: UUID, order: Order) -> bool:
         """Whether ``order`` is the very order held decoded for ``order_id`` (a glance: it
         neither takes the lock nor counts as a use)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 from unittest import mock
 from uuid import UUID
 
@@ -172,6 +173,48 @@ def test_open_orders_stream_in_chunks_each_read_when_asked_for(store_url: str,
     finally:
         tracker.close()
         other.close()
+
+
+@pytest.mark.parametrize("packed", [False, True], ids=["nothing packed", "packed"])
+def test_orders_unchanged_since_a_version_the_caller_names_are_left_out_unviewed(
+    store_url: str, small_cache: None, small_scan: None, monkeypatch: pytest.MonkeyPatch,
+    packed: bool
+) -> None:
+    """A sync pass names the orders it has nothing to do with yet, at the version it saw:
+    those still at it are left out (and named back), without being viewed. One another writer
+    changed is viewed, as is one at another version than named, and one the cache does not
+    keep (its version is not known without reading it)."""
+    if not packed:
+        monkeypatch.setattr("ordertrail.adapters.store.fast.PACKED_MEGABYTES", 0)
+    ids = filled(store_url, 120)
+    with fast_and_plain(store_url) as (tracker, other):
+        seen = {v.id: v.version for chunk in tracker.open_order_chunks(size=20) for v in chunk}
+        assert len(seen) == 120
+        held = set(tracker._cache._orders)
+        kept = {oid for oid in ids if tracker._cache.version_of(oid) is not None}
+        assert (len(held), len(kept)) == (40, 120 if packed else 40 + 30)  # (scanned, packed)
+        other.run(c.ReportProgress(order_id=ids[3], current=5, total=100))
+        named = {**seen, ids[4]: seen[ids[4]] - 1}
+        viewed: list[UUID] = []
+        made = 0
+        real_view = tracker._view
+
+        def view(order: Any) -> Any:
+            nonlocal made
+            made += 1
+            return real_view(order)
+
+        monkeypatch.setattr(tracker, "_view", view)
+        left_out: set[UUID] = set()
+        for chunk in tracker.open_order_chunks(size=20, unchanged=named, left_out=left_out):
+            viewed += [v.id for v in chunk]
+        assert made == len(viewed) and set(viewed) | left_out == set(ids)
+        assert {ids[3], ids[4]} <= set(viewed)
+        if packed:  # every order is kept: exactly those two are viewed
+            assert set(viewed) == {ids[3], ids[4]}
+        else:  # those scanned may leave before their turn; the held ones stay
+            assert held - {ids[3], ids[4]} <= left_out <= kept
+        assert next(v for v in tracker.open_orders() if v.id == ids[3]).progress_current == 5
 
 
 @pytest.mark.parametrize("packed", [False, True], ids=["nothing packed", "packed"])

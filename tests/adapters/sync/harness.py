@@ -38,17 +38,19 @@ class Rig:
 async def rig(tracker: Tracker, results: Path, *, daily_cap: int = 10,
               pv: PlanviewerSim | None = None, iv: IvcapSim | None = None,
               leases: LeaseBook | None = None, max_bytes: int = 100 << 20,
-              **engine_options: Any) -> AsyncIterator[Rig]:
+              poll_seconds: float = 0, **engine_options: Any) -> AsyncIterator[Rig]:
+    """``poll_seconds``: both vendors' poll intervals (0: every order is polled every pass)."""
     pv_runner, pv_url, pv_sim = await start_planviewer_simulator(sim=pv)
     iv_runner, iv_url, iv_sim = await start_ivcap_simulator(sim=iv)
     try:
         async with aiohttp.ClientSession() as session:
             pv_config = PlanviewerConfig("demo-key", Secret(pv_sim.secret), base_url=pv_url,
-                                         daily_cap=daily_cap, poll_fast_seconds=0,
-                                         poll_slow_seconds=0, poll_waiting_seconds=0, retries=1)
+                                         daily_cap=daily_cap, poll_fast_seconds=poll_seconds,
+                                         poll_slow_seconds=poll_seconds,
+                                         poll_waiting_seconds=poll_seconds, retries=1)
             iv_config = IvcapConfig(Secret(iv_sim.token), iv_url, service_id="urn:s",
-                                    account_id="urn:a", poll_fast_seconds=0, poll_slow_seconds=0,
-                                    retries=1)
+                                    account_id="urn:a", poll_fast_seconds=poll_seconds,
+                                    poll_slow_seconds=poll_seconds, retries=1)
             adapters = {
                 "planviewer": PlanviewerAdapter(PlanviewerClient(session, pv_config), pv_config),
                 "ivcap": IvcapAdapter(IvcapClient(session, iv_config), iv_config),

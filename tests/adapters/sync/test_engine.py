@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ def test_passes_carry_orders_of_both_vendors_to_completion(tracker: Tracker,
             await passes(r.engine, 8)
             assert all(r.planviewer.jobs_per_intention[f"i-{n}"] == 1 for n in range(3))
             assert all(r.ivcap.created_per_name[str(o)] == 1 for o in iv)
+            assert r.engine._next_poll == {}  # what it kept of ended orders, it let go
 
     asyncio.run(go())
     assert {tracker.get_order(o).state for o in pv + iv} == {State.COMPLETED}
@@ -295,3 +297,48 @@ def test_a_pass_works_on_the_open_orders_a_chunk_at_a_time(tracker: Tracker,
     if real is not None:
         assert len(asked) >= 4  # the first pass alone: chunks of 3, 3, 3, 2
         assert State.REQUESTED not in asked[0]
+
+
+@pytest.mark.parametrize("look_at_every_order", [False, True], ids=["left out", "every one"])
+def test_a_pass_leaves_out_the_orders_not_due_that_nothing_changed(
+        tracker: Tracker, store_url: str, tmp_path: Path, look_at_every_order: bool) -> None:
+    """Between two polls of an order, a pass does not look at it while nothing changes it;
+    one another writer changes is looked at again, and each is polled when due. Passes that
+    look at every order do the same things (the model: what each pass submits, polls and
+    records), only looking at more."""
+    pv = [pv_order(tracker, n) for n in range(3)]
+    for n in range(3):
+        iv_order(tracker, n)
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    moment = [start]
+
+    async def go() -> list[Any]:
+        async with rig(tracker, tmp_path, poll_seconds=60, clock=lambda: moment[0],
+                       look_at_every_order=look_at_every_order) as r:
+            reports = []
+            for seconds in (0, 1, 2, 3):  # submit; poll; look at what the polls changed; quiet
+                moment[0] = start + timedelta(seconds=seconds)
+                reports.append(await r.engine.run_once())
+            other = open_tracker(store_url, fast=False)  # a person, another process
+            try:
+                assert other.run(c.RecordCost(order_id=pv[0], amount=Decimal("12.50"),
+                                              currency="EUR", basis="quoted by phone"))
+            finally:
+                other.close()
+            for seconds in (4, 5, 62, 63):  # the changed one is looked at; then all are due
+                moment[0] = start + timedelta(seconds=seconds)
+                reports.append(await r.engine.run_once())
+            return reports
+
+    reports = asyncio.run(go())
+    # submitted, polled, events recorded, open orders: the same whether or not every order is
+    # looked at (each step for an order in a polled state waits for its next poll)
+    assert [(r.submitted, r.polled, r.recorded, r.open_orders) for r in reports] == [
+        (6, 0, 11, 6), (0, 6, 3, 6), (0, 0, 0, 6), (0, 0, 0, 6),
+        (0, 0, 0, 6), (0, 0, 0, 6), (0, 6, 9, 6), (0, 0, 0, 6)]
+    changed_by_polls = [len(reports[1].changed), len(reports[6].changed)]
+    assert changed_by_polls == [3, 6]
+    if look_at_every_order:
+        assert [r.left_out for r in reports] == [0] * 8
+    else:  # those the polls changed are looked at once more; then pv[0], which a person changed
+        assert [r.left_out for r in reports] == [0, 0, 6 - 3, 6, 5, 6, 0, 6 - 6]
