@@ -215,7 +215,9 @@ class OrderCache:
         stood at ``position_before``. ``scan``: one of many read in turn (a pass over every
         open order), kept only while there is room, so a pass over more orders than the cache
         holds keeps the orders it holds instead of evicting each before the next pass needs
-        it."""
+        it. Without a cache (``maxsize`` 0) nothing is kept: nothing would follow the log."""
+        if not self.maxsize:
+            return
         with self.lock:
             held = self._orders.get(order.id)
             if held is None and scan and len(self._orders) >= self.maxsize:

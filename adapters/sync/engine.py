@@ -1,6 +1,6 @@
 """The sync engine: keeps every open order of the polled vendors current.
 
-One pass looks at every open order once and does what its state calls for:
+One pass looks at the open orders and does what each one's state calls for:
 submit (at most once), reconcile, poll (batched, bounded concurrency, backed
 off per order) or retrieve results. Before any of it, it asks the vendor's
 connector (``ordertrail.domain.connector``): while the vendor refuses our
@@ -16,11 +16,16 @@ credentials) are derived from the event store (``schedule``). With a LeaseBook,
 several engines (processes, machines) split the open orders and never act on
 one together.
 
-A pass costs what its orders due cost, not what every open order does: an order whose next
-poll is not due yet, and which nothing has changed since the engine last looked at it, is
-left out of the pass without being viewed (``NextPoll``; the store layer's streamed listing
-knows each kept order's version without reading it). Such an order would get no action in
-the pass anyway: every step for an order in a polled state waits for its next poll.
+A pass does not look at the orders it has nothing to do with yet: an order whose next poll
+is not due, and which nothing has changed since the engine last looked at it, is left out
+without being viewed (``NextPoll``; the store layer's streamed listing knows each kept order's
+version without reading it), so a pass costs little more than a glance per open order beyond
+the work on its due orders. Such an order would get no action in the pass anyway: every step
+for an order in a polled state waits for its next poll. What a pass does for a vendor or a
+worker as a whole goes on regardless: with leases, the orders left out still go through
+``LeaseBook.share`` (the heartbeat, their leases renewed or given back), and no order of a
+vendor whose connector waits for a probe of refused credentials or for its configuration is
+left out, so that vendor's share of the pass runs.
 """
 
 from __future__ import annotations
@@ -74,12 +79,18 @@ def utcnow() -> datetime:
 
 
 class NextPoll(NamedTuple):
-    """When an order in a polled state is to be polled next, and the version of the order
-    the engine last looked at: until ``at``, the order needs nothing while it stays at
-    ``version``."""
+    """When an order in a polled state is to be polled next, and the version at which the
+    engine last found it in a polled state: until ``at``, the order needs nothing while it
+    stays at ``version``."""
 
     at: datetime
     version: int
+    vendor: str
+
+
+VENDOR_WIDE = (AttentionKind.CREDENTIALS, AttentionKind.NOT_CONFIGURED)
+"""Connector notices that a pass acts on for the vendor as a whole (a probe of refused
+credentials, noting the configuration found) once it looks at an order of the vendor."""
 
 
 @dataclass
@@ -155,16 +166,19 @@ class SyncEngine:
         passes: dict[str, _VendorPass] = {}
         looked_at: set[UUID] = set()
         left_out: set[UUID] = set()
-        chunks = self._open_view_chunks(now, left_out)
+        unchanged = await self._unchanged(now)
+        chunks = self._open_view_chunks(unchanged, left_out)
         try:
             while (views := await asyncio.to_thread(next, chunks, None)) is not None:
                 await self._run_chunk(views, passes, now, previous, report, looked_at)
         finally:
             chunks.close()
+        if self.leases is not None and left_out:  # heartbeat; renew or give back their leases
+            left_out &= await asyncio.to_thread(self.leases.share, list(left_out), now)
         await asyncio.gather(*(vendor_pass.finish() for vendor_pass in passes.values()))
         report.left_out = len(left_out)
         report.open_orders += len(left_out)
-        # Orders neither looked at nor left out have ended, or are another worker's.
+        # Orders neither looked at nor left out have ended, or are another worker's now.
         self._next_poll = {oid: due for oid, due in self._next_poll.items()
                            if oid in looked_at or oid in left_out}
         report.seconds = time.monotonic() - started
@@ -206,18 +220,29 @@ class SyncEngine:
         if self.leases is not None:
             await asyncio.to_thread(self.leases.release_all)
 
-    def _open_view_chunks(self, now: datetime,
+    async def _unchanged(self, now: datetime) -> dict[UUID, int] | None:
+        """The orders this pass need not look at if still at these versions: next poll not
+        due, and of a vendor whose connector waits for nothing a pass does for it as a whole."""
+        if self.look_at_every_order or not self._next_poll:
+            return None
+        vendors = {due.vendor for due in self._next_poll.values()}
+        connectors = await asyncio.gather(*(asyncio.to_thread(self.tracker.connector, vendor)
+                                            for vendor in sorted(vendors)))
+        waiting = {connector.vendor for connector in connectors
+                   if any(connector.has(kind) for kind in VENDOR_WIDE)}
+        return {oid: due.version for oid, due in self._next_poll.items()
+                if due.at > now and due.vendor not in waiting}
+
+    def _open_view_chunks(self, unchanged: dict[UUID, int] | None,
                           left_out: set[UUID]) -> Generator[list[OrderView], None, None]:
         """The open orders a chunk at a time when the store layer streams them (``FastTracker``:
         a pass holds one chunk of views, however many orders are open), else in one list.
-        The store layer leaves out the orders not due and unchanged (``NextPoll``), and
-        names them in ``left_out``."""
+        The store layer leaves out those ``unchanged`` names at the version named, and adds
+        them to ``left_out``."""
         chunks = getattr(self.tracker, "open_order_chunks", None)
         if chunks is None:
             yield self.tracker.open_orders()
             return
-        unchanged = None if self.look_at_every_order else {
-            oid: due.version for oid, due in self._next_poll.items() if due.at > now}
         yield from cast(Iterator[list[OrderView]], chunks(
             size=self.pass_chunk, unchanged=unchanged, left_out=left_out))
 
@@ -493,7 +518,8 @@ class _VendorPass:
                                for b in batches))
         await observations.finish()
         for view in due:
-            next_poll[view.id] = NextPoll(now + self.vendor.poll_interval(view, now), view.version)
+            next_poll[view.id] = NextPoll(now + self.vendor.poll_interval(view, now),
+                                          view.version, view.vendor)
         self.report.polled += len(due)
 
     # ------------------------------------------------------------------ helpers

@@ -217,6 +217,22 @@ def test_orders_unchanged_since_a_version_the_caller_names_are_left_out_unviewed
         assert next(v for v in tracker.open_orders() if v.id == ids[3]).progress_current == 5
 
 
+def test_without_a_cache_no_order_is_left_out_and_each_is_viewed_as_it_is_now(
+        store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``AGGREGATE_CACHE_MAXSIZE`` 0: nothing is kept, so nothing follows the log; every open
+    order is read and viewed in every listing, another writer's change included."""
+    monkeypatch.setenv("AGGREGATE_CACHE_MAXSIZE", "0")
+    ids = filled(store_url, 5)
+    with fast_and_plain(store_url) as (tracker, other):
+        seen = {v.id: v.version for chunk in tracker.open_order_chunks(size=2) for v in chunk}
+        other.run(c.ReportProgress(order_id=ids[0], current=5, total=100))
+        left_out: set[UUID] = set()
+        views = [v for chunk in tracker.open_order_chunks(size=2, unchanged=seen,
+                                                          left_out=left_out) for v in chunk]
+        assert left_out == set() and [v.id for v in views] == ids
+        assert views[0].progress_current == 5 and views[0].version == seen[ids[0]] + 1
+
+
 @pytest.mark.parametrize("packed", [False, True], ids=["nothing packed", "packed"])
 def test_a_chunked_pass_over_more_orders_than_the_cache_holds_reads_each_once(
     store_url: str, small_cache: None, monkeypatch: pytest.MonkeyPatch, packed: bool

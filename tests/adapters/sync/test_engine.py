@@ -13,12 +13,13 @@ import pytest
 from ordertrail.adapters.ivcap.simulator import IvcapSim
 from ordertrail.adapters.ivcap.simulator import Order as IvcapOrder
 from ordertrail.adapters.ivcap.simulator import Plan as IvcapPlan
-from ordertrail.adapters.planviewer.simulator import PlanviewerSim
+from ordertrail.adapters.planviewer.simulator import Plan, PlanviewerSim
 from ordertrail.adapters.store import open_tracker
-from ordertrail.adapters.store.leases import LeaseBook
+from ordertrail.adapters.store.leases import LeaseBook, meant_for
 from ordertrail.domain import commands as c
 from ordertrail.domain.state_machine import State
 from ordertrail.domain.tracker import Tracker
+from ordertrail.domain.vocabulary import AttentionKind
 from ordertrail.projections import ProjectionRunner, open_read_models
 from tests.adapters.sync.harness import rig
 
@@ -342,3 +343,79 @@ def test_a_pass_leaves_out_the_orders_not_due_that_nothing_changed(
         assert [r.left_out for r in reports] == [0] * 8
     else:  # those the polls changed are looked at once more; then pv[0], which a person changed
         assert [r.left_out for r in reports] == [0, 0, 6 - 3, 6, 5, 6, 0, 6 - 6]
+
+
+@pytest.mark.parametrize("look_at_every_order", [False, True], ids=["left out", "every one"])
+def test_refused_credentials_are_probed_while_no_order_of_the_vendor_is_due(
+        sqlite_url: str, tmp_path: Path, look_at_every_order: bool) -> None:
+    """Credentials refused (here by another worker) are probed every minute and the refusal is
+    lifted when they work, even while every order of the vendor waits for its next poll."""
+    tracker = open_tracker(sqlite_url)
+    order = pv_order(tracker, 1)
+    sim = PlanviewerSim(daily_cap=100, plans={"i-1": Plan(steps=50)})
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    moment = [start]
+
+    async def go() -> None:
+        async with rig(tracker, tmp_path, pv=sim, poll_seconds=300, daily_cap=100,
+                       clock=lambda: moment[0], look_at_every_order=look_at_every_order) as r:
+            for seconds in (0, 1, 2):  # submitted, polled, looked at after the poll
+                moment[0] = start + timedelta(seconds=seconds)
+                await r.engine.run_once()
+            other = open_tracker(sqlite_url, fast=False)
+            try:
+                other.run(c.RefuseCredentials(vendor="planviewer", operation="sync",
+                                              http_status=401, message="revoked",
+                                              at=start + timedelta(seconds=5)))
+            finally:
+                other.close()
+            for seconds in range(5, 130, 5):  # past the next minute's probe; the poll is at 301
+                moment[0] = start + timedelta(seconds=seconds)
+                await r.engine.run_once()
+
+    try:
+        asyncio.run(go())
+        assert tracker.get_order(order).state in (State.PLACED, State.IN_PROGRESS)
+        assert sim.requests["GET products/list"] >= 1
+        assert not tracker.connector("planviewer").has(AttentionKind.CREDENTIALS)
+    finally:
+        tracker.close()
+
+
+@pytest.mark.parametrize("look_at_every_order", [False, True], ids=["left out", "every one"])
+def test_a_worker_whose_orders_are_all_left_out_keeps_them_from_the_others(
+        sqlite_url: str, tmp_path: Path, look_at_every_order: bool) -> None:
+    """With leases, the orders a pass leaves out still go through the lease book: the worker
+    heartbeats and renews their leases, so another worker never takes them over (and polls
+    them out of turn) while it lives."""
+    first = open_tracker(sqlite_url)
+    order = pv_order(first, 1)
+    mine = next(name for name in ("w-a", "w-b", "w-c", "w-d")
+                if meant_for(order, sorted(["w-x", name])) == name)
+    books = [LeaseBook(sqlite_url, mine), LeaseBook(sqlite_url, "w-x")]
+    second = open_tracker(sqlite_url)
+    sim = PlanviewerSim(daily_cap=100, plans={"i-1": Plan(steps=500)})
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    moment = [start]
+
+    async def go() -> list[tuple[int, int, int]]:
+        options: dict[str, Any] = {"pv": sim, "poll_seconds": 300, "daily_cap": 100,
+                                   "clock": lambda: moment[0],
+                                   "look_at_every_order": look_at_every_order}
+        async with rig(first, tmp_path / "a", leases=books[0], **options) as a, \
+                rig(second, tmp_path / "b", leases=books[1], **options) as b:
+            polls = []
+            for seconds in range(0, 300, 5):  # lease ttl 60 s, next poll after 300 s
+                moment[0] = start + timedelta(seconds=seconds)
+                polls.append((seconds, (await a.engine.run_once()).polled,
+                              (await b.engine.run_once()).polled))
+            return polls
+
+    try:
+        polls = asyncio.run(go())
+    finally:
+        for book in books:
+            book.close()
+        first.close()
+        second.close()
+    assert [(s, x, y) for s, x, y in polls if x or y] == [(5, 1, 0)]  # its own worker, once
