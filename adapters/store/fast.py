@@ -170,8 +170,9 @@ class FastTracker(Tracker):
         ``unchanged``: order id -> a version the caller has seen and has nothing to do with
         yet (a sync pass: orders whose next poll is not due). An order still at that version,
         as the store's log shows it now, is left out without being viewed, and its id added
-        to ``left_out``: a pass then costs what its orders due cost, not what all open orders
-        do. An order not kept in memory is viewed (its version is not known without a read)."""
+        to ``left_out``: a pass then views only the orders it may have work for, and glances
+        at the others. An order not kept in memory is viewed (its version is not known without
+        a read)."""
         wanted = None if vendor is None else Vendor.parse(vendor).value
         ids = [oid for oid in self.order_ids() if oid not in self._finished]
         if size:  # what a pass reads of a chunk stays at hand for the commands it records
