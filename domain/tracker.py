@@ -249,17 +249,23 @@ class Tracker(Application[UUID]):
         notifications in id order, so nothing is skipped).
         """
         with self._ids_lock:
-            while True:
-                found = self.recorder.select_notifications(
-                    self._ids_next, batch, topics=[OrderRequested.TOPIC]
-                )
-                self._ids.extend(UUID(str(n.originator_id)) for n in found)
-                if found:
-                    self._ids_next = found[-1].id + 1
-                if len(found) < batch:
-                    break
+            new, self._ids_next = self._order_ids_from(self._ids_next, batch)
+            self._ids.extend(new)
             known = list(self._ids)
         return iter(known)
+
+    def _order_ids_from(self, start: int, batch: int = 1000) -> tuple[list[UUID], int]:
+        """The ids of the orders requested at notification ``start`` or later, in order, and
+        the notification to read from next time (the recorders commit notifications in id
+        order, so nothing is skipped)."""
+        ids: list[UUID] = []
+        while True:
+            found = self.recorder.select_notifications(start, batch, topics=[OrderRequested.TOPIC])
+            ids.extend(UUID(str(n.originator_id)) for n in found)
+            if found:
+                start = found[-1].id + 1
+            if len(found) < batch:
+                return ids, start
 
     def order_id_chunks(self, size: int = 1000) -> Iterator[list[UUID]]:
         """Every order id, in the order the orders were requested, ``size`` at a time, read

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import operator
 import os
+import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 from uuid import UUID
@@ -95,6 +96,11 @@ class FastTracker(Tracker):
         self._prefetched: dict[UUID, Order] = {}
         """Orders a batch will change, read in bulk by ``_begin`` (not held by the cache)."""
         self._finished: set[UUID] = set()
+        """Orders a listing found ended since the last one began (dropped from ``_open_ids``)."""
+        self._open_ids: list[UUID] = []
+        """The orders not known to have ended, in the order they were requested."""
+        self._open_ids_next = 1
+        self._open_ids_lock = threading.Lock()
         self._views: dict[UUID, tuple[Order, OrderView]] = {}
         """The view last made of each open order, reused while the cache holds the same order."""
 
@@ -174,7 +180,7 @@ class FastTracker(Tracker):
         at the others. An order not kept in memory is viewed (its version is not known without
         a read)."""
         wanted = None if vendor is None else Vendor.parse(vendor).value
-        ids = [oid for oid in self.order_ids() if oid not in self._finished]
+        ids = self._open_order_ids()
         if size:  # what a pass reads of a chunk stays at hand for the commands it records
             self._cache.scan_size = max(self._cache.scan_size, size + BULK)
         size = size or max(1, len(ids))
@@ -186,6 +192,19 @@ class FastTracker(Tracker):
             views = self._open_views_of(chunk, wanted)
             if views:
                 yield views
+
+    def _open_order_ids(self) -> list[UUID]:
+        """The ids of the orders not known to have ended, in the order they were requested:
+        those requested since the last call are read from the log, and those a listing found
+        ended are dropped. A listing then goes through the open orders only, and the tracker
+        keeps no id of every order ever requested (``order_ids`` does, for whoever asks)."""
+        with self._open_ids_lock:
+            new, self._open_ids_next = self._order_ids_from(self._open_ids_next)
+            self._open_ids.extend(new)
+            ended, self._finished = self._finished, set()
+            if ended:
+                self._open_ids = [oid for oid in self._open_ids if oid not in ended]
+            return list(self._open_ids)
 
     def _changed(self, ids: list[UUID], unchanged: Mapping[UUID, int],
                  left_out: set[UUID] | None) -> list[UUID]:

@@ -217,6 +217,22 @@ def test_orders_unchanged_since_a_version_the_caller_names_are_left_out_unviewed
         assert next(v for v in tracker.open_orders() if v.id == ids[3]).progress_current == 5
 
 
+def test_a_listing_goes_through_the_open_orders_only(store_url: str) -> None:
+    """Orders a listing found ended are not gone through again, nor is their id kept: what a
+    sync pass costs, and what the tracker holds, follow the open orders, not every order ever
+    requested. Orders requested since are listed, after the others."""
+    ids = filled(store_url, 30)
+    with fast_and_plain(store_url) as (tracker, other):
+        for oid in ids[:20]:
+            other.run(c.Cancel(order_id=oid, initiator=Initiator.VENDOR, reason="gone"))
+        assert [v.id for v in tracker.open_orders()] == ids[20:]  # found ended here
+        later = other.request_order("planviewer", {"intention_uuid": "i-late", "product": "p"},
+                                    "k-late")
+        assert [v.id for v in tracker.open_orders()] == [*ids[20:], later]
+        assert tracker._open_ids == [*ids[20:], later] and not tracker._finished
+        assert tracker._ids == []  # no list of every order ever requested
+
+
 def test_without_a_cache_no_order_is_left_out_and_each_is_viewed_as_it_is_now(
         store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """``AGGREGATE_CACHE_MAXSIZE`` 0: nothing is kept, so nothing follows the log; every open
