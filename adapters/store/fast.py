@@ -167,7 +167,7 @@ class FastTracker(Tracker):
 
     def open_order_chunks(self, vendor: str | None = None, size: int = PASS_CHUNK,
                           unchanged: Mapping[UUID, int] | None = None,
-                          left_out: set[UUID] | None = None) -> Iterator[list[OrderView]]:
+                          left_out: list[UUID] | None = None) -> Iterator[list[OrderView]]:
         """The open orders, ``size`` at a time (0: all in one list), in the order they were
         requested. Each chunk is read when it is asked for, current as of then, so a caller
         that is done with one chunk before it asks for the next (a sync pass) holds one chunk
@@ -175,10 +175,10 @@ class FastTracker(Tracker):
 
         ``unchanged``: order id -> a version the caller has seen and has nothing to do with
         yet (a sync pass: orders whose next poll is not due). An order still at that version,
-        as the store's log shows it now, is left out without being viewed, and its id added
-        to ``left_out``: a pass then views only the orders it may have work for, and glances
-        at the others. An order not kept in memory is viewed (its version is not known without
-        a read)."""
+        as the store's log shows it now, is left out without being viewed, and its id appended
+        to ``left_out`` (in the order the orders were requested): a pass then views only the
+        orders it may have work for, and glances at the others. An order not kept in memory is
+        viewed (its version is not known without a read)."""
         wanted = None if vendor is None else Vendor.parse(vendor).value
         ids = self._open_order_ids()
         if size:  # what a pass reads of a chunk stays at hand for the commands it records
@@ -207,7 +207,7 @@ class FastTracker(Tracker):
             return list(self._open_ids)
 
     def _changed(self, ids: list[UUID], unchanged: Mapping[UUID, int],
-                 left_out: set[UUID] | None) -> list[UUID]:
+                 left_out: list[UUID] | None) -> list[UUID]:
         """Those of ``ids`` not at the version ``unchanged`` names (or not named there); the
         others go to ``left_out``."""
         version_of = self._cache.version_of
@@ -216,7 +216,7 @@ class FastTracker(Tracker):
             seen = unchanged.get(oid)
             if seen is not None and version_of(oid) == seen:
                 if left_out is not None:
-                    left_out.add(oid)
+                    left_out.append(oid)
             else:
                 keep.append(oid)
         return keep

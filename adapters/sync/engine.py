@@ -19,13 +19,13 @@ one together.
 A pass does not look at the orders it has nothing to do with yet: an order whose next poll
 is not due, and which nothing has changed since the engine last looked at it, is left out
 without being viewed (``NextPoll``; the store layer's streamed listing knows each kept order's
-version without reading it), so a pass costs little more than a glance per open order beyond
-the work on its due orders. Such an order would get no action in the pass anyway: every step
-for an order in a polled state waits for its next poll. What a pass does for a vendor or a
-worker as a whole goes on regardless: with leases, the orders left out still go through
-``LeaseBook.share`` (the heartbeat, their leases renewed or given back), and no order of a
-vendor whose connector waits for a probe of refused credentials or for its configuration is
-left out, so that vendor's share of the pass runs.
+version without reading it), so beyond the work on its due orders a pass costs a glance per
+open order (and, with leases, the order's lease renewed). Such an order would get no action
+in the pass anyway: every step for an order in a polled state waits for its next poll. What
+a pass does for a vendor or a worker as a whole goes on regardless: with leases, the orders
+left out still go through ``LeaseBook.share`` (the heartbeat, their leases renewed or given
+back), and no order of a vendor whose connector waits for a probe of refused credentials or
+for its configuration is left out, so that vendor's share of the pass runs.
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ class SyncEngine:
         report = PassReport()
         passes: dict[str, _VendorPass] = {}
         looked_at: set[UUID] = set()
-        left_out: set[UUID] = set()
+        left_out: list[UUID] = []
         unchanged = await self._unchanged(now)
         chunks = self._open_view_chunks(unchanged, left_out)
         try:
@@ -173,14 +173,14 @@ class SyncEngine:
                 await self._run_chunk(views, passes, now, previous, report, looked_at)
         finally:
             chunks.close()
-        if self.leases is not None and left_out:  # heartbeat; renew or give back their leases
-            left_out &= await asyncio.to_thread(self.leases.share, list(left_out), now)
+        if self.leases is not None:
+            left_out = await self._share(left_out, now)
         await asyncio.gather(*(vendor_pass.finish() for vendor_pass in passes.values()))
         report.left_out = len(left_out)
         report.open_orders += len(left_out)
         # Orders neither looked at nor left out have ended, or are another worker's now.
-        self._next_poll = {oid: due for oid, due in self._next_poll.items()
-                           if oid in looked_at or oid in left_out}
+        kept = looked_at.union(left_out)
+        self._next_poll = {oid: due for oid, due in self._next_poll.items() if oid in kept}
         report.seconds = time.monotonic() - started
         self.observer.pass_done(report)
         return report
@@ -220,6 +220,18 @@ class SyncEngine:
         if self.leases is not None:
             await asyncio.to_thread(self.leases.release_all)
 
+    async def _share(self, left_out: list[UUID], now: datetime) -> list[UUID]:
+        """Those of the orders ``left_out`` still this worker's: they go through the lease book as
+        the chunks the pass looked at did (a chunk at a time, in the order the orders were
+        requested), so the worker heartbeats and their leases are renewed or given back."""
+        assert self.leases is not None
+        mine: list[UUID] = []
+        for start in range(0, len(left_out), self.pass_chunk):
+            chunk = left_out[start:start + self.pass_chunk]
+            kept = await asyncio.to_thread(self.leases.share, chunk, now)
+            mine += [oid for oid in chunk if oid in kept]
+        return mine
+
     async def _unchanged(self, now: datetime) -> dict[UUID, int] | None:
         """The orders this pass need not look at if still at these versions: next poll not
         due, and of a vendor whose connector waits for nothing a pass does for it as a whole."""
@@ -234,10 +246,10 @@ class SyncEngine:
                 if due.at > now and due.vendor not in waiting}
 
     def _open_view_chunks(self, unchanged: dict[UUID, int] | None,
-                          left_out: set[UUID]) -> Generator[list[OrderView], None, None]:
+                          left_out: list[UUID]) -> Generator[list[OrderView], None, None]:
         """The open orders a chunk at a time when the store layer streams them (``FastTracker``:
         a pass holds one chunk of views, however many orders are open), else in one list.
-        The store layer leaves out those ``unchanged`` names at the version named, and adds
+        The store layer leaves out those ``unchanged`` names at the version named, and appends
         them to ``left_out``."""
         chunks = getattr(self.tracker, "open_order_chunks", None)
         if chunks is None:

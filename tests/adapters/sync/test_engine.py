@@ -348,8 +348,8 @@ def test_a_pass_leaves_out_the_orders_not_due_that_nothing_changed(
 @pytest.mark.parametrize("look_at_every_order", [False, True], ids=["left out", "every one"])
 def test_refused_credentials_are_probed_while_no_order_of_the_vendor_is_due(
         sqlite_url: str, tmp_path: Path, look_at_every_order: bool) -> None:
-    """Credentials refused (here by another worker) are probed every minute and the refusal is
-    lifted when they work, even while every order of the vendor waits for its next poll."""
+    """Credentials refused (here by another worker) are probed, and the refusal lifted when they
+    work, even while every order of the vendor waits for its next poll."""
     tracker = open_tracker(sqlite_url)
     order = pv_order(tracker, 1)
     sim = PlanviewerSim(daily_cap=100, plans={"i-1": Plan(steps=50)})
@@ -419,3 +419,55 @@ def test_a_worker_whose_orders_are_all_left_out_keeps_them_from_the_others(
         first.close()
         second.close()
     assert [(s, x, y) for s, x, y in polls if x or y] == [(5, 1, 0)]  # its own worker, once
+
+
+def test_orders_left_out_go_through_the_lease_book_a_chunk_at_a_time_and_a_joiner_gets_its_share(
+        sqlite_url: str, tmp_path: Path) -> None:
+    """With leases, the orders a pass leaves out are shared a chunk at a time, in the order
+    they were requested (as the chunks it looks at are); when a worker joins, those now meant
+    for it are given back at once, and no longer counted as this worker's."""
+    tracker = open_tracker(sqlite_url)
+    orders = [pv_order(tracker, n) for n in range(5)]
+    book = LeaseBook(sqlite_url, "w-a")
+    name = next(n for n in ("w-b", "w-c", "w-d", "w-e", "w-f", "w-g")  # one that takes some
+                if 0 < sum(meant_for(o, ["w-a", n]) == n for o in orders) < 5)
+    shared: list[list[Any]] = []
+    real_share = book.share
+
+    def share(order_ids: Any, now: Any = None) -> Any:
+        shared.append(list(order_ids))
+        return real_share(order_ids, now)
+
+    book.share = share  # type: ignore[method-assign]
+    sim = PlanviewerSim(daily_cap=100, plans={f"i-{n}": Plan(steps=500) for n in range(5)})
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    moment = [start]
+
+    async def go() -> list[Any]:
+        async with rig(tracker, tmp_path, pv=sim, leases=book, poll_seconds=300, daily_cap=100,
+                       clock=lambda: moment[0], pass_chunk=2) as r:
+            reports = []
+            for seconds in (0, 1, 2, 3, 4):
+                moment[0] = start + timedelta(seconds=seconds)
+                shared.clear()
+                reports.append(await r.engine.run_once())
+            quiet = list(shared)
+            joiner = LeaseBook(sqlite_url, name)
+            try:
+                joiner.live_workers(moment[0])  # heartbeats: now two workers share the orders
+                moment[0] = start + timedelta(seconds=5)
+                reports.append(await r.engine.run_once())
+                theirs = {o for o in orders if meant_for(o, ["w-a", name]) == name}
+                assert joiner.acquire(theirs, moment[0]) == theirs  # given back at once
+            finally:
+                joiner.close()
+            return [quiet, theirs, reports]
+
+    try:
+        quiet, theirs, reports = asyncio.run(go())
+    finally:
+        book.close()
+        tracker.close()
+    assert quiet == [orders[0:2], orders[2:4], orders[4:5]]  # the last pass left all five out
+    assert reports[4].left_out == reports[4].open_orders == 5
+    assert reports[5].left_out == reports[5].open_orders == 5 - len(theirs)
