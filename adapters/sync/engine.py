@@ -531,7 +531,7 @@ class _VendorPass:
         await observations.finish()
         for view in due:
             next_poll[view.id] = NextPoll(now + self.vendor.poll_interval(view, now),
-                                          view.version, view.vendor)
+                                          view.version, self.vendor.vendor)
         self.report.polled += len(due)
 
     # ------------------------------------------------------------------ helpers
