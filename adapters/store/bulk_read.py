@@ -32,8 +32,12 @@ def select_events_of(recorder: AggregateRecorder,
         return None
     found: dict[UUID, list[StoredEvent]] = {}
     for start in range(0, len(ids), CHUNK):
-        for row in read(recorder, ids[start:start + CHUNK]):
-            oid = row[0] if isinstance(row[0], UUID) else UUID(str(row[0]))
+        chunk = ids[start:start + CHUNK]
+        # SQLite gives back the hex text: the caller's own id for it, not one parsed per row.
+        by_hex = {oid.hex: oid for oid in chunk}
+        for row in read(recorder, chunk):
+            raw = row[0]
+            oid = raw if isinstance(raw, UUID) else by_hex.get(raw) or UUID(str(raw))
             found.setdefault(oid, []).append(
                 StoredEvent(originator_id=oid, originator_version=row[1], topic=row[2],
                             state=bytes(row[3])))

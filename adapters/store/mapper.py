@@ -112,11 +112,10 @@ class MsgspecMapper(Mapper[UUID]):
         })
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
-        where = f"{stored_event.originator_id} v{stored_event.originator_version}"
         try:
             cls = resolve_topic(stored_event.topic)
         except TopicError:
-            raise UnknownEventTopicError(stored_event.topic, where) from None
+            raise UnknownEventTopicError(stored_event.topic, _where(stored_event)) from None
         data = stored_event.state
         try:
             if self.cipher:
@@ -125,7 +124,7 @@ class MsgspecMapper(Mapper[UUID]):
                 data = self.compressor.decompress(data)
             state: dict[str, Any] = _decoder.decode(data)
         except Exception as error:
-            msg = f"cannot decode stored event {where} ({stored_event.topic}): {error}"
+            msg = f"cannot decode stored event {_where(stored_event)} ({stored_event.topic}): {error}"
             raise MapperDeserialisationError(msg) from error
         class_version = getattr(cls, "class_version", 1)
         from_version = state.pop("class_version", 1)
@@ -137,9 +136,11 @@ class MsgspecMapper(Mapper[UUID]):
             if issubclass(cls, CanSnapshotAggregate):
                 state["state"] = self._typed_snapshot_state(state)
         except (msgspec.ValidationError, TopicError) as error:
-            msg = f"stored event {where} ({stored_event.topic}) does not fit its class: {error}"
+            msg = (f"stored event {_where(stored_event)} ({stored_event.topic}) does not fit "
+                   f"its class: {error}")
             raise MapperDeserialisationError(msg) from error
-        state["originator_id"] = UUID(str(stored_event.originator_id))
+        oid = stored_event.originator_id
+        state["originator_id"] = oid if isinstance(oid, UUID) else UUID(str(oid))
         state["originator_version"] = stored_event.originator_version
         return from_fields(cls, state)
 
@@ -147,3 +148,9 @@ class MsgspecMapper(Mapper[UUID]):
     def _typed_snapshot_state(snapshot: dict[str, Any]) -> dict[str, Any]:
         aggregate_cls = resolve_topic(snapshot["topic"])
         return _typed(snapshot["state"], aggregate_cls, tuple(_AGGREGATE_BASE_STATE.items()))
+
+
+def _where(stored_event: StoredEvent) -> str:
+    """Which stored event, for an error message (made only when one is raised: every read of
+    an order decodes each of its events)."""
+    return f"{stored_event.originator_id} v{stored_event.originator_version}"

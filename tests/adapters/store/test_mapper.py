@@ -154,6 +154,32 @@ def test_uuid_datetime_and_decimal_survive_exactly() -> None:
     assert copy == event and isinstance(copy.timestamp, datetime)
 
 
+def test_a_stored_event_that_does_not_decode_is_named_by_order_and_version() -> None:
+    from eventsourcing.domain import DomainEvent
+
+    from ordertrail.domain.errors import UnknownEventTopicError
+
+    mapper = MsgspecMapper(transcoder=JSONTranscoder())
+    oid = uuid4()
+    stored = mapper.to_stored_event(DomainEvent(originator_id=oid, originator_version=7,
+                                                timestamp=datetime.now(UTC)))
+    broken = StoredEvent(originator_id=oid, originator_version=7, topic=stored.topic,
+                         state=b"{not json")
+    with pytest.raises(Exception, match=f"cannot decode stored event {oid} v7"):
+        mapper.to_domain_event(broken)
+    unfit = StoredEvent(originator_id=oid, originator_version=7, topic=stored.topic,
+                        state=b'{"timestamp": 12}')
+    with pytest.raises(Exception, match=f"stored event {oid} v7 .* does not fit its class"):
+        mapper.to_domain_event(unfit)
+    stranger = StoredEvent(originator_id=oid, originator_version=7, topic="no.such:Event",
+                           state=stored.state)
+    with pytest.raises(UnknownEventTopicError, match=f"{oid} v7"):
+        mapper.to_domain_event(stranger)
+    as_text = StoredEvent(originator_id=str(oid), originator_version=7,
+                          topic=stored.topic, state=stored.state)
+    assert mapper.to_domain_event(as_text).originator_id == oid
+
+
 def test_events_are_stored_as_compact_json(sqlite_url: str) -> None:
     tracker = open_tracker(sqlite_url)
     oid = tracker.request_order("planomatic", {"order": {"x": 1}}, "k")
