@@ -25,6 +25,7 @@ SMALLEST = {
     "packed_orders.py": ["--orders", "50", "--repeat", "1"],
     "gil_sharing.py": ["--orders", "100", "--rounds", "1"],
     "quiet_pass.py": ["--sizes", "200", "--rounds", "1", "--store", "postgres"],
+    "request_layers.py": ["--orders", "100", "--rounds", "1"],
 }
 
 
