@@ -10,7 +10,14 @@ then takes turns: a pass that views every open order (the baseline: ``look_at_ev
 as every pass did before) and ours, which leaves out those unchanged and not due. Printed per
 size: the passes' medians, microseconds per open order, and ours over the baseline.
 
+The case ``refused`` is the other where a pass has nothing to do: after the first two passes
+both vendors refuse our credentials (recorded as a pass that met a 401 records it) and the
+clock moves an hour further on and stops there, so every order is overdue, none may be polled,
+and no probe of the credentials comes due. The baseline views every order; ours looks at one
+of each vendor and leaves out the others.
+
     python bench/quiet_pass.py [--sizes 10000,100000] [--rounds 3] [--store sqlite|postgres]
+                               [--cases nothing-due,refused]
 """
 
 from __future__ import annotations
@@ -41,16 +48,29 @@ from ordertrail.adapters.planviewer.client import PlanviewerClient  # noqa: E402
 from ordertrail.adapters.planviewer.config import PlanviewerConfig  # noqa: E402
 from ordertrail.adapters.store import open_tracker  # noqa: E402
 from ordertrail.adapters.sync.engine import SyncEngine  # noqa: E402
+from ordertrail.domain import commands as c  # noqa: E402
+from ordertrail.domain.tracker import Tracker  # noqa: E402
 
 LATER = timedelta(hours=1)
 """The engine's clock runs this far ahead: the seeded orders are past their fast polls."""
+
+
+CASES = {"nothing-due": "nothing due",
+         "refused": "every order overdue, credentials refused"}
 
 
 def an_hour_on() -> datetime:
     return datetime.now(UTC) + LATER
 
 
-async def measure(kind: str, orders: int, rounds: int) -> dict[str, float]:
+def refuse_credentials(tracker: Tracker, at: datetime) -> None:
+    """Both vendors' credentials refused at ``at``, as a pass records a 401."""
+    tracker.execute([c.RefuseCredentials(vendor=vendor, operation="poll", http_status=401,
+                                         message="HTTP 401", at=at)
+                     for vendor in ("planviewer", "ivcap")])
+
+
+async def measure(kind: str, orders: int, rounds: int, refused: bool) -> dict[str, float]:
     with seeded(kind, orders) as run:
         sims = json.loads(run.sims_json)
         tracker = open_tracker(run.url)
@@ -66,6 +86,10 @@ async def measure(kind: str, orders: int, rounds: int) -> dict[str, float]:
                 first = await engine.run_once()
                 assert first.polled == orders, f"the first pass polled {first.polled} of {orders}"
                 await engine.run_once()
+                if refused:
+                    stopped = an_hour_on() + LATER
+                    refuse_credentials(tracker, stopped - timedelta(seconds=10))
+                    engine.clock = lambda: stopped  # no probe's minute comes round
                 every: list[float] = []
                 ours: list[float] = []
                 for _ in range(rounds):
@@ -86,17 +110,24 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--store", default="sqlite", choices=["sqlite", "postgres"])
+    parser.add_argument("--cases", default=",".join(CASES),
+                        help="nothing-due: every order waits for its next poll; refused: every "
+                             "order overdue, both vendors refusing our credentials")
     args = parser.parse_args()
+    cases = args.cases.split(",")
+    if not cases or set(cases) - set(CASES):
+        parser.error(f"--cases: choose among {', '.join(CASES)}")
     tune_garbage_collector()  # as the ordertrail command does
-    print(f"{args.store}: a pass with nothing due, medians of {args.rounds} (seconds; "
-          "us per open order)")
-    print(f"{'orders':>8} {'first pass':>11} {'every order':>12} {'ours':>8} {'left out':>9} "
-          f"{'us/order: every':>16} {'ours':>6} {'ratio ours/every':>17}")
-    for size in (int(s) for s in args.sizes.split(",")):
-        r = asyncio.run(measure(args.store, size, args.rounds))
-        print(f"{size:>8,} {r['first']:>11.2f} {r['every']:>12.3f} {r['ours']:>8.3f} "
-              f"{r['left_out']:>9,.0f} {r['every'] / size * 1e6:>16.1f} "
-              f"{r['ours'] / size * 1e6:>6.1f} {r['ours'] / r['every']:>17.2f}", flush=True)
+    for case in cases:
+        print(f"{args.store}: a pass with {CASES[case]}, medians of {args.rounds} (seconds; "
+              "us per open order)")
+        print(f"{'orders':>8} {'first pass':>11} {'every order':>12} {'ours':>8} "
+              f"{'left out':>9} {'us/order: every':>16} {'ours':>6} {'ratio ours/every':>17}")
+        for size in (int(s) for s in args.sizes.split(",")):
+            r = asyncio.run(measure(args.store, size, args.rounds, case == "refused"))
+            print(f"{size:>8,} {r['first']:>11.2f} {r['every']:>12.3f} {r['ours']:>8.3f} "
+                  f"{r['left_out']:>9,.0f} {r['every'] / size * 1e6:>16.1f} "
+                  f"{r['ours'] / size * 1e6:>6.1f} {r['ours'] / r['every']:>17.2f}", flush=True)
 
 
 if __name__ == "__main__":

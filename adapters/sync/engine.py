@@ -21,11 +21,17 @@ is not due, and which nothing has changed since the engine last looked at it, is
 without being viewed (``NextPoll``; the store layer's streamed listing knows each kept order's
 version without reading it), so beyond the work on its due orders a pass costs a glance per
 open order (and, with leases, the order's lease renewed). Such an order would get no action
-in the pass anyway: every step for an order in a polled state waits for its next poll. What
-a pass does for a vendor or a worker as a whole goes on regardless: with leases, the orders
-left out still go through ``LeaseBook.share`` (the heartbeat, their leases renewed or given
-back), and no order of a vendor whose connector waits for a probe of refused credentials or
-for its configuration is left out, so that vendor's share of the pass runs.
+in the pass anyway: every step for an order in a polled state waits for its next poll. The
+same holds for an order that waits (a job waiting for a person's answer until its slow check,
+an order whose troubles hold polls back until their next try, or for good until a person acts)
+until it may be polled, except that any change to it gets it looked at again at once (an
+answer lets the job be polled in the next pass); and for every order of a vendor that refuses
+our credentials, as none is polled until a probe shows they work. What a pass does for a
+vendor or a worker as a whole goes on regardless: with leases, the orders left out still go
+through ``LeaseBook.share`` (the heartbeat, their leases renewed or given back), and of a
+vendor whose connector waits for a probe of refused credentials or for its configuration one
+order is looked at, so that vendor's share of the pass runs (once a probe shows the
+credentials work, the orders left out in that pass are polled in the next).
 """
 
 from __future__ import annotations
@@ -86,6 +92,10 @@ class NextPoll(NamedTuple):
     at: datetime
     version: int
     vendor: str
+    waiting: bool = False
+    """Not polled before ``at`` because it waits (for a person's answer, for its troubles'
+    next try; ``schedule.NEVER`` for a person's), not because it was just polled: a change
+    may let it be polled at once, so a changed order is looked at again."""
 
 
 VENDOR_WIDE = (AttentionKind.CREDENTIALS, AttentionKind.NOT_CONFIGURED)
@@ -233,8 +243,12 @@ class SyncEngine:
         return mine
 
     async def _unchanged(self, now: datetime) -> dict[UUID, int] | None:
-        """The orders this pass need not look at if still at these versions: next poll not
-        due, and of a vendor whose connector waits for nothing a pass does for it as a whole."""
+        """The orders this pass need not look at if still at these versions: those whose next
+        poll is not due (or that wait, until they may be polled), and every one of a vendor
+        whose credentials are refused (none is polled until a probe shows they work). Of each
+        vendor whose connector waits for what a pass does for the vendor as a whole (a probe
+        of refused credentials, noting the configuration found), one order is looked at: a
+        pass does that once it looks at an order of the vendor."""
         if self.look_at_every_order or not self._next_poll:
             return None
         vendors = {due.vendor for due in self._next_poll.values()}
@@ -242,8 +256,16 @@ class SyncEngine:
                                             for vendor in sorted(vendors)))
         waiting = {connector.vendor for connector in connectors
                    if any(connector.has(kind) for kind in VENDOR_WIDE)}
-        return {oid: due.version for oid, due in self._next_poll.items()
-                if due.at > now and due.vendor not in waiting}
+        refused = {connector.vendor for connector in connectors
+                   if connector.has(AttentionKind.CREDENTIALS)}
+        unchanged: dict[UUID, int] = {}
+        for oid, due in self._next_poll.items():
+            if due.vendor in waiting:
+                waiting.discard(due.vendor)  # one order of the vendor is looked at: enough
+                continue
+            if due.at > now or due.vendor in refused:  # no poll while credentials are refused
+                unchanged[oid] = due.version
+        return unchanged
 
     def _open_view_chunks(self, unchanged: dict[UUID, int] | None,
                           left_out: list[UUID]) -> Generator[list[OrderView], None, None]:
@@ -516,13 +538,21 @@ class _VendorPass:
                 continue
             scheduled = next_poll.get(v.id)
             if scheduled is not None and scheduled.at > now:
-                if scheduled.version != v.version:  # changed, still not due: unchanged from now
+                if scheduled.version == v.version:
+                    continue
+                if not scheduled.waiting:  # changed, still not due: unchanged from now
                     next_poll[v.id] = scheduled._replace(version=v.version)
-                continue
+                    continue
             if schedule.troubles_allow(v, now, retrieval=False) and (
                     v.state is not State.WAITING_FOR_USER
                     or schedule.waiting_poll_due(v, waiting_every, now, self.previous)):
                 due.append(v)
+                continue
+            # It waits: not before its troubles' next try, nor before its waiting slot.
+            at = schedule.troubles_next_allow(v, now, retrieval=False)
+            if v.state is State.WAITING_FOR_USER:
+                at = max(at, schedule.waiting_poll_next(v, waiting_every, now))
+            next_poll[v.id] = NextPoll(at, v.version, self.vendor.vendor, waiting=True)
         size = max(1, self.vendor.poll_batch_size)
         batches = [due[i:i + size] for i in range(0, len(due), size)]
         observations = _Observations(self)

@@ -38,8 +38,11 @@ class Rig:
 async def rig(tracker: Tracker, results: Path, *, daily_cap: int = 10,
               pv: PlanviewerSim | None = None, iv: IvcapSim | None = None,
               leases: LeaseBook | None = None, max_bytes: int = 100 << 20,
-              poll_seconds: float = 0, **engine_options: Any) -> AsyncIterator[Rig]:
-    """``poll_seconds``: both vendors' poll intervals (0: every order is polled every pass)."""
+              poll_seconds: float = 0, waiting_seconds: float | None = None,
+              **engine_options: Any) -> AsyncIterator[Rig]:
+    """``poll_seconds``: both vendors' poll intervals (0: every order is polled every pass);
+    ``waiting_seconds``: Planviewer's slow check of a job waiting for an answer (by default
+    ``poll_seconds``)."""
     pv_runner, pv_url, pv_sim = await start_planviewer_simulator(sim=pv)
     iv_runner, iv_url, iv_sim = await start_ivcap_simulator(sim=iv)
     try:
@@ -47,7 +50,9 @@ async def rig(tracker: Tracker, results: Path, *, daily_cap: int = 10,
             pv_config = PlanviewerConfig("demo-key", Secret(pv_sim.secret), base_url=pv_url,
                                          daily_cap=daily_cap, poll_fast_seconds=poll_seconds,
                                          poll_slow_seconds=poll_seconds,
-                                         poll_waiting_seconds=poll_seconds, retries=1)
+                                         poll_waiting_seconds=poll_seconds
+                                         if waiting_seconds is None else waiting_seconds,
+                                         retries=1)
             iv_config = IvcapConfig(Secret(iv_sim.token), iv_url, service_id="urn:s",
                                     account_id="urn:a", poll_fast_seconds=poll_seconds,
                                     poll_slow_seconds=poll_seconds, retries=1)

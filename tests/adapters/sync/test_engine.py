@@ -471,3 +471,102 @@ def test_orders_left_out_go_through_the_lease_book_a_chunk_at_a_time_and_a_joine
     assert quiet == [orders[0:2], orders[2:4], orders[4:5]]  # the last pass left all five out
     assert reports[4].left_out == reports[4].open_orders == 5
     assert reports[5].left_out == reports[5].open_orders == 5 - len(theirs)
+
+
+@pytest.mark.parametrize("look_at_every_order", [False, True], ids=["left out", "every one"])
+def test_orders_that_wait_are_left_out_until_they_may_be_polled_or_change(
+        tracker: Tracker, tmp_path: Path, look_at_every_order: bool) -> None:
+    """A job waiting for a person's answer is checked once per slow interval, and an order
+    whose reads the vendor refuses (404) not before its next try: between those, passes leave
+    them out. An answer (a change) gets the job polled in the very next pass. Passes that look
+    at every order do the same things (the model), only looking at more."""
+    sim = PlanviewerSim(daily_cap=100, plans={"i-1": Plan(steps=3, wait_at=1),
+                                              "i-2": Plan(steps=10_000)})
+    iv_sim = IvcapSim(default_plan=IvcapPlan(executing_reads=10**6))
+    waiting, steady = pv_order(tracker, 1), pv_order(tracker, 2)
+    gone = iv_order(tracker, 1)
+    start = datetime.now(UTC)  # the job's waiting slots count from its last event's real time
+    moment = [start]
+
+    async def go() -> tuple[list[Any], list[int]]:
+        async with rig(tracker, tmp_path, pv=sim, iv=iv_sim, daily_cap=100, poll_seconds=60,
+                       waiting_seconds=600, clock=lambda: moment[0],
+                       look_at_every_order=look_at_every_order) as r:
+            reports, status_requests = [], []
+
+            async def at(seconds: int) -> None:
+                moment[0] = start + timedelta(seconds=seconds)
+                reports.append(await r.engine.run_once())
+                status_requests.append(sim.requests["GET jobs/status"])
+
+            await at(0)  # submitted
+            ref = tracker.get_order(gone).vendor_ref
+            assert ref is not None
+            iv_sim.read_refusals[ref] = 404
+            for seconds in (1, 2, 70, 71, 130, 131, 190):  # polls: the 404's next try is at 301
+                await at(seconds)
+            assert tracker.get_order(waiting).state is State.WAITING_FOR_USER
+            view = tracker.get_order(waiting)
+            tracker.execute(await r.adapters["planviewer"].select_location(view, "1"))
+            for seconds in (191, 192, 302, 303):
+                await at(seconds)
+            return reports, status_requests
+
+    reports, status_requests = asyncio.run(go())
+    # passes at 0, 1, 2, 70, 71, 130, 131, 190 | 191, 192, 302, 303 (the answer before 191)
+    assert [(r.submitted, r.polled, r.recorded) for r in reports] == [
+        (3, 0, 6), (0, 3, 3), (0, 0, 0), (0, 2, 3), (0, 0, 0), (0, 1, 1), (0, 0, 0), (0, 1, 1),
+        (0, 1, 2), (0, 0, 0), (0, 3, 4), (0, 0, 1)]
+    # the job waits from the poll at 70 and is not polled again until it is answered; then at
+    # once (191); the order whose reads answer 404 is read again at its next try (302)
+    assert status_requests == [0, 1, 1, 2, 2, 3, 3, 4, 5, 5, 6, 6]
+    assert iv_sim.requests["GET /1/orders/{id}"] == 2
+    if look_at_every_order:
+        assert {r.left_out for r in reports} == {0}
+    else:  # the 404 order from 71, the waiting job from 131 until its answer; at 302 all due
+        assert [r.left_out for r in reports] == [0, 0, 0, 0, 1, 1, 2, 2, 1, 2, 0, 0]
+
+
+@pytest.mark.parametrize("look_at_every_order", [False, True], ids=["left out", "every one"])
+def test_while_credentials_are_refused_one_order_of_the_vendor_is_looked_at(
+        tracker: Tracker, tmp_path: Path, look_at_every_order: bool) -> None:
+    """While the vendor refuses our credentials no order of it is polled, however overdue: a
+    pass looks at one of them (for the probe) and leaves out the others. Once a probe shows
+    the credentials work, the one looked at is polled at once, the others in the next pass."""
+    sim = PlanviewerSim(daily_cap=100, plans={f"i-{n}": Plan(steps=10_000) for n in range(3)})
+    orders = [pv_order(tracker, n) for n in range(3)]
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    moment = [start]
+
+    async def go() -> list[Any]:
+        async with rig(tracker, tmp_path, pv=sim, daily_cap=100, poll_seconds=60,
+                       clock=lambda: moment[0], look_at_every_order=look_at_every_order) as r:
+            reports = []
+
+            async def at(seconds: int) -> None:
+                moment[0] = start + timedelta(seconds=seconds)
+                reports.append(await r.engine.run_once())
+
+            await at(0)
+            await at(1)
+            good, sim.secret = sim.secret, "revoked"
+            for seconds in (70, 71, 100, 130, 160):  # refused at 70; a failed probe at 130
+                await at(seconds)
+            assert tracker.connector("planviewer").has(AttentionKind.CREDENTIALS)
+            sim.secret = good
+            for seconds in (190, 191, 192):  # the probe at 190 works
+                await at(seconds)
+            return reports
+
+    reports = asyncio.run(go())
+    assert not tracker.connector("planviewer").has(AttentionKind.CREDENTIALS)
+    assert all(tracker.get_order(o).state is State.IN_PROGRESS for o in orders)
+    assert sim.requests["GET products/list"] == 2  # the probes at 130 and 190
+    polled = [r.polled for r in reports]
+    # passes at 0, 1, 70 (the poll refused), 71, 100, 130, 160, 190, 191, 192
+    if look_at_every_order:
+        assert polled == [0, 3, 3, 0, 0, 0, 0, 3, 0, 0]
+        assert {r.left_out for r in reports} == {0}
+    else:  # at 192, the one polled at 190 (next due at 250)
+        assert polled == [0, 3, 3, 0, 0, 0, 0, 1, 2, 0]
+        assert [r.left_out for r in reports] == [0, 0, 0, 2, 2, 2, 2, 2, 0, 1]
