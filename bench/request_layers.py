@@ -49,31 +49,11 @@ from ordertrail.adapters.planviewer.client import PlanviewerClient
 from ordertrail.adapters.planviewer.config import PlanviewerConfig
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from sync_throughput import place_at_simulators  # noqa: E402  (the benchmarks' placing)
+
 LAYERS = ("bare", "client", "adapter")
-
-
-async def place(sims: dict[str, str], orders: int) -> tuple[list[str], list[str]]:
-    """``orders`` Planviewer jobs and IVCAP orders at the simulators: their references."""
-    pv_auth = {"Authorization": aiohttp.encode_basic_auth(sims["pv_key"], sims["pv_secret"])}
-    jobs: list[str] = []
-    async with aiohttp.ClientSession(headers=pv_auth) as session:
-        for start in range(0, orders, 500):
-            chunk = [f"intention-{n}" for n in range(start, min(orders, start + 500))]
-            async with session.post(f"{sims['planviewer']}/product_api/v1/jobs/order",
-                                    json={"uuids": chunk}) as response:
-                jobs += [pair["job"]["uuid"] for pair in await response.json()]
-    iv_auth = {"Authorization": f"Bearer {sims['iv_token']}"}
-    async with aiohttp.ClientSession(headers=iv_auth) as session:
-        limit = asyncio.Semaphore(16)
-
-        async def create(n: int) -> str:
-            async with limit, session.post(f"{sims['ivcap']}/1/orders", json={
-                    "serviceID": "urn:s", "accountID": "urn:a", "name": f"layers-{n}",
-                    "parameters": []}) as response:
-                return str((await response.json())["id"])
-
-        iv_ids = list(await asyncio.gather(*(create(n) for n in range(orders))))
-    return jobs, iv_ids
 
 
 def views_of(refs: list[str]) -> list[Any]:
@@ -150,7 +130,7 @@ async def main(orders: int, rounds: int) -> None:
         assert simulators.stdout is not None
         sims = json.loads(simulators.stdout.readline())
         tune_garbage_collector()  # as the ordertrail command does
-        jobs, iv_ids = await place(sims, orders)
+        jobs, iv_ids = await place_at_simulators(sims, orders, orders)
         out: dict[tuple[str, str], list[float]] = {
             (vendor, layer): [] for vendor in ("planviewer", "ivcap") for layer in LAYERS}
         for _ in range(rounds):

@@ -54,19 +54,19 @@ def counting_session(counter: list[int]) -> aiohttp.ClientSession:
                                  connector=aiohttp.TCPConnector(limit=64))
 
 
-async def seed(sims: dict[str, str], tracker: Any, orders: int) -> tuple[list[str], list[str]]:
-    """Create the jobs and orders at the simulators and record them as placed."""
-    half = orders // 2
+async def place_at_simulators(sims: dict[str, str], jobs: int,
+                              iv_orders: int) -> tuple[list[str], list[str]]:
+    """``jobs`` Planviewer jobs and ``iv_orders`` IVCAP orders created at the simulators: their
+    references, in order."""
     pv_auth = {"Authorization": aiohttp.encode_basic_auth(sims["pv_key"], sims["pv_secret"])}
     iv_headers = {"Authorization": f"Bearer {sims['iv_token']}"}
-    jobs: list[str] = []
-    iv_ids: list[str] = []
+    refs: list[str] = []
     async with aiohttp.ClientSession(headers=pv_auth) as session:
-        for start in range(0, half, 500):
-            chunk = [f"intention-{n}" for n in range(start, min(half, start + 500))]
+        for start in range(0, jobs, 500):
+            chunk = [f"intention-{n}" for n in range(start, min(jobs, start + 500))]
             async with session.post(f"{sims['planviewer']}/product_api/v1/jobs/order",
                                     json={"uuids": chunk}) as response:
-                jobs += [pair["job"]["uuid"] for pair in await response.json()]
+                refs += [pair["job"]["uuid"] for pair in await response.json()]
     async with aiohttp.ClientSession(headers=iv_headers) as session:
         limit = asyncio.Semaphore(16)
 
@@ -76,7 +76,14 @@ async def seed(sims: dict[str, str], tracker: Any, orders: int) -> tuple[list[st
                     "parameters": []}) as response:
                 return str((await response.json())["id"])
 
-        iv_ids = list(await asyncio.gather(*(create(n) for n in range(orders - half))))
+        iv_ids = list(await asyncio.gather(*(create(n) for n in range(iv_orders))))
+    return refs, iv_ids
+
+
+async def seed(sims: dict[str, str], tracker: Any, orders: int) -> tuple[list[str], list[str]]:
+    """Create the jobs and orders at the simulators and record them as placed."""
+    half = orders // 2
+    jobs, iv_ids = await place_at_simulators(sims, half, orders - half)
     commands: list[c.Command] = []
     for vendor, refs, kind in (("planviewer", jobs, "planviewer.job_uuid"),
                                ("ivcap", iv_ids, "ivcap.order_id")):
