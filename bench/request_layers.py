@@ -2,8 +2,9 @@
 own work on the loop's thread goes, with no store and no other thread beside it.
 
 Both polled vendors' simulators run in a child process (``simulators_server.py``), holding
-``--orders`` orders each. Each round sends every poll four ways, in turn, on a fresh session
-with the same concurrency, and takes the event loop's thread CPU for each:
+``--orders`` orders each. Each round sends every poll three ways, in turn (which goes first
+rotates from round to round), on a fresh session with the same concurrency, and takes the
+event loop's thread CPU for each:
 
 - **bare**: aiohttp sends the request and reads the bytes (as ``sync_throughput.py``'s bare
   loop does);
@@ -76,13 +77,13 @@ async def cpu_of(calls: list[Callable[[], Awaitable[Any]]], concurrency: int) ->
 
 
 async def round_of(sims: dict[str, str], jobs: list[str], iv_ids: list[str],
-                   out: dict[tuple[str, str], list[float]]) -> None:
+                   out: dict[tuple[str, str], list[float]], first: int) -> None:
     pv_config = PlanviewerConfig(sims["pv_key"], Secret(sims["pv_secret"]),
                                  base_url=sims["planviewer"], daily_cap=10**9)
     iv_config = IvcapConfig(Secret(sims["iv_token"]), sims["ivcap"])
     size = pv_config.poll_batch_size
     pv_batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
-    for layer in LAYERS:
+    for layer in LAYERS[first:] + LAYERS[:first]:
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64)) as session:
             pv_calls, iv_calls = calls(layer, session, sims, pv_config, iv_config, pv_batches,
                                        iv_ids)
@@ -133,8 +134,8 @@ async def main(orders: int, rounds: int) -> None:
         jobs, iv_ids = await place_at_simulators(sims, orders, orders)
         out: dict[tuple[str, str], list[float]] = {
             (vendor, layer): [] for vendor in ("planviewer", "ivcap") for layer in LAYERS}
-        for _ in range(rounds):
-            await round_of(sims, jobs, iv_ids, out)
+        for n in range(rounds):
+            await round_of(sims, jobs, iv_ids, out, n % len(LAYERS))
     finally:
         if simulators.stdin is not None:
             simulators.stdin.close()

@@ -34,7 +34,7 @@ def select_events_of(recorder: AggregateRecorder,
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
         # SQLite gives back the hex text: the caller's own id for it, not one parsed per row.
-        by_hex = {oid.hex: oid for oid in chunk}
+        by_hex = {oid.hex: oid for oid in chunk} if read is _sqlite else {}
         for row in read(recorder, chunk):
             raw = row[0]
             oid = raw if isinstance(raw, UUID) else by_hex.get(raw) or UUID(str(raw))

@@ -24,14 +24,14 @@ open order (and, with leases, the order's lease renewed). Such an order would ge
 in the pass anyway: every step for an order in a polled state waits for its next poll. The
 same holds for an order that waits (a job waiting for a person's answer until its slow check,
 an order whose troubles hold polls back until their next try, or for good until a person acts)
-until it may be polled, except that any change to it gets it looked at again at once (an
-answer lets the job be polled in the next pass); and for every order of a vendor that refuses
+until it may be polled, except that any change to it gets it looked at again in the next
+pass (an answer lets the job be polled then); and for every order of a vendor that refuses
 our credentials, as none is polled until a probe shows they work. What a pass does for a
 vendor or a worker as a whole goes on regardless: with leases, the orders left out still go
-through ``LeaseBook.share`` (the heartbeat, their leases renewed or given back), and of a
-vendor whose connector waits for a probe of refused credentials or for its configuration one
-order is looked at, so that vendor's share of the pass runs (once a probe shows the
-credentials work, the orders left out in that pass are polled in the next).
+through ``LeaseBook.share`` (the heartbeat, their leases renewed or given back), and in a
+pass where a probe of refused credentials comes due, or where a vendor's configuration may be
+noted as found, no order of that vendor is left out, so its share of the pass runs as if
+every order were looked at (a probe that works lets every overdue order be polled at once).
 """
 
 from __future__ import annotations
@@ -98,11 +98,6 @@ class NextPoll(NamedTuple):
     may let it be polled at once, so a changed order is looked at again."""
 
 
-VENDOR_WIDE = (AttentionKind.CREDENTIALS, AttentionKind.NOT_CONFIGURED)
-"""Connector notices that a pass acts on for the vendor as a whole (a probe of refused
-credentials, noting the configuration found) once it looks at an order of the vendor."""
-
-
 @dataclass
 class PassReport:
     submitted: int = 0
@@ -114,8 +109,9 @@ class PassReport:
     errors: list[str] = field(default_factory=list)
     open_orders: int = 0
     left_out: int = 0
-    """Open orders not looked at: unchanged since the engine last did, next poll not due
-    (counted in ``open_orders``)."""
+    """Open orders not looked at: unchanged since the engine last did, and next poll not due,
+    waiting until they may be polled, or of a vendor refusing our credentials (counted in
+    ``open_orders``)."""
     changed: set[UUID] = field(default_factory=set)
     """Orders with something recorded in this pass."""
     error_classes: Counter[str] = field(default_factory=Counter)
@@ -176,7 +172,7 @@ class SyncEngine:
         passes: dict[str, _VendorPass] = {}
         looked_at: set[UUID] = set()
         left_out: list[UUID] = []
-        unchanged = await self._unchanged(now)
+        unchanged = await self._unchanged(now, previous)
         chunks = self._open_view_chunks(unchanged, left_out)
         try:
             while (views := await asyncio.to_thread(next, chunks, None)) is not None:
@@ -242,30 +238,25 @@ class SyncEngine:
             mine += [oid for oid in chunk if oid in kept]
         return mine
 
-    async def _unchanged(self, now: datetime) -> dict[UUID, int] | None:
+    async def _unchanged(self, now: datetime, previous: datetime) -> dict[UUID, int] | None:
         """The orders this pass need not look at if still at these versions: those whose next
         poll is not due (or that wait, until they may be polled), and every one of a vendor
-        whose credentials are refused (none is polled until a probe shows they work). Of each
-        vendor whose connector waits for what a pass does for the vendor as a whole (a probe
-        of refused credentials, noting the configuration found), one order is looked at: a
-        pass does that once it looks at an order of the vendor."""
+        whose credentials are refused (none is polled until a probe shows they work). None of
+        a vendor whose connector waits for this pass (a probe of refused credentials comes due,
+        a configuration to note as found): that vendor's share of the pass runs on all of
+        them, as when every order is looked at."""
         if self.look_at_every_order or not self._next_poll:
             return None
         vendors = {due.vendor for due in self._next_poll.values()}
         connectors = await asyncio.gather(*(asyncio.to_thread(self.tracker.connector, vendor)
                                             for vendor in sorted(vendors)))
-        waiting = {connector.vendor for connector in connectors
-                   if any(connector.has(kind) for kind in VENDOR_WIDE)}
         refused = {connector.vendor for connector in connectors
                    if connector.has(AttentionKind.CREDENTIALS)}
-        unchanged: dict[UUID, int] = {}
-        for oid, due in self._next_poll.items():
-            if due.vendor in waiting:
-                waiting.discard(due.vendor)  # one order of the vendor is looked at: enough
-                continue
-            if due.at > now or due.vendor in refused:  # no poll while credentials are refused
-                unchanged[oid] = due.version
-        return unchanged
+        looked_at = {connector.vendor for connector in connectors
+                     if connector.has(AttentionKind.NOT_CONFIGURED)
+                     or probe_due(connector, now, previous)}
+        return {oid: due.version for oid, due in self._next_poll.items()
+                if due.vendor not in looked_at and (due.at > now or due.vendor in refused)}
 
     def _open_view_chunks(self, unchanged: dict[UUID, int] | None,
                           left_out: list[UUID]) -> Generator[list[OrderView], None, None]:
@@ -347,6 +338,7 @@ class _VendorPass:
             self.connector = await asyncio.to_thread(self.tracker.connector, self.vendor.vendor)
             self.usable = await self._credentials_usable()
         if not self.usable:
+            self._note_unpolled()
             await self._hold_all()
             return
         stranded = await self._mark_stranded()
@@ -375,11 +367,9 @@ class _VendorPass:
         """False while the vendor refuses our credentials; a probe, when due, may show that
         they work again (the refusal is lifted: held orders go out in this pass)."""
         assert self.connector is not None
-        refusal = next((n for n in self.connector.notices
-                        if n.kind is AttentionKind.CREDENTIALS), None)
-        if refusal is None:
+        if not self.connector.has(AttentionKind.CREDENTIALS):
             return True
-        if not schedule.slot_crossed(refusal.since, PROBE_EVERY, self.now, self.previous):
+        if not probe_due(self.connector, self.now, self.previous):
             return False
         try:
             proven = await self.vendor.probe()
@@ -528,6 +518,7 @@ class _VendorPass:
     # ------------------------------------------------------------------ polling
     async def _poll(self) -> None:
         if self.refused:
+            self._note_unpolled()
             return
         engine, now = self.engine, self.now
         waiting_every = self.vendor.waiting_poll_interval
@@ -563,6 +554,14 @@ class _VendorPass:
             next_poll[view.id] = NextPoll(now + self.vendor.poll_interval(view, now),
                                           view.version, self.vendor.vendor)
         self.report.polled += len(due)
+
+    def _note_unpolled(self) -> None:
+        """No poll this pass (credentials refused): each order in a polled state is due as
+        soon as one may go out, so passes leave it out until then, from a fresh engine too."""
+        next_poll = self.engine._next_poll
+        for v in self.views:
+            if v.state in POLLED_STATES and v.id not in next_poll:
+                next_poll[v.id] = NextPoll(self.now, v.version, self.vendor.vendor)
 
     # ------------------------------------------------------------------ helpers
     async def _each(self, views: list[OrderView], what: str,
@@ -651,6 +650,14 @@ class _Observations:
         async with self.turn:
             crashpoints.crash_point("before_poll_record")
             await self.vendor_pass._record(batch)
+
+
+def probe_due(connector: ConnectorView, now: datetime, previous: datetime) -> bool:
+    """Whether a pass at ``now`` (the one before at ``previous``) probes the connector's refused
+    credentials: once per ``PROBE_EVERY`` since the refusal."""
+    refusal = next((n for n in connector.notices if n.kind is AttentionKind.CREDENTIALS), None)
+    return refusal is not None and schedule.slot_crossed(refusal.since, PROBE_EVERY, now,
+                                                         previous)
 
 
 def _class_of(error: BaseException) -> str:

@@ -32,7 +32,10 @@ def next_slot(anchor: datetime, every: timedelta, now: datetime) -> datetime:
     at which ``slot_crossed`` can next say yes (``NEVER`` when ``every`` is not positive)."""
     if every <= timedelta(0):
         return NEVER
-    return anchor + (max(now - anchor, timedelta(0)) // every + 1) * every
+    try:
+        return anchor + (max(now - anchor, timedelta(0)) // every + 1) * every
+    except OverflowError:  # a period past the calendar's end
+        return NEVER
 
 
 def troubles_allow(view: OrderView, now: datetime, *, retrieval: bool) -> bool:

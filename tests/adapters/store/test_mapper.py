@@ -13,6 +13,7 @@ from eventsourcing.persistence import (
     AggregateRecorder,
     ApplicationRecorder,
     JSONTranscoder,
+    MapperDeserialisationError,
     ProcessRecorder,
     StoredEvent,
     TrackingRecorder,
@@ -165,11 +166,12 @@ def test_a_stored_event_that_does_not_decode_is_named_by_order_and_version() -> 
                                                 timestamp=datetime.now(UTC)))
     broken = StoredEvent(originator_id=oid, originator_version=7, topic=stored.topic,
                          state=b"{not json")
-    with pytest.raises(Exception, match=f"cannot decode stored event {oid} v7"):
+    with pytest.raises(MapperDeserialisationError, match=f"cannot decode stored event {oid} v7"):
         mapper.to_domain_event(broken)
     unfit = StoredEvent(originator_id=oid, originator_version=7, topic=stored.topic,
                         state=b'{"timestamp": 12}')
-    with pytest.raises(Exception, match=f"stored event {oid} v7 .* does not fit its class"):
+    with pytest.raises(MapperDeserialisationError,
+                       match=f"stored event {oid} v7 .* does not fit its class"):
         mapper.to_domain_event(unfit)
     stranger = StoredEvent(originator_id=oid, originator_version=7, topic="no.such:Event",
                            state=stored.state)

@@ -16,6 +16,7 @@ from ordertrail.adapters.ivcap.simulator import Plan as IvcapPlan
 from ordertrail.adapters.planviewer.simulator import Plan, PlanviewerSim
 from ordertrail.adapters.store import open_tracker
 from ordertrail.adapters.store.leases import LeaseBook, meant_for
+from ordertrail.adapters.sync.engine import SyncEngine
 from ordertrail.domain import commands as c
 from ordertrail.domain.state_machine import State
 from ordertrail.domain.tracker import Tracker
@@ -481,11 +482,14 @@ def test_orders_that_wait_are_left_out_until_they_may_be_polled_or_change(
     them out. An answer (a change) gets the job polled in the very next pass. Passes that look
     at every order do the same things (the model), only looking at more."""
     sim = PlanviewerSim(daily_cap=100, plans={"i-1": Plan(steps=3, wait_at=1),
-                                              "i-2": Plan(steps=10_000)})
+                                              "i-2": Plan(steps=10_000),
+                                              "i-3": Plan(steps=3, wait_at=1)})
     iv_sim = IvcapSim(default_plan=IvcapPlan(executing_reads=10**6))
-    waiting, steady = pv_order(tracker, 1), pv_order(tracker, 2)
+    answered, _, unanswered = (pv_order(tracker, n) for n in (1, 2, 3))
     gone = iv_order(tracker, 1)
-    start = datetime.now(UTC)  # the job's waiting slots count from its last event's real time
+    # The job's slow checks count from its last event's time, which the library stamps with the
+    # real clock: the engine's clock starts now, so the first check falls just after 600.
+    start = datetime.now(UTC)
     moment = [start]
 
     async def go() -> tuple[list[Any], list[int]]:
@@ -503,36 +507,39 @@ def test_orders_that_wait_are_left_out_until_they_may_be_polled_or_change(
             ref = tracker.get_order(gone).vendor_ref
             assert ref is not None
             iv_sim.read_refusals[ref] = 404
-            for seconds in (1, 2, 70, 71, 130, 131, 190):  # polls: the 404's next try is at 301
+            for seconds in (1, 2, 70, 71, 130, 131, 190):
                 await at(seconds)
-            assert tracker.get_order(waiting).state is State.WAITING_FOR_USER
-            view = tracker.get_order(waiting)
+            assert tracker.get_order(answered).state is State.WAITING_FOR_USER
+            view = tracker.get_order(answered)
             tracker.execute(await r.adapters["planviewer"].select_location(view, "1"))
-            for seconds in (191, 192, 302, 303):
+            for seconds in (191, 192, 650, 651):
                 await at(seconds)
+            assert tracker.get_order(unanswered).state is State.WAITING_FOR_USER
             return reports, status_requests
 
     reports, status_requests = asyncio.run(go())
-    # passes at 0, 1, 2, 70, 71, 130, 131, 190 | 191, 192, 302, 303 (the answer before 191)
+    # passes at 0, 1, 2, 70, 71, 130, 131, 190 | the answer | 191, 192, 650, 651
     assert [(r.submitted, r.polled, r.recorded) for r in reports] == [
-        (3, 0, 6), (0, 3, 3), (0, 0, 0), (0, 2, 3), (0, 0, 0), (0, 1, 1), (0, 0, 0), (0, 1, 1),
-        (0, 1, 2), (0, 0, 0), (0, 3, 4), (0, 0, 1)]
-    # the job waits from the poll at 70 and is not polled again until it is answered; then at
-    # once (191); the order whose reads answer 404 is read again at its next try (302)
+        (4, 0, 7), (0, 4, 4), (0, 0, 0), (0, 3, 4), (0, 0, 0), (0, 1, 1), (0, 0, 0), (0, 1, 1),
+        (0, 1, 2), (0, 0, 0), (0, 4, 4), (0, 0, 1)]
+    # the jobs wait from the polls at 70: the answered one is polled right after its answer
+    # (191), the other at its slow check (650, with the rest); the order whose reads answer
+    # 404 is read again at its next try (due at 301: 650)
     assert status_requests == [0, 1, 1, 2, 2, 3, 3, 4, 5, 5, 6, 6]
     assert iv_sim.requests["GET /1/orders/{id}"] == 2
     if look_at_every_order:
         assert {r.left_out for r in reports} == {0}
-    else:  # the 404 order from 71, the waiting job from 131 until its answer; at 302 all due
-        assert [r.left_out for r in reports] == [0, 0, 0, 0, 1, 1, 2, 2, 1, 2, 0, 0]
+    else:  # the 404 order from 71, the jobs from 131 while they wait; at 650 all are due
+        assert [r.left_out for r in reports] == [0, 0, 0, 0, 1, 1, 3, 3, 2, 3, 0, 1]
 
 
 @pytest.mark.parametrize("look_at_every_order", [False, True], ids=["left out", "every one"])
-def test_while_credentials_are_refused_one_order_of_the_vendor_is_looked_at(
+def test_while_credentials_are_refused_the_vendors_orders_are_left_out_but_for_probes(
         tracker: Tracker, tmp_path: Path, look_at_every_order: bool) -> None:
-    """While the vendor refuses our credentials no order of it is polled, however overdue: a
-    pass looks at one of them (for the probe) and leaves out the others. Once a probe shows
-    the credentials work, the one looked at is polled at once, the others in the next pass."""
+    """While the vendor refuses our credentials no order of it is polled, however overdue:
+    passes leave them out, an engine started meanwhile too (from its second pass), except in a
+    pass where a probe comes due. A probe that works lets every overdue order be polled in
+    that pass, as when every order is looked at."""
     sim = PlanviewerSim(daily_cap=100, plans={f"i-{n}": Plan(steps=10_000) for n in range(3)})
     orders = [pv_order(tracker, n) for n in range(3)]
     start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -543,30 +550,35 @@ def test_while_credentials_are_refused_one_order_of_the_vendor_is_looked_at(
                        clock=lambda: moment[0], look_at_every_order=look_at_every_order) as r:
             reports = []
 
-            async def at(seconds: int) -> None:
+            async def at(seconds: int, engine: SyncEngine = r.engine) -> None:
                 moment[0] = start + timedelta(seconds=seconds)
-                reports.append(await r.engine.run_once())
+                reports.append(await engine.run_once())
 
             await at(0)
             await at(1)
             good, sim.secret = sim.secret, "revoked"
             for seconds in (70, 71, 100, 130, 160):  # refused at 70; a failed probe at 130
                 await at(seconds)
+            restarted = SyncEngine(tracker, r.adapters, r.engine.downloader,
+                                   clock=lambda: moment[0],
+                                   look_at_every_order=look_at_every_order)
+            for seconds in (161, 165, 170):  # a fresh engine knows nothing of the orders
+                await at(seconds, restarted)
             assert tracker.connector("planviewer").has(AttentionKind.CREDENTIALS)
             sim.secret = good
-            for seconds in (190, 191, 192):  # the probe at 190 works
-                await at(seconds)
+            for seconds in (190, 191):  # the probe at 190 works
+                await at(seconds, restarted)
             return reports
 
     reports = asyncio.run(go())
     assert not tracker.connector("planviewer").has(AttentionKind.CREDENTIALS)
     assert all(tracker.get_order(o).state is State.IN_PROGRESS for o in orders)
     assert sim.requests["GET products/list"] == 2  # the probes at 130 and 190
-    polled = [r.polled for r in reports]
-    # passes at 0, 1, 70 (the poll refused), 71, 100, 130, 160, 190, 191, 192
+    # passes at 0, 1, 70 (the poll refused), 71, 100, 130, 160 | restarted: 161, 165, 170, 190,
+    # 191: the same polls whether or not every order is looked at
+    assert [r.polled for r in reports] == [0, 3, 3, 0, 0, 0, 0, 0, 0, 0, 3, 0]
     if look_at_every_order:
-        assert polled == [0, 3, 3, 0, 0, 0, 0, 3, 0, 0]
         assert {r.left_out for r in reports} == {0}
-    else:  # at 192, the one polled at 190 (next due at 250)
-        assert polled == [0, 3, 3, 0, 0, 0, 0, 1, 2, 0]
-        assert [r.left_out for r in reports] == [0, 0, 0, 2, 2, 2, 2, 2, 0, 1]
+    else:  # all but in the probes' passes (130, 190) and the fresh engine's first; at 191
+        # those polled at 190 are looked at once more (changed)
+        assert [r.left_out for r in reports] == [0, 0, 0, 3, 3, 0, 3, 0, 3, 3, 0, 0]

@@ -21,19 +21,23 @@ seconds = st.integers(min_value=0, max_value=10_000).map(lambda s: timedelta(sec
 
 
 @given(anchor=seconds, every=st.integers(min_value=1, max_value=900), now=seconds,
-       later=st.integers(min_value=1, max_value=3_000))
+       gap=st.integers(min_value=0, max_value=900), later=st.integers(min_value=1, max_value=3_000))
 def test_the_next_slot_is_the_first_moment_a_slot_is_crossed_after_now(
-        anchor: timedelta, every: int, now: timedelta, later: int) -> None:
+        anchor: timedelta, every: int, now: timedelta, gap: int, later: int) -> None:
     step = timedelta(seconds=every)
     at = schedule.next_slot(T0 + anchor, step, T0 + now)
     assert at > T0 + now and (at - (T0 + anchor)) % step == timedelta(0)
-    then = T0 + now + timedelta(seconds=later)
-    # a pass at ``then`` whose previous pass ran at ``now`` crosses a slot iff ``then`` >= at
-    assert schedule.slot_crossed(T0 + anchor, step, then, T0 + now) is (then >= at)
+    # Passes left the order out from ``now`` on; the last of them ran at ``previous`` (before
+    # ``at``): the next pass, at ``then``, crosses a slot iff it runs at ``at`` or later.
+    previous = min(T0 + now + timedelta(seconds=gap), at - timedelta(microseconds=1))
+    then = previous + timedelta(seconds=later)
+    assert schedule.slot_crossed(T0 + anchor, step, then, previous) is (then >= at)
 
 
-def test_no_slot_without_a_positive_period() -> None:
+def test_no_slot_without_a_positive_period_or_within_the_calendar() -> None:
     assert schedule.next_slot(T0, timedelta(0), T0) is schedule.NEVER
+    assert schedule.next_slot(T0, timedelta(days=10**7), T0 + timedelta(days=1)) \
+        is schedule.NEVER
 
 
 def view_with(troubles: dict[Trouble, TroubleCount], attention: str | None = None,
@@ -76,7 +80,8 @@ def test_a_job_waiting_for_an_answer_is_next_due_at_its_next_slot(
     step = timedelta(seconds=every)
     view = view_with({}, attention="choose an option", modified_on=T0 + modified)
     at = schedule.waiting_poll_next(view, step, T0 + now)
-    then = T0 + now + timedelta(seconds=later)
-    assert schedule.waiting_poll_due(view, step, then, T0 + now) is (then >= at)
+    previous = min(T0 + now, at - timedelta(microseconds=1))
+    then = previous + timedelta(seconds=later)
+    assert schedule.waiting_poll_due(view, step, then, previous) is (then >= at)
     answered = view_with({}, attention=None)
     assert schedule.waiting_poll_next(answered, step, T0 + now) == T0 + now
