@@ -13,8 +13,8 @@ size: the passes' medians, microseconds per open order, and ours over the baseli
 The case ``refused`` is the other where a pass has nothing to do: after the first two passes
 both vendors refuse our credentials (recorded as a pass that met a 401 records it) and the
 clock moves an hour further on and stops there, so every order is overdue, none may be polled,
-and no probe of the credentials comes due. The baseline views every order; ours looks at one
-of each vendor and leaves out the others.
+and no probe of the credentials comes due. The baseline views every order; ours leaves them
+all out.
 
     python bench/quiet_pass.py [--sizes 10000,100000] [--rounds 3] [--store sqlite|postgres]
                                [--cases nothing-due,refused]
