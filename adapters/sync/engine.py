@@ -252,11 +252,11 @@ class SyncEngine:
                                             for vendor in sorted(vendors)))
         refused = {connector.vendor for connector in connectors
                    if connector.has(AttentionKind.CREDENTIALS)}
-        looked_at = {connector.vendor for connector in connectors
-                     if connector.has(AttentionKind.NOT_CONFIGURED)
-                     or probe_due(connector, now, previous)}
+        in_full = {connector.vendor for connector in connectors
+                   if connector.has(AttentionKind.NOT_CONFIGURED)
+                   or probe_due(connector, now, previous)}
         return {oid: due.version for oid, due in self._next_poll.items()
-                if due.vendor not in looked_at and (due.at > now or due.vendor in refused)}
+                if due.vendor not in in_full and (due.at > now or due.vendor in refused)}
 
     def _open_view_chunks(self, unchanged: dict[UUID, int] | None,
                           left_out: list[UUID]) -> Generator[list[OrderView], None, None]:
@@ -556,12 +556,19 @@ class _VendorPass:
         self.report.polled += len(due)
 
     def _note_unpolled(self) -> None:
-        """No poll this pass (credentials refused): each order in a polled state is due as
-        soon as one may go out, so passes leave it out until then, from a fresh engine too."""
+        """No poll this pass (credentials refused): each order in a polled state is known at
+        the version seen, so passes leave it out while they are refused (from a fresh engine
+        too). One without a poll time, or that waited and changed, is due as soon as a poll
+        may go out."""
         next_poll = self.engine._next_poll
         for v in self.views:
-            if v.state in POLLED_STATES and v.id not in next_poll:
+            if v.state not in POLLED_STATES:
+                continue
+            known = next_poll.get(v.id)
+            if known is None or (known.waiting and known.version != v.version):
                 next_poll[v.id] = NextPoll(self.now, v.version, self.vendor.vendor)
+            elif known.version != v.version:
+                next_poll[v.id] = known._replace(version=v.version)
 
     # ------------------------------------------------------------------ helpers
     async def _each(self, views: list[OrderView], what: str,

@@ -582,3 +582,35 @@ def test_while_credentials_are_refused_the_vendors_orders_are_left_out_but_for_p
     else:  # all but in the probes' passes (130, 190) and the fresh engine's first; at 191
         # those polled at 190 are looked at once more (changed)
         assert [r.left_out for r in reports] == [0, 0, 0, 3, 3, 0, 3, 0, 3, 3, 0, 0]
+
+
+def test_orders_changed_right_before_a_refusal_are_left_out_while_it_lasts(
+        tracker: Tracker, tmp_path: Path) -> None:
+    """Orders a pass's polls changed, then credentials refused (here by another worker) before
+    any pass looked at them again: the passes while the refusal lasts leave them out all the
+    same, at their new versions, and poll them once a probe shows the credentials work."""
+    sim = PlanviewerSim(daily_cap=100, plans={f"i-{n}": Plan(steps=10_000) for n in range(3)})
+    for n in range(3):
+        pv_order(tracker, n)
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    moment = [start]
+
+    async def go() -> list[Any]:
+        async with rig(tracker, tmp_path, pv=sim, daily_cap=100, poll_seconds=60,
+                       clock=lambda: moment[0]) as r:
+            reports = []
+            for seconds in (0, 1):  # submitted; polled (each poll changes its order)
+                moment[0] = start + timedelta(seconds=seconds)
+                reports.append(await r.engine.run_once())
+            tracker.run(c.RefuseCredentials(vendor="planviewer", operation="sync",
+                                            http_status=401, message="revoked",
+                                            at=start + timedelta(seconds=2)))
+            for seconds in (3, 4, 5, 62, 63, 64):  # the probe at 62 works
+                moment[0] = start + timedelta(seconds=seconds)
+                reports.append(await r.engine.run_once())
+            return reports
+
+    reports = asyncio.run(go())
+    assert [r.polled for r in reports] == [0, 3, 0, 0, 0, 3, 0, 0]
+    assert [r.left_out for r in reports] == [0, 0, 0, 3, 3, 0, 0, 3]
+    assert not tracker.connector("planviewer").has(AttentionKind.CREDENTIALS)

@@ -74,13 +74,14 @@ def test_troubles_about_retrieval_do_not_hold_a_poll_back() -> None:
 
 
 @given(modified=seconds, every=st.integers(min_value=1, max_value=900), now=seconds,
-       later=st.integers(min_value=1, max_value=3_000))
+       gap=st.integers(min_value=0, max_value=900), later=st.integers(min_value=1, max_value=3_000))
 def test_a_job_waiting_for_an_answer_is_next_due_at_its_next_slot(
-        modified: timedelta, every: int, now: timedelta, later: int) -> None:
+        modified: timedelta, every: int, now: timedelta, gap: int, later: int) -> None:
     step = timedelta(seconds=every)
     view = view_with({}, attention="choose an option", modified_on=T0 + modified)
     at = schedule.waiting_poll_next(view, step, T0 + now)
-    previous = min(T0 + now, at - timedelta(microseconds=1))
+    # the last pass that left the job out ran at ``previous``, before ``at``
+    previous = min(T0 + now + timedelta(seconds=gap), at - timedelta(microseconds=1))
     then = previous + timedelta(seconds=later)
     assert schedule.waiting_poll_due(view, step, then, previous) is (then >= at)
     answered = view_with({}, attention=None)
