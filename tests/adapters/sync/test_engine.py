@@ -614,3 +614,34 @@ def test_orders_changed_right_before_a_refusal_are_left_out_while_it_lasts(
     assert [r.polled for r in reports] == [0, 3, 0, 0, 0, 3, 0, 0]
     assert [r.left_out for r in reports] == [0, 0, 0, 3, 3, 0, 0, 3]
     assert not tracker.connector("planviewer").has(AttentionKind.CREDENTIALS)
+
+
+def test_a_vendor_said_unconfigured_elsewhere_is_found_configured_while_no_order_is_due(
+        tracker: Tracker, tmp_path: Path) -> None:
+    """Another engine, without the vendor's configuration, says so on its connector: the next
+    pass of an engine that has it looks at the vendor's orders, due or not, and clears that."""
+    sim = PlanviewerSim(daily_cap=100, plans={f"i-{n}": Plan(steps=10_000) for n in range(2)})
+    for n in range(2):
+        pv_order(tracker, n)
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    moment = [start]
+
+    async def go() -> list[Any]:
+        async with rig(tracker, tmp_path, pv=sim, daily_cap=100, poll_seconds=300,
+                       clock=lambda: moment[0]) as r:
+            reports = []
+            for seconds in (0, 1, 2, 3):  # submitted; polled; looked at once more; left out
+                moment[0] = start + timedelta(seconds=seconds)
+                reports.append(await r.engine.run_once())
+            tracker.run(c.MissConfiguration(vendor="planviewer", at=moment[0],
+                                            reason="no [vendors.planviewer] table"))
+            assert tracker.connector("planviewer").has(AttentionKind.NOT_CONFIGURED)
+            for seconds in (4, 5):
+                moment[0] = start + timedelta(seconds=seconds)
+                reports.append(await r.engine.run_once())
+            return reports
+
+    reports = asyncio.run(go())
+    assert not tracker.connector("planviewer").has(AttentionKind.NOT_CONFIGURED)
+    assert [r.polled for r in reports] == [0, 2, 0, 0, 0, 0]
+    assert [r.left_out for r in reports] == [0, 0, 0, 2, 0, 2]
