@@ -36,8 +36,24 @@ def iv_order(tracker: Tracker, n: int) -> Any:
                                  f"iv-{n}")
 
 
+def running_jobs(tracker: Tracker, count: int) -> tuple[PlanviewerSim, list[Any]]:
+    """A Planviewer simulator whose jobs run for a long time, and ``count`` orders for it."""
+    sim = PlanviewerSim(daily_cap=100, plans={f"i-{n}": Plan(steps=10_000) for n in range(count)})
+    return sim, [pv_order(tracker, n) for n in range(count)]
+
+
 async def passes(engine: Any, count: int) -> list[Any]:
     return [await engine.run_once() for _ in range(count)]
+
+
+async def passes_at(engine: Any, moment: list[datetime], start: datetime,
+                    seconds: tuple[int, ...]) -> list[Any]:
+    """One pass at each of ``seconds`` after ``start``, the engine's clock reading ``moment``."""
+    reports = []
+    for second in seconds:
+        moment[0] = start + timedelta(seconds=second)
+        reports.append(await engine.run_once())
+    return reports
 
 
 def test_passes_carry_orders_of_both_vendors_to_completion(tracker: Tracker,
@@ -540,35 +556,25 @@ def test_while_credentials_are_refused_the_vendors_orders_are_left_out_but_for_p
     passes leave them out, an engine started meanwhile too (from its second pass), except in a
     pass where a probe comes due. A probe that works lets every overdue order be polled in
     that pass, as when every order is looked at."""
-    sim = PlanviewerSim(daily_cap=100, plans={f"i-{n}": Plan(steps=10_000) for n in range(3)})
-    orders = [pv_order(tracker, n) for n in range(3)]
+    sim, orders = running_jobs(tracker, 3)
     start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     moment = [start]
 
     async def go() -> list[Any]:
         async with rig(tracker, tmp_path, pv=sim, daily_cap=100, poll_seconds=60,
                        clock=lambda: moment[0], look_at_every_order=look_at_every_order) as r:
-            reports = []
-
-            async def at(seconds: int, engine: SyncEngine = r.engine) -> None:
-                moment[0] = start + timedelta(seconds=seconds)
-                reports.append(await engine.run_once())
-
-            await at(0)
-            await at(1)
+            reports = await passes_at(r.engine, moment, start, (0, 1))
             good, sim.secret = sim.secret, "revoked"
-            for seconds in (70, 71, 100, 130, 160):  # refused at 70; a failed probe at 130
-                await at(seconds)
+            # refused at 70; a failed probe at 130
+            reports += await passes_at(r.engine, moment, start, (70, 71, 100, 130, 160))
             restarted = SyncEngine(tracker, r.adapters, r.engine.downloader,
                                    clock=lambda: moment[0],
                                    look_at_every_order=look_at_every_order)
-            for seconds in (161, 165, 170):  # a fresh engine knows nothing of the orders
-                await at(seconds, restarted)
+            # a fresh engine knows nothing of the orders
+            reports += await passes_at(restarted, moment, start, (161, 165, 170))
             assert tracker.connector("planviewer").has(AttentionKind.CREDENTIALS)
             sim.secret = good
-            for seconds in (190, 191):  # the probe at 190 works
-                await at(seconds, restarted)
-            return reports
+            return reports + await passes_at(restarted, moment, start, (190, 191))  # probe works
 
     reports = asyncio.run(go())
     assert not tracker.connector("planviewer").has(AttentionKind.CREDENTIALS)
@@ -589,26 +595,20 @@ def test_orders_changed_right_before_a_refusal_are_left_out_while_it_lasts(
     """Orders a pass's polls changed, then credentials refused (here by another worker) before
     any pass looked at them again: the passes while the refusal lasts leave them out all the
     same, at their new versions, and poll them once a probe shows the credentials work."""
-    sim = PlanviewerSim(daily_cap=100, plans={f"i-{n}": Plan(steps=10_000) for n in range(3)})
-    for n in range(3):
-        pv_order(tracker, n)
+    sim, _ = running_jobs(tracker, 3)
     start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     moment = [start]
 
     async def go() -> list[Any]:
         async with rig(tracker, tmp_path, pv=sim, daily_cap=100, poll_seconds=60,
                        clock=lambda: moment[0]) as r:
-            reports = []
-            for seconds in (0, 1):  # submitted; polled (each poll changes its order)
-                moment[0] = start + timedelta(seconds=seconds)
-                reports.append(await r.engine.run_once())
+            # submitted; polled (each poll changes its order)
+            reports = await passes_at(r.engine, moment, start, (0, 1))
             tracker.run(c.RefuseCredentials(vendor="planviewer", operation="sync",
                                             http_status=401, message="revoked",
                                             at=start + timedelta(seconds=2)))
-            for seconds in (3, 4, 5, 62, 63, 64):  # the probe at 62 works
-                moment[0] = start + timedelta(seconds=seconds)
-                reports.append(await r.engine.run_once())
-            return reports
+            # the probe at 62 works
+            return reports + await passes_at(r.engine, moment, start, (3, 4, 5, 62, 63, 64))
 
     reports = asyncio.run(go())
     assert [r.polled for r in reports] == [0, 3, 0, 0, 0, 3, 0, 0]
@@ -620,26 +620,19 @@ def test_a_vendor_said_unconfigured_elsewhere_is_found_configured_while_no_order
         tracker: Tracker, tmp_path: Path) -> None:
     """Another engine, without the vendor's configuration, says so on its connector: the next
     pass of an engine that has it looks at the vendor's orders, due or not, and clears that."""
-    sim = PlanviewerSim(daily_cap=100, plans={f"i-{n}": Plan(steps=10_000) for n in range(2)})
-    for n in range(2):
-        pv_order(tracker, n)
+    sim, _ = running_jobs(tracker, 2)
     start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     moment = [start]
 
     async def go() -> list[Any]:
         async with rig(tracker, tmp_path, pv=sim, daily_cap=100, poll_seconds=300,
                        clock=lambda: moment[0]) as r:
-            reports = []
-            for seconds in (0, 1, 2, 3):  # submitted; polled; looked at once more; left out
-                moment[0] = start + timedelta(seconds=seconds)
-                reports.append(await r.engine.run_once())
+            # submitted; polled; looked at once more; left out
+            reports = await passes_at(r.engine, moment, start, (0, 1, 2, 3))
             tracker.run(c.MissConfiguration(vendor="planviewer", at=moment[0],
                                             reason="no [vendors.planviewer] table"))
             assert tracker.connector("planviewer").has(AttentionKind.NOT_CONFIGURED)
-            for seconds in (4, 5):
-                moment[0] = start + timedelta(seconds=seconds)
-                reports.append(await r.engine.run_once())
-            return reports
+            return reports + await passes_at(r.engine, moment, start, (4, 5))
 
     reports = asyncio.run(go())
     assert not tracker.connector("planviewer").has(AttentionKind.NOT_CONFIGURED)
