@@ -93,9 +93,10 @@ class NextPoll(NamedTuple):
     version: int
     vendor: str
     waiting: bool = False
-    """Not polled before ``at`` because it waits (for a person's answer, for its troubles'
-    next try; ``schedule.NEVER`` for a person's), not because it was just polled: a change
-    may let it be polled at once, so a changed order is looked at again."""
+    """``at`` is not the next poll of a schedule but the end of a wait a change may cut short:
+    the order waits (for a person's answer, for its troubles' next try; ``schedule.NEVER`` for
+    a person's), or it is a job just polled while it waited for an answer. A changed order is
+    looked at again at once (an answered job is polled in the next pass)."""
 
 
 @dataclass
@@ -550,9 +551,10 @@ class _VendorPass:
         await asyncio.gather(*(self._guarded(self.vendor.poll(b, now), "poll", observations)
                                for b in batches))
         await observations.finish()
-        for view in due:
-            next_poll[view.id] = NextPoll(now + self.vendor.poll_interval(view, now),
-                                          view.version, self.vendor.vendor)
+        for view in due:  # a job still waiting for an answer is polled once it is answered
+            next_poll[view.id] = NextPoll(
+                now + self.vendor.poll_interval(view, now), view.version, self.vendor.vendor,
+                waiting=view.state is State.WAITING_FOR_USER and view.attention is not None)
         self.report.polled += len(due)
 
     def _note_unpolled(self) -> None:
