@@ -64,6 +64,16 @@ VIEW_VALUES = operator.itemgetter(*ORDER_ATTRIBUTES, "_id", "_version", "_modifi
 library keeps ``id``, ``version`` and ``modified_on`` as ``_id``, ``_version``, ``_modified_on``)."""
 
 
+class _Batch(threading.local):
+    """What one thread's batch of commands keeps between ``_begin`` and its loads (two vendors'
+    observations are recorded on two threads at once)."""
+
+    prefetched: dict[UUID, Order]
+
+    def __init__(self) -> None:
+        self.prefetched = {}
+
+
 def replay(aggregate: Any, events: Iterable[Any]) -> Any:
     """The library's ``project_aggregate`` without its per-event runtime-Protocol assertion."""
     for event in events:
@@ -93,8 +103,10 @@ class FastTracker(Tracker):
             scan_size=PASS_CHUNK + BULK,
             packed_bytes=packed,
         )
-        self._prefetched: dict[UUID, Order] = {}
-        """Orders a batch will change, read in bulk by ``_begin`` (not held by the cache)."""
+        self._batch = _Batch()
+        """Per thread: the orders its batch will change, read in bulk by ``_begin`` (not held
+        by the cache when the log moved on meanwhile). Another thread's batch or read begins
+        its own and must not drop them: each would be read again alone."""
         self._finished: set[UUID] = set()
         """Orders a listing found ended since the last one began (dropped from ``_open_ids``)."""
         self._open_ids: list[UUID] = []
@@ -107,16 +119,16 @@ class FastTracker(Tracker):
     # ------------------------------------------------------------------ the seams
     def _begin(self, order_ids: Collection[UUID] = ()) -> None:
         self._cache.refresh()
-        self._prefetched = {}
+        self._batch.prefetched = {}
         missing = [oid for oid in dict.fromkeys(order_ids) if self._cache.get(oid) is None]
         if len(missing) > 1:
             before = self._cache.position
-            self._prefetched = self._read_many(missing)
-            for order in self._prefetched.values():
+            self._batch.prefetched = prefetched = self._read_many(missing)
+            for order in prefetched.values():
                 self._cache.loaded(order, before, scan=True)
 
     def _load(self, order_id: UUID, change: bool) -> Order:
-        held = self._cache.get(order_id) or self._prefetched.pop(order_id, None)
+        held = self._cache.get(order_id) or self._batch.prefetched.pop(order_id, None)
         if held is None:
             before = self._cache.position
             held = self._reconstruct(order_id)

@@ -5,6 +5,7 @@ the cache can be capped in megabytes."""
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -284,6 +285,60 @@ def test_a_chunked_pass_over_more_orders_than_the_cache_holds_reads_each_once(
     check = open_tracker(store_url, fast=False)
     try:
         assert {check.get_order(o).progress_current for o in ids} == {11}
+    finally:
+        check.close()
+
+
+def test_a_batch_read_in_bulk_stays_at_hand_while_another_thread_records(
+    sqlite_url: str, small_cache: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two vendors' observations are recorded on two threads at once: the orders one batch
+    read in bulk are its own, and the other thread's batch does not drop them (each would then
+    be read again alone, a query and a replay apiece)."""
+    monkeypatch.setattr("ordertrail.adapters.store.fast.PACKED_MEGABYTES", 0)
+    ids = filled(sqlite_url, 100)
+    tracker = open_tracker(sqlite_url, fast=True)
+    assert isinstance(tracker, FastTracker)
+    try:
+        tracker.open_orders()  # the cache holds 40; the other 60 are read by the batch
+        outside = [oid for oid in ids if oid not in tracker._cache._orders]
+        held = next(oid for oid in ids if oid not in outside)
+        assert len(outside) == 60
+        read_alone: list[UUID] = []
+        real_reconstruct, real_loaded = tracker._reconstruct, tracker._cache.loaded
+        read_in_bulk, other_has_read = threading.Event(), threading.Event()
+
+        def reconstruct(order_id: UUID, version: int | None = None) -> Any:
+            read_alone.append(order_id)
+            return real_reconstruct(order_id, version)
+
+        def loaded(order: Any, position_before: int, scan: bool = False) -> None:
+            if threading.current_thread() is batch and not other_has_read.is_set():
+                read_in_bulk.set()  # the batch's orders are read: now another thread reads
+                other_has_read.wait(10)
+            real_loaded(order, position_before, scan)
+
+        monkeypatch.setattr(tracker, "_reconstruct", reconstruct)
+        monkeypatch.setattr(tracker._cache, "loaded", loaded)
+        tracker._cache.evict(outside)  # neither scanned nor packed: the batch reads them
+        outcomes: list[Any] = []
+        batch = threading.Thread(target=lambda: outcomes.extend(tracker.execute(
+            [c.ReportProgress(order_id=o, current=42, total=100) for o in outside])))
+        batch.start()
+        assert read_in_bulk.wait(10)
+        # another thread records too (as the other vendor's observations are): it begins its
+        # own batch, and its write moves the log on, so the cache keeps none of the orders
+        # the first batch read (the log's events in between were passed over for them)
+        assert tracker.run(c.ReportProgress(order_id=held, current=7, total=100))
+        other_has_read.set()
+        batch.join(10)
+        assert len(outcomes) == len(outside) and all(o.recorded for o in outcomes)
+        assert read_alone == []
+    finally:
+        tracker.close()
+    check = open_tracker(sqlite_url, fast=False)
+    try:
+        assert {check.get_order(o).progress_current for o in outside} == {42}
     finally:
         check.close()
 
