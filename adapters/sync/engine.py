@@ -97,6 +97,11 @@ class NextPoll(NamedTuple):
     the order waits (for a person's answer, for its troubles' next try; ``schedule.NEVER`` for
     a person's), or it is a job just polled while it waited for an answer. A changed order is
     looked at again at once (an answered job is polled in the next pass)."""
+    checks_from: datetime | None = None
+    """The pass that last polled the order or found no slow check of it due (None: not known,
+    the previous pass is taken). A job waiting for an answer gets the slow check of every slot
+    since, even one that fell due in passes that could not poll it (credentials refused, its
+    troubles holding polls back): it is made in the first pass that may poll."""
 
 
 @dataclass
@@ -535,16 +540,20 @@ class _VendorPass:
                 if not scheduled.waiting:  # changed, still not due: unchanged from now
                     next_poll[v.id] = scheduled._replace(version=v.version)
                     continue
-            if schedule.troubles_allow(v, now, retrieval=False) and (
-                    v.state is not State.WAITING_FOR_USER
-                    or schedule.waiting_poll_due(v, waiting_every, now, self.previous)):
+            checks_from = self.previous if scheduled is None or scheduled.checks_from is None \
+                else scheduled.checks_from
+            check_due = v.state is not State.WAITING_FOR_USER or \
+                schedule.waiting_poll_due(v, waiting_every, now, checks_from)
+            if schedule.troubles_allow(v, now, retrieval=False) and check_due:
                 due.append(v)
                 continue
-            # It waits: not before its troubles' next try, nor before its waiting slot.
+            # It waits: not before its troubles' next try, nor before its waiting slot (unless
+            # a check is owed already).
             at = schedule.troubles_next_allow(v, now, retrieval=False)
-            if v.state is State.WAITING_FOR_USER:
-                at = max(at, schedule.waiting_poll_next(v, waiting_every, now))
-            next_poll[v.id] = NextPoll(at, v.version, self.vendor.vendor, waiting=True)
+            if not check_due:
+                at, checks_from = max(at, schedule.waiting_poll_next(v, waiting_every, now)), now
+            next_poll[v.id] = NextPoll(at, v.version, self.vendor.vendor, waiting=True,
+                                       checks_from=checks_from)
         size = max(1, self.vendor.poll_batch_size)
         batches = [due[i:i + size] for i in range(0, len(due), size)]
         observations = _Observations(self)
@@ -554,7 +563,8 @@ class _VendorPass:
         for view in due:  # a job still waiting for an answer is polled once it is answered
             next_poll[view.id] = NextPoll(
                 now + self.vendor.poll_interval(view, now), view.version, self.vendor.vendor,
-                waiting=view.state is State.WAITING_FOR_USER and view.attention is not None)
+                waiting=view.state is State.WAITING_FOR_USER and view.attention is not None,
+                checks_from=now)
         self.report.polled += len(due)
 
     def _note_unpolled(self) -> None:
@@ -568,7 +578,8 @@ class _VendorPass:
                 continue
             known = next_poll.get(v.id)
             if known is None or (known.waiting and known.version != v.version):
-                next_poll[v.id] = NextPoll(self.now, v.version, self.vendor.vendor)
+                next_poll[v.id] = NextPoll(self.now, v.version, self.vendor.vendor,
+                                           checks_from=None if known is None else known.checks_from)
             elif known.version != v.version:
                 next_poll[v.id] = known._replace(version=v.version)
 

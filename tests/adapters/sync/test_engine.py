@@ -20,7 +20,7 @@ from ordertrail.adapters.sync.engine import SyncEngine
 from ordertrail.domain import commands as c
 from ordertrail.domain.state_machine import State
 from ordertrail.domain.tracker import Tracker
-from ordertrail.domain.vocabulary import AttentionKind
+from ordertrail.domain.vocabulary import AttentionKind, Trouble
 from ordertrail.projections import ProjectionRunner, open_read_models
 from tests.adapters.sync.harness import rig
 
@@ -590,6 +590,88 @@ def test_while_credentials_are_refused_the_vendors_orders_are_left_out_but_for_p
     else:  # all but in the probes' passes (130, 190) and the fresh engine's first; at 191
         # those polled at 190 are looked at once more (changed)
         assert [r.left_out for r in reports] == [0, 0, 0, 3, 3, 0, 3, 0, 3, 3, 0, 0]
+
+
+@pytest.mark.parametrize("look_at_every_order", [False, True], ids=["left out", "every one"])
+def test_a_slow_check_due_while_credentials_are_refused_is_made_once_they_work(
+        tracker: Tracker, tmp_path: Path, look_at_every_order: bool) -> None:
+    """A job waiting for a person's answer is checked once per slow interval in case it was
+    answered elsewhere. When its check falls due while the vendor refuses our credentials, it
+    is made in the pass where a probe shows they work again, not a slow interval later."""
+    sim = PlanviewerSim(daily_cap=100, plans={"i-1": Plan(steps=3, wait_at=1)})
+    job = pv_order(tracker, 1)
+    start = datetime.now(UTC)  # slow checks count from the job's last event, stamped now
+    moment = [start]
+
+    async def go() -> tuple[list[Any], list[int]]:
+        async with rig(tracker, tmp_path, pv=sim, daily_cap=100, poll_seconds=60,
+                       waiting_seconds=600, clock=lambda: moment[0],
+                       look_at_every_order=look_at_every_order) as r:
+            reports, status_requests = [], []
+
+            async def at(seconds: tuple[int, ...]) -> None:
+                for second in seconds:
+                    reports.extend(await passes_at(r.engine, moment, start, (second,)))
+                    status_requests.append(sim.requests["GET jobs/status"])
+
+            await at((0, 1, 70, 71))  # submitted, polled, waits for an answer from 70
+            assert tracker.get_order(job).state is State.WAITING_FOR_USER
+            tracker.run(c.RefuseCredentials(vendor="planviewer", operation="sync",
+                                            http_status=401, message="revoked",
+                                            at=start + timedelta(seconds=620)))
+            # its check falls due just after 600 (the job's last event was stamped just after
+            # start), the first probe at 680; the next check just after 1200
+            await at((650, 671, 680, 681, 1190, 1271, 1272))
+            return reports, status_requests
+
+    reports, status_requests = asyncio.run(go())
+    assert not tracker.connector("planviewer").has(AttentionKind.CREDENTIALS)
+    assert sim.requests["GET products/list"] == 1  # the probe at 680
+    # passes at 0, 1, 70, 71 | refused | 650, 671 (the check due, no poll), 680 (the probe
+    # works: the check is made), 681, 1190, 1271 (the next check), 1272
+    assert [r.polled for r in reports] == [0, 1, 1, 0, 0, 0, 1, 0, 0, 1, 0]
+    assert status_requests == [0, 1, 2, 2, 2, 2, 3, 3, 3, 4, 4]
+    assert tracker.get_order(job).state is State.WAITING_FOR_USER
+    if look_at_every_order:
+        assert {r.left_out for r in reports} == {0}
+    else:  # while refused but for the probe's pass, and between its checks
+        assert [r.left_out for r in reports] == [0, 0, 0, 0, 1, 1, 0, 1, 0, 0, 1]
+
+
+@pytest.mark.parametrize("look_at_every_order", [False, True], ids=["left out", "every one"])
+def test_a_slow_check_due_while_troubles_hold_polls_back_is_made_at_their_next_try(
+        tracker: Tracker, tmp_path: Path, look_at_every_order: bool) -> None:
+    """A job waiting for an answer whose troubles hold polls back past its slow checks: the
+    checks that fell due meanwhile are made at the troubles' next try, not at the next slot."""
+    sim = PlanviewerSim(daily_cap=100, plans={"i-1": Plan(steps=3, wait_at=1)})
+    job = pv_order(tracker, 1)
+    start = datetime.now(UTC)  # slow checks count from the job's last event, stamped now
+    moment = [start]
+
+    async def go() -> tuple[list[Any], list[int]]:
+        async with rig(tracker, tmp_path, pv=sim, daily_cap=100, poll_seconds=60,
+                       waiting_seconds=600, clock=lambda: moment[0],
+                       look_at_every_order=look_at_every_order) as r:
+            reports, status_requests = [], []
+            for second in (0, 1, 70, 71, 101, 1300, 1501, 1502):
+                if second == 101:  # a trouble whose next try comes at 1500
+                    tracker.run(c.ObserveTrouble(
+                        order_id=job, trouble=Trouble.MISSING_FROM_STATUS, detail="missing",
+                        limit=2, spread=timedelta(seconds=1400),
+                        now=start + timedelta(seconds=100)))
+                reports.extend(await passes_at(r.engine, moment, start, (second,)))
+                status_requests.append(sim.requests["GET jobs/status"])
+            return reports, status_requests
+
+    reports, status_requests = asyncio.run(go())
+    # passes at 0, 1, 70 (it waits from here), 71, 101 (the trouble: no poll before 1500),
+    # 1300 (checks fell due just after 600 and 1200), 1501 (its next try: the check), 1502
+    assert [r.polled for r in reports] == [0, 1, 1, 0, 0, 0, 1, 0]
+    assert status_requests == [0, 1, 2, 2, 2, 2, 3, 3]
+    assert tracker.get_order(job).state is State.WAITING_FOR_USER
+    # never left out: at 1300 its next poll (130, from the poll at 70) has come, and at 1502
+    # it changed (the check at 1501 cleared the trouble)
+    assert {r.left_out for r in reports} == {0}
 
 
 def test_orders_changed_right_before_a_refusal_are_left_out_while_it_lasts(
