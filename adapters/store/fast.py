@@ -104,9 +104,10 @@ class FastTracker(Tracker):
             packed_bytes=packed,
         )
         self._batch = _Batch()
-        """Per thread: the orders its batch will change, read in bulk by ``_begin`` (not held
-        by the cache when the log moved on meanwhile). Another thread's batch or read begins
-        its own and must not drop them: each would be read again alone."""
+        """Per thread: the orders its batch will change, read in bulk by ``_begin`` (the cache
+        does not keep them when the log moved on meanwhile), each let go when the batch loads
+        it. Another thread's batch or read begins its own and must not drop them: each would
+        be read again alone."""
         self._finished: set[UUID] = set()
         """Orders a listing found ended since the last one began (dropped from ``_open_ids``)."""
         self._open_ids: list[UUID] = []
@@ -128,7 +129,8 @@ class FastTracker(Tracker):
                 self._cache.loaded(order, before, scan=True)
 
     def _load(self, order_id: UUID, change: bool) -> Order:
-        held = self._cache.get(order_id) or self._batch.prefetched.pop(order_id, None)
+        prefetched = self._batch.prefetched.pop(order_id, None)  # not kept past its batch
+        held = self._cache.get(order_id) or prefetched
         if held is None:
             before = self._cache.position
             held = self._reconstruct(order_id)

@@ -98,10 +98,13 @@ class NextPoll(NamedTuple):
     a person's), or it is a job just polled while it waited for an answer. A changed order is
     looked at again at once (an answered job is polled in the next pass)."""
     checks_from: datetime | None = None
-    """The pass that last polled the order or found no slow check of it due (None: not known,
-    the previous pass is taken). A job waiting for an answer gets the slow check of every slot
-    since, even one that fell due in passes that could not poll it (credentials refused, its
-    troubles holding polls back): it is made in the first pass that may poll."""
+    """The pass whose poll of the order the vendor answered, or that found no slow check of it
+    due (None: not known, the order's last change is taken). A job waiting for an answer is
+    checked in case it was answered elsewhere once per slot (``schedule.waiting_poll_due``)
+    since then: a check that fell due while no poll could go out (credentials refused, its
+    troubles holding polls back) or whose poll failed is made in the first pass that may poll,
+    and a fresh engine (a restart, each ``sync --once``) checks every job that has waited a
+    slot or more since its last change."""
 
 
 @dataclass
@@ -172,7 +175,7 @@ class SyncEngine:
     async def run_once(self) -> PassReport:
         started = time.monotonic()
         now = self.clock()
-        previous = self._previous_pass or now - self.pass_interval
+        previous = self._previous_pass  # None: this engine's first pass
         self._previous_pass = now
         report = PassReport()
         passes: dict[str, _VendorPass] = {}
@@ -198,7 +201,7 @@ class SyncEngine:
         return report
 
     async def _run_chunk(self, views: list[OrderView], passes: dict[str, _VendorPass],
-                         now: datetime, previous: datetime, report: PassReport,
+                         now: datetime, previous: datetime | None, report: PassReport,
                          looked_at: set[UUID]) -> None:
         """One chunk of the open orders, each vendor's share by its ``_VendorPass`` (made on
         the first chunk that has orders of the vendor, kept for the rest of the pass)."""
@@ -244,7 +247,8 @@ class SyncEngine:
             mine += [oid for oid in chunk if oid in kept]
         return mine
 
-    async def _unchanged(self, now: datetime, previous: datetime) -> dict[UUID, int] | None:
+    async def _unchanged(self, now: datetime,
+                         previous: datetime | None) -> dict[UUID, int] | None:
         """The orders this pass need not look at if still at these versions: those whose next
         poll is not due (or that wait, until they may be polled), and every one of a vendor
         whose credentials are refused (none is polled until a probe shows they work). None of
@@ -319,7 +323,7 @@ class _VendorPass:
     """One vendor's share of a pass: its connector first, then its orders by state."""
 
     def __init__(self, engine: SyncEngine, vendor: PolledVendor, now: datetime,
-                 previous: datetime, report: PassReport) -> None:
+                 previous: datetime | None, report: PassReport) -> None:
         self.engine = engine
         self.tracker = engine.tracker
         self.vendor = vendor
@@ -530,6 +534,7 @@ class _VendorPass:
         waiting_every = self.vendor.waiting_poll_interval
         next_poll = engine._next_poll
         due = []
+        owed: dict[UUID, datetime] = {}  # the due orders' checks_from, kept if a poll fails
         for v in self.views:
             if v.state not in POLLED_STATES:
                 continue
@@ -540,12 +545,13 @@ class _VendorPass:
                 if not scheduled.waiting:  # changed, still not due: unchanged from now
                     next_poll[v.id] = scheduled._replace(version=v.version)
                     continue
-            checks_from = self.previous if scheduled is None or scheduled.checks_from is None \
+            checks_from = v.modified_on if scheduled is None or scheduled.checks_from is None \
                 else scheduled.checks_from
             check_due = v.state is not State.WAITING_FOR_USER or \
                 schedule.waiting_poll_due(v, waiting_every, now, checks_from)
             if schedule.troubles_allow(v, now, retrieval=False) and check_due:
                 due.append(v)
+                owed[v.id] = checks_from
                 continue
             # It waits: not before its troubles' next try, nor before its waiting slot (unless
             # a check is owed already).
@@ -557,29 +563,34 @@ class _VendorPass:
         size = max(1, self.vendor.poll_batch_size)
         batches = [due[i:i + size] for i in range(0, len(due), size)]
         observations = _Observations(self)
-        await asyncio.gather(*(self._guarded(self.vendor.poll(b, now), "poll", observations)
-                               for b in batches))
+        answered: set[UUID] = set()
+
+        async def poll(batch: list[OrderView]) -> list[c.AnyCommand]:
+            commands = await self.vendor.poll(batch, now)
+            answered.update(v.id for v in batch)
+            return commands
+
+        await asyncio.gather(*(self._guarded(poll(b), "poll", observations) for b in batches))
         await observations.finish()
         for view in due:  # a job still waiting for an answer is polled once it is answered
             next_poll[view.id] = NextPoll(
                 now + self.vendor.poll_interval(view, now), view.version, self.vendor.vendor,
                 waiting=view.state is State.WAITING_FOR_USER and view.attention is not None,
-                checks_from=now)
+                checks_from=now if view.id in answered else owed[view.id])
         self.report.polled += len(due)
 
     def _note_unpolled(self) -> None:
         """No poll this pass (credentials refused): each order in a polled state is known at
         the version seen, so passes leave it out while they are refused (from a fresh engine
-        too). One without a poll time, or that waited and changed, is due as soon as a poll
-        may go out."""
+        too). One without a poll time, or that waited and changed, is looked at as soon as a
+        poll may go out (a waiting job then gets the checks owed since it last changed)."""
         next_poll = self.engine._next_poll
         for v in self.views:
             if v.state not in POLLED_STATES:
                 continue
             known = next_poll.get(v.id)
             if known is None or (known.waiting and known.version != v.version):
-                next_poll[v.id] = NextPoll(self.now, v.version, self.vendor.vendor,
-                                           checks_from=None if known is None else known.checks_from)
+                next_poll[v.id] = NextPoll(self.now, v.version, self.vendor.vendor)
             elif known.version != v.version:
                 next_poll[v.id] = known._replace(version=v.version)
 
@@ -672,12 +683,16 @@ class _Observations:
             await self.vendor_pass._record(batch)
 
 
-def probe_due(connector: ConnectorView, now: datetime, previous: datetime) -> bool:
+def probe_due(connector: ConnectorView, now: datetime, previous: datetime | None) -> bool:
     """Whether a pass at ``now`` (the one before at ``previous``) probes the connector's refused
-    credentials: once per ``PROBE_EVERY`` since the refusal."""
+    credentials: once per ``PROBE_EVERY`` since the refusal. An engine's first pass (``previous``
+    None: a restart, each ``sync --once`` from cron) probes once that long has passed since the
+    refusal, however its start falls against the refusal's minutes: ``sync --once`` probes on
+    each run from then on (a run that started within the minute would otherwise probe only
+    when it happened to start just after one of them)."""
     refusal = next((n for n in connector.notices if n.kind is AttentionKind.CREDENTIALS), None)
-    return refusal is not None and schedule.slot_crossed(refusal.since, PROBE_EVERY, now,
-                                                         previous)
+    return refusal is not None and schedule.slot_crossed(
+        refusal.since, PROBE_EVERY, now, refusal.since if previous is None else previous)
 
 
 def _class_of(error: BaseException) -> str:

@@ -3,7 +3,9 @@
 Everything here is a function of facts the store holds (an order's troubles and their
 next-try times, when it began waiting, when a connector refused our credentials) and of
 the clock, so ``sync --once`` run from cron behaves like ``sync --follow``: no schedule
-that matters lives only in a process's memory.
+that matters lives only in a process's memory. A running engine remembers besides when it
+last checked a waiting job, to check it once per slot; a fresh one (each ``sync --once``)
+checks every job that has waited a slot or more since its last change.
 """
 
 from __future__ import annotations

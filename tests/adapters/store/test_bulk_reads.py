@@ -322,8 +322,14 @@ def test_a_batch_read_in_bulk_stays_at_hand_while_another_thread_records(
         monkeypatch.setattr(tracker._cache, "loaded", loaded)
         tracker._cache.evict(outside)  # neither scanned nor packed: the batch reads them
         outcomes: list[Any] = []
-        batch = threading.Thread(target=lambda: outcomes.extend(tracker.execute(
-            [c.ReportProgress(order_id=o, current=42, total=100) for o in outside])))
+        kept_after: list[int] = []
+
+        def record() -> None:
+            outcomes.extend(tracker.execute(
+                [c.ReportProgress(order_id=o, current=42, total=100) for o in outside]))
+            kept_after.append(len(tracker._batch.prefetched))
+
+        batch = threading.Thread(target=record)
         batch.start()
         assert read_in_bulk.wait(10)
         # another thread records too (as the other vendor's observations are): it begins its
@@ -334,6 +340,7 @@ def test_a_batch_read_in_bulk_stays_at_hand_while_another_thread_records(
         batch.join(10)
         assert len(outcomes) == len(outside) and all(o.recorded for o in outcomes)
         assert read_alone == []
+        assert kept_after == [0]  # the thread keeps none of them past its batch
     finally:
         tracker.close()
     check = open_tracker(sqlite_url, fast=False)

@@ -581,7 +581,8 @@ def test_while_credentials_are_refused_the_vendors_orders_are_left_out_but_for_p
     reports = asyncio.run(go())
     assert not tracker.connector("planviewer").has(AttentionKind.CREDENTIALS)
     assert all(tracker.get_order(o).state is State.IN_PROGRESS for o in orders)
-    assert sim.requests["GET products/list"] == 2  # the probes at 130 and 190
+    # the probes at 130, 161 (a fresh engine's first pass, a minute after the refusal) and 190
+    assert sim.requests["GET products/list"] == 3
     # passes at 0, 1, 70 (the poll refused), 71, 100, 130, 160 | restarted: 161, 165, 170, 190,
     # 191: the same polls whether or not every order is looked at
     assert [r.polled for r in reports] == [0, 3, 3, 0, 0, 0, 0, 0, 0, 0, 3, 0]
@@ -672,6 +673,81 @@ def test_a_slow_check_due_while_troubles_hold_polls_back_is_made_at_their_next_t
     # never left out: at 1300 its next poll (130, from the poll at 70) has come, and at 1502
     # it changed (the check at 1501 cleared the trouble)
     assert {r.left_out for r in reports} == {0}
+
+
+@pytest.mark.parametrize("look_at_every_order", [False, True], ids=["left out", "every one"])
+@pytest.mark.parametrize("failure", ["refused", "unavailable"])
+def test_a_slow_check_whose_poll_fails_is_made_once_the_vendor_answers(
+        tracker: Tracker, tmp_path: Path, look_at_every_order: bool, failure: str) -> None:
+    """The poll of a job's slow check is refused (401) or fails (503): the check was not made.
+    It is made once a probe shows the credentials work, or at the job's next poll."""
+    sim = PlanviewerSim(daily_cap=100, plans={"i-1": Plan(steps=3, wait_at=1)})
+    job = pv_order(tracker, 1)
+    start = datetime.now(UTC)  # slow checks count from the job's last event, stamped now
+    moment = [start]
+
+    async def go() -> list[int]:
+        async with rig(tracker, tmp_path, pv=sim, daily_cap=100, poll_seconds=60,
+                       waiting_seconds=600, clock=lambda: moment[0],
+                       look_at_every_order=look_at_every_order) as r:
+            status_requests = []
+            for second in (0, 1, 70, 71, 650, 711, 712, 1100):
+                if second == 650 and failure == "refused":
+                    good, sim.secret = sim.secret, "rotated"
+                if second == 650 and failure == "unavailable":
+                    sim.status_failures = 5
+                await passes_at(r.engine, moment, start, (second,))
+                if second == 650:  # fixed after the failed check
+                    sim.status_failures = 0
+                    if failure == "refused":
+                        sim.secret = good
+                status_requests.append(sim.requests["GET jobs/status"])
+            return status_requests
+
+    status_requests = asyncio.run(go())
+    assert not tracker.connector("planviewer").has(AttentionKind.CREDENTIALS)
+    assert tracker.get_order(job).state is State.WAITING_FOR_USER
+    # passes at 0, 1, 70 (it waits from here), 71, 650 (its check fails), 711 (a probe, or its
+    # next poll: the check is made), 712, 1100
+    tries = status_requests[4] - status_requests[3]  # the client's own retries of a 503
+    assert tries >= 1
+    assert status_requests[4:] == [status_requests[4] + n for n in (0, 1, 1, 1)]
+
+
+@pytest.mark.parametrize("refused", [False, True], ids=["", "while refused"])
+def test_a_fresh_engine_makes_the_slow_check_owed_since_a_jobs_last_change(
+        tracker: Tracker, tmp_path: Path, refused: bool) -> None:
+    """``sync --once`` from cron is a fresh engine each time, as is a restart: it checks a job
+    that has waited a slow interval or more since its last change (the engine's memory of the
+    last check is gone), once credentials work if they are refused."""
+    sim = PlanviewerSim(daily_cap=100, plans={"i-1": Plan(steps=3, wait_at=1)})
+    job = pv_order(tracker, 1)
+    start = datetime.now(UTC)  # slow checks count from the job's last event, stamped now
+    moment = [start]
+
+    async def go() -> list[int]:
+        async with rig(tracker, tmp_path, pv=sim, daily_cap=100, poll_seconds=60,
+                       waiting_seconds=600, clock=lambda: moment[0]) as r:
+            await passes_at(r.engine, moment, start, (0, 1, 70))  # it waits from 70
+            assert tracker.get_order(job).state is State.WAITING_FOR_USER
+            if refused:
+                tracker.run(c.RefuseCredentials(vendor="planviewer", operation="sync",
+                                                http_status=401, message="revoked",
+                                                at=start + timedelta(seconds=580)))
+            status_requests = []
+            for second in (130, 550, 610, 671, 700):  # a fresh engine each time, as from cron
+                fresh = SyncEngine(tracker, r.engine.vendors, r.engine.downloader,
+                                   clock=lambda: moment[0])
+                await passes_at(fresh, moment, start, (second,))
+                status_requests.append(sim.requests["GET jobs/status"])
+            return status_requests
+
+    status_requests = asyncio.run(go())
+    assert not tracker.connector("planviewer").has(AttentionKind.CREDENTIALS)
+    # before 600 no check is due; from then on each fresh engine makes one (while refused, the
+    # first probe that works: 640 is the first probe's slot, so the pass at 671)
+    first = status_requests[0]
+    assert status_requests == [first + n for n in ((0, 0, 0, 1, 2) if refused else (0, 0, 1, 2, 3))]
 
 
 def test_orders_changed_right_before_a_refusal_are_left_out_while_it_lasts(
