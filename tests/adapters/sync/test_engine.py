@@ -42,6 +42,23 @@ def running_jobs(tracker: Tracker, count: int) -> tuple[PlanviewerSim, list[Any]
     return sim, [pv_order(tracker, n) for n in range(count)]
 
 
+def waiting_job(tracker: Tracker) -> tuple[PlanviewerSim, Any, datetime, list[datetime]]:
+    """A Planviewer order whose job waits for a person's answer from its second poll, and the
+    engine's clock (``moment``) starting now: slow checks count from the job's last event,
+    which the library stamps with the real clock, so the first falls just after 600 s."""
+    sim = PlanviewerSim(daily_cap=100, plans={"i-1": Plan(steps=3, wait_at=1)})
+    job = pv_order(tracker, 1)
+    start = datetime.now(UTC)
+    return sim, job, start, [start]
+
+
+def slow_check_rig(tracker: Tracker, tmp_path: Path, sim: PlanviewerSim, moment: list[datetime],
+                   look_at_every_order: bool = False) -> Any:
+    """The engine polling every 60 s, waiting jobs checked every 600 s, on ``moment``'s clock."""
+    return rig(tracker, tmp_path, pv=sim, daily_cap=100, poll_seconds=60, waiting_seconds=600,
+               clock=lambda: moment[0], look_at_every_order=look_at_every_order)
+
+
 async def passes(engine: Any, count: int) -> list[Any]:
     return [await engine.run_once() for _ in range(count)]
 
@@ -599,15 +616,10 @@ def test_a_slow_check_due_while_credentials_are_refused_is_made_once_they_work(
     """A job waiting for a person's answer is checked once per slow interval in case it was
     answered elsewhere. When its check falls due while the vendor refuses our credentials, it
     is made in the pass where a probe shows they work again, not a slow interval later."""
-    sim = PlanviewerSim(daily_cap=100, plans={"i-1": Plan(steps=3, wait_at=1)})
-    job = pv_order(tracker, 1)
-    start = datetime.now(UTC)  # slow checks count from the job's last event, stamped now
-    moment = [start]
+    sim, job, start, moment = waiting_job(tracker)
 
     async def go() -> tuple[list[Any], list[int]]:
-        async with rig(tracker, tmp_path, pv=sim, daily_cap=100, poll_seconds=60,
-                       waiting_seconds=600, clock=lambda: moment[0],
-                       look_at_every_order=look_at_every_order) as r:
+        async with slow_check_rig(tracker, tmp_path, sim, moment, look_at_every_order) as r:
             reports, status_requests = [], []
 
             async def at(seconds: tuple[int, ...]) -> None:
@@ -644,15 +656,10 @@ def test_a_slow_check_due_while_troubles_hold_polls_back_is_made_at_their_next_t
         tracker: Tracker, tmp_path: Path, look_at_every_order: bool) -> None:
     """A job waiting for an answer whose troubles hold polls back past its slow checks: the
     checks that fell due meanwhile are made at the troubles' next try, not at the next slot."""
-    sim = PlanviewerSim(daily_cap=100, plans={"i-1": Plan(steps=3, wait_at=1)})
-    job = pv_order(tracker, 1)
-    start = datetime.now(UTC)  # slow checks count from the job's last event, stamped now
-    moment = [start]
+    sim, job, start, moment = waiting_job(tracker)
 
     async def go() -> tuple[list[Any], list[int]]:
-        async with rig(tracker, tmp_path, pv=sim, daily_cap=100, poll_seconds=60,
-                       waiting_seconds=600, clock=lambda: moment[0],
-                       look_at_every_order=look_at_every_order) as r:
+        async with slow_check_rig(tracker, tmp_path, sim, moment, look_at_every_order) as r:
             reports, status_requests = [], []
             for second in (0, 1, 70, 71, 101, 1300, 1501, 1502):
                 if second == 101:  # a trouble whose next try comes at 1500
@@ -681,15 +688,10 @@ def test_a_slow_check_whose_poll_fails_is_made_once_the_vendor_answers(
         tracker: Tracker, tmp_path: Path, look_at_every_order: bool, failure: str) -> None:
     """The poll of a job's slow check is refused (401) or fails (503): the check was not made.
     It is made once a probe shows the credentials work, or at the job's next poll."""
-    sim = PlanviewerSim(daily_cap=100, plans={"i-1": Plan(steps=3, wait_at=1)})
-    job = pv_order(tracker, 1)
-    start = datetime.now(UTC)  # slow checks count from the job's last event, stamped now
-    moment = [start]
+    sim, job, start, moment = waiting_job(tracker)
 
     async def go() -> list[int]:
-        async with rig(tracker, tmp_path, pv=sim, daily_cap=100, poll_seconds=60,
-                       waiting_seconds=600, clock=lambda: moment[0],
-                       look_at_every_order=look_at_every_order) as r:
+        async with slow_check_rig(tracker, tmp_path, sim, moment, look_at_every_order) as r:
             status_requests = []
             for second in (0, 1, 70, 71, 650, 711, 712, 1100):
                 if second == 650 and failure == "refused":
@@ -720,14 +722,10 @@ def test_a_fresh_engine_makes_the_slow_check_owed_since_a_jobs_last_change(
     """``sync --once`` from cron is a fresh engine each time, as is a restart: it checks a job
     that has waited a slow interval or more since its last change (the engine's memory of the
     last check is gone), once credentials work if they are refused."""
-    sim = PlanviewerSim(daily_cap=100, plans={"i-1": Plan(steps=3, wait_at=1)})
-    job = pv_order(tracker, 1)
-    start = datetime.now(UTC)  # slow checks count from the job's last event, stamped now
-    moment = [start]
+    sim, job, start, moment = waiting_job(tracker)
 
     async def go() -> list[int]:
-        async with rig(tracker, tmp_path, pv=sim, daily_cap=100, poll_seconds=60,
-                       waiting_seconds=600, clock=lambda: moment[0]) as r:
+        async with slow_check_rig(tracker, tmp_path, sim, moment) as r:
             await passes_at(r.engine, moment, start, (0, 1, 70))  # it waits from 70
             assert tracker.get_order(job).state is State.WAITING_FOR_USER
             if refused:
