@@ -99,12 +99,14 @@ class NextPoll(NamedTuple):
     looked at again at once (an answered job is polled in the next pass)."""
     checks_from: datetime | None = None
     """The pass whose poll of the order the vendor answered, or that found no slow check of it
-    due (None: not known, the order's last change is taken). A job waiting for an answer is
-    checked in case it was answered elsewhere once per slot (``schedule.waiting_poll_due``)
-    since then: a check that fell due while no poll could go out (credentials refused, its
-    troubles holding polls back) or whose poll failed is made in the first pass that may poll,
-    and a fresh engine (a restart, each ``sync --once``) checks every job that has waited a
-    slot or more since its last change."""
+    due. A job waiting for an answer is checked in case it was answered elsewhere once per
+    slot (``schedule.waiting_poll_due``) since then: a check that fell due while no poll could
+    go out (credentials refused, its troubles holding polls back) is made in the first pass
+    that may poll, one whose poll failed at the job's next poll. Not known (None, or no
+    NextPoll): an engine's first pass (a restart, each ``sync --once``) takes the order's last
+    change, so it checks every job that has waited a slot or more since then; a later pass
+    takes the pass before (an order another worker handed over is checked by slot, as that
+    worker did, not again at once)."""
 
 
 @dataclass
@@ -545,8 +547,9 @@ class _VendorPass:
                 if not scheduled.waiting:  # changed, still not due: unchanged from now
                     next_poll[v.id] = scheduled._replace(version=v.version)
                     continue
-            checks_from = v.modified_on if scheduled is None or scheduled.checks_from is None \
-                else scheduled.checks_from
+            checks_from = scheduled.checks_from if scheduled is not None else None
+            if checks_from is None:  # a fresh engine owes every slot since the last change
+                checks_from = v.modified_on if self.previous is None else self.previous
             check_due = v.state is not State.WAITING_FOR_USER or \
                 schedule.waiting_poll_due(v, waiting_every, now, checks_from)
             if schedule.troubles_allow(v, now, retrieval=False) and check_due:

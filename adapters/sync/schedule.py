@@ -2,10 +2,11 @@
 
 Everything here is a function of facts the store holds (an order's troubles and their
 next-try times, when it began waiting, when a connector refused our credentials) and of
-the clock, so ``sync --once`` run from cron behaves like ``sync --follow``: no schedule
-that matters lives only in a process's memory. A running engine remembers besides when it
-last checked a waiting job, to check it once per slot; a fresh one (each ``sync --once``)
-checks every job that has waited a slot or more since its last change.
+the clock, so ``sync --once`` run from cron keeps to the schedules that matter as
+``sync --follow`` does. One thing only a running engine knows is when it last checked a
+job waiting for a person's answer (``NextPoll.checks_from``), so that it checks it once per
+slot; a fresh engine (each ``sync --once``) checks every job that has waited a slot or more
+since its last change, which errs towards checking.
 """
 
 from __future__ import annotations

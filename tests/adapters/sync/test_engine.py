@@ -686,8 +686,9 @@ def test_a_slow_check_due_while_troubles_hold_polls_back_is_made_at_their_next_t
 @pytest.mark.parametrize("failure", ["refused", "unavailable"])
 def test_a_slow_check_whose_poll_fails_is_made_once_the_vendor_answers(
         tracker: Tracker, tmp_path: Path, look_at_every_order: bool, failure: str) -> None:
-    """The poll of a job's slow check is refused (401) or fails (503): the check was not made.
-    It is made once a probe shows the credentials work, or at the job's next poll."""
+    """The poll of a job's slow check is refused (401) or fails (503): the check was not made,
+    and is tried again at the job's next poll (a minute on; for the refusal, once a probe has
+    shown the credentials work again), not a slow interval later."""
     sim, job, start, moment = waiting_job(tracker)
 
     async def go() -> list[int]:
@@ -746,6 +747,44 @@ def test_a_fresh_engine_makes_the_slow_check_owed_since_a_jobs_last_change(
     # first probe that works: 640 is the first probe's slot, so the pass at 671)
     first = status_requests[0]
     assert status_requests == [first + n for n in ((0, 0, 0, 1, 2) if refused else (0, 0, 1, 2, 3))]
+
+
+@pytest.mark.parametrize("look_at_every_order", [False, True], ids=["left out", "every one"])
+def test_a_worker_handed_back_a_waiting_job_checks_it_by_slot_not_again_at_once(
+        sqlite_url: str, tmp_path: Path, look_at_every_order: bool) -> None:
+    """With leases, a job moves to another worker while it lives (a restart under a new name,
+    a ``sync --once`` beside the workers) and back: the worker that checked it at its slot
+    has forgotten it meanwhile, and checks it at the next slot, not again at once."""
+    tracker = open_tracker(sqlite_url)
+    sim, job, start, moment = waiting_job(tracker)
+    other = next(n for n in (f"w-{i}" for i in range(100))
+                 if meant_for(job, sorted(["w-a", n])) == n)
+    book = LeaseBook(sqlite_url, "w-a")
+
+    async def go() -> list[int]:
+        async with rig(tracker, tmp_path, pv=sim, daily_cap=100, poll_seconds=60,
+                       waiting_seconds=600, clock=lambda: moment[0], leases=book,
+                       look_at_every_order=look_at_every_order) as r:
+            status_requests = []
+            for second in (0, 1, 70, 71, 605, 666, 670, 675, 680, 740, 1150, 1205):
+                if second == 670:  # another worker lives a moment: the job is given to it
+                    joiner = LeaseBook(sqlite_url, other)
+                    joiner.live_workers(start + timedelta(seconds=669))
+                await passes_at(r.engine, moment, start, (second,))
+                if second == 670:  # and exits, its heartbeat and leases gone
+                    joiner.release_all()
+                    joiner.close()
+                status_requests.append(sim.requests["GET jobs/status"])
+            return status_requests
+
+    try:
+        status_requests = asyncio.run(go())
+    finally:
+        book.close()
+        tracker.close()
+    # passes at 0, 1, 70 (it waits from here), 71, 605 (its check), 666, 670 (the other
+    # worker's), 675 (back), 680, 740, 1150, 1205 (the next check)
+    assert status_requests == [0, 1, 2, 2, 3, 3, 3, 3, 3, 3, 3, 4]
 
 
 def test_orders_changed_right_before_a_refusal_are_left_out_while_it_lasts(
