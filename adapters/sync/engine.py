@@ -536,7 +536,6 @@ class _VendorPass:
         waiting_every = self.vendor.waiting_poll_interval
         next_poll = engine._next_poll
         due = []
-        owed: dict[UUID, datetime] = {}  # the due orders' checks_from, kept if a poll fails
         for v in self.views:
             if v.state not in POLLED_STATES:
                 continue
@@ -547,40 +546,43 @@ class _VendorPass:
                 if not scheduled.waiting:  # changed, still not due: unchanged from now
                     next_poll[v.id] = scheduled._replace(version=v.version)
                     continue
-            checks_from = scheduled.checks_from if scheduled is not None else None
-            if checks_from is None:  # a fresh engine owes every slot since the last change
-                checks_from = v.modified_on if self.previous is None else self.previous
-            check_due = v.state is not State.WAITING_FOR_USER or \
-                schedule.waiting_poll_due(v, waiting_every, now, checks_from)
+            checks_from: datetime | None = None
+            check_due = True
+            if v.state is State.WAITING_FOR_USER:
+                owed_from = self._checks_from(v, scheduled)
+                checks_from = owed_from
+                check_due = schedule.waiting_poll_due(v, waiting_every, now, owed_from)
             if schedule.troubles_allow(v, now, retrieval=False) and check_due:
                 due.append(v)
-                owed[v.id] = checks_from
                 continue
             # It waits: not before its troubles' next try, nor before its waiting slot (unless
             # a check is owed already).
             at = schedule.troubles_next_allow(v, now, retrieval=False)
             if not check_due:
                 at, checks_from = max(at, schedule.waiting_poll_next(v, waiting_every, now)), now
-            next_poll[v.id] = NextPoll(at, v.version, self.vendor.vendor, waiting=True,
-                                       checks_from=checks_from)
+            next_poll[v.id] = NextPoll(at, v.version, self.vendor.vendor, True, checks_from)
         size = max(1, self.vendor.poll_batch_size)
         batches = [due[i:i + size] for i in range(0, len(due), size)]
         observations = _Observations(self)
-        answered: set[UUID] = set()
-
-        async def poll(batch: list[OrderView]) -> list[c.AnyCommand]:
-            commands = await self.vendor.poll(batch, now)
-            answered.update(v.id for v in batch)
-            return commands
-
-        await asyncio.gather(*(self._guarded(poll(b), "poll", observations) for b in batches))
+        answered = await asyncio.gather(*(self._guarded(self.vendor.poll(b, now), "poll",
+                                                        observations) for b in batches))
         await observations.finish()
-        for view in due:  # a job still waiting for an answer is polled once it is answered
-            next_poll[view.id] = NextPoll(
-                now + self.vendor.poll_interval(view, now), view.version, self.vendor.vendor,
-                waiting=view.state is State.WAITING_FOR_USER and view.attention is not None,
-                checks_from=now if view.id in answered else owed[view.id])
+        vendor, interval = self.vendor.vendor, self.vendor.poll_interval
+        for batch, ok in zip(batches, answered, strict=True):
+            for view in batch:  # a job still waiting for an answer is polled once it is answered
+                next_poll[view.id] = NextPoll(
+                    now + interval(view, now), view.version, vendor,
+                    view.state is State.WAITING_FOR_USER and view.attention is not None,
+                    # a check whose poll failed is still owed
+                    now if ok else self._checks_from(view, next_poll.get(view.id)))
         self.report.polled += len(due)
+
+    def _checks_from(self, view: OrderView, scheduled: NextPoll | None) -> datetime:
+        """From when a slow check of the waiting job ``view`` is owed (``NextPoll.checks_from``):
+        as its NextPoll says, else, in an engine's first pass, from its last change."""
+        if scheduled is not None and scheduled.checks_from is not None:
+            return scheduled.checks_from
+        return view.modified_on if self.previous is None else self.previous
 
     def _note_unpolled(self) -> None:
         """No poll this pass (credentials refused): each order in a polled state is known at
@@ -603,30 +605,32 @@ class _VendorPass:
         await asyncio.gather(*(self._guarded(work(v), what) for v in views))
 
     async def _guarded(self, work: Coroutine[Any, Any, list[c.AnyCommand]], what: str,
-                       collect: _Observations | None = None) -> None:
-        """Run one vendor call; record its commands now, or hand them to ``collect``.
-        Once the vendor refused our credentials in this pass, no further call goes out."""
+                       collect: _Observations | None = None) -> bool:
+        """Run one vendor call; record its commands now, or hand them to ``collect``. Whether
+        the vendor answered. Once the vendor refused our credentials in this pass, no further
+        call goes out."""
         async with self.limit:
             if self.refused:
                 work.close()
-                return
+                return False
             try:
                 commands = await work
             except VendorAuthError as error:
                 self._observe(what, error)
                 await self._refused(what, error)
-                return
+                return False
             except VENDOR_TROUBLE as error:
                 self._observe(what, error)
                 self.report.problem(_class_of(error), f"{self.vendor.vendor} {what}: {_describe(error)}")
-                return
+                return False
         self._observe(what)
         self.succeeded = True
         if collect is not None:
             collect.add(commands)
-            return
+            return True
         crashpoints.crash_point(f"before_{what}_record")
         await self._record(commands)
+        return True
 
     def _observe(self, operation: str, error: BaseException | None = None) -> None:
         self.engine.observer.vendor_call(
