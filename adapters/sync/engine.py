@@ -579,7 +579,8 @@ class _VendorPass:
 
     def _checks_from(self, view: OrderView, scheduled: NextPoll | None) -> datetime:
         """From when a slow check of the waiting job ``view`` is owed (``NextPoll.checks_from``):
-        as its NextPoll says, else, in an engine's first pass, from its last change."""
+        as its NextPoll says; else, in an engine's first pass, from its last change, and in a
+        later pass from the pass before (an order another worker handed over)."""
         if scheduled is not None and scheduled.checks_from is not None:
             return scheduled.checks_from
         return view.modified_on if self.previous is None else self.previous
@@ -588,14 +589,16 @@ class _VendorPass:
         """No poll this pass (credentials refused): each order in a polled state is known at
         the version seen, so passes leave it out while they are refused (from a fresh engine
         too). One without a poll time, or that waited and changed, is looked at as soon as a
-        poll may go out (a waiting job then gets the checks owed since it last changed)."""
+        poll may go out, and a waiting job then gets the checks it was owed here (from its last
+        change in an engine's first pass: a restart while credentials are refused)."""
         next_poll = self.engine._next_poll
         for v in self.views:
             if v.state not in POLLED_STATES:
                 continue
             known = next_poll.get(v.id)
             if known is None or (known.waiting and known.version != v.version):
-                next_poll[v.id] = NextPoll(self.now, v.version, self.vendor.vendor)
+                next_poll[v.id] = NextPoll(self.now, v.version, self.vendor.vendor, False,
+                                           self._checks_from(v, known))
             elif known.version != v.version:
                 next_poll[v.id] = known._replace(version=v.version)
 

@@ -787,6 +787,58 @@ def test_a_worker_handed_back_a_waiting_job_checks_it_by_slot_not_again_at_once(
     assert status_requests == [0, 1, 2, 2, 3, 3, 3, 3, 3, 3, 3, 4]
 
 
+def refuse_credentials(tracker: Tracker, sim: PlanviewerSim, start: datetime, second: int) -> str:
+    """Planviewer refuses our key from ``second`` on (probes fail until the returned key is put
+    back)."""
+    good, sim.secret = sim.secret, "rotated"
+    tracker.run(c.RefuseCredentials(vendor="planviewer", operation="sync", http_status=401,
+                                    message="revoked", at=start + timedelta(seconds=second)))
+    return good
+
+
+@pytest.mark.parametrize("look_at_every_order", [False, True], ids=["left out", "every one"])
+@pytest.mark.parametrize("meanwhile", ["nothing", "a restart", "a change"])
+def test_a_slow_check_owed_while_refused_survives_a_restart_or_a_change(
+        tracker: Tracker, tmp_path: Path, look_at_every_order: bool, meanwhile: str) -> None:
+    """A job waits from 70; credentials are refused at 140, before its check (due just after
+    600). Meanwhile the engine is restarted (its first pass, at 650, cannot poll), or the job
+    changes while it still waits (a retrieval trouble, which holds no poll back): the check is
+    still made in the pass where a probe shows the credentials work (701). (The library stamps
+    events with the real clock, so here the change leaves the job's slots where they were:
+    what is checked is that the engine keeps the check it owed.)"""
+    sim, job, start, moment = waiting_job(tracker)
+
+    async def go() -> list[int]:
+        async with slow_check_rig(tracker, tmp_path, sim, moment, look_at_every_order) as r:
+            await passes_at(r.engine, moment, start, (0, 1, 70, 71, 130))
+            assert tracker.get_order(job).state is State.WAITING_FOR_USER
+            good = refuse_credentials(tracker, sim, start, 140)
+            engine = r.engine
+            if meanwhile == "a restart":
+                engine = SyncEngine(tracker, r.engine.vendors, r.engine.downloader,
+                                    clock=lambda: moment[0],
+                                    look_at_every_order=look_at_every_order)
+            if meanwhile == "a change":
+                tracker.run(c.ObserveTrouble(order_id=job, trouble=Trouble.DOWNLOAD_REFUSED,
+                                             detail="refused", limit=5,
+                                             spread=timedelta(seconds=600),
+                                             now=start + timedelta(seconds=150)))
+                assert tracker.get_order(job).attention_kind is not None
+            status_requests = [sim.requests["GET jobs/status"]]
+            for second in (160, 650, 701, 702):  # refused; a probe fails at 650, works at 701
+                if second == 701:
+                    sim.secret = good
+                await passes_at(engine, moment, start, (second,))
+                status_requests.append(sim.requests["GET jobs/status"])
+            return status_requests
+
+    status_requests = asyncio.run(go())
+    assert not tracker.connector("planviewer").has(AttentionKind.CREDENTIALS)
+    assert tracker.get_order(job).state is State.WAITING_FOR_USER
+    first = status_requests[0]
+    assert status_requests == [first, first, first, first + 1, first + 1]
+
+
 def test_orders_changed_right_before_a_refusal_are_left_out_while_it_lasts(
         tracker: Tracker, tmp_path: Path) -> None:
     """Orders a pass's polls changed, then credentials refused (here by another worker) before
